@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DossierConfig(AppConfig):
+    name = "dossier"
+    verbose_name = "Dossier médical"

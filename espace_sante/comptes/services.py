@@ -1,0 +1,57 @@
+"""Notifications: recorded in the transaction that causes them, sent after commit by a task."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification, TypeNotification, Utilisateur
+
+
+def notification_programmer(
+    *, destinataire: Utilisateur, type: TypeNotification, cle: str
+) -> Notification:
+    """Record a notification (once per ``cle``) and queue its sending on commit."""
+    from .tasks import notification_envoyer
+
+    notification, cree = Notification.objects.get_or_create(
+        cle=f"{type}:{cle}", defaults={"destinataire": destinataire, "type": type}
+    )
+    if cree:
+        transaction.on_commit(partial(notification_envoyer.delay, notification.pk))
+    return notification
+
+
+def notification_envoyer_maintenant(*, notification_id: int) -> bool:
+    """Send it if it has not been sent. Returns whether an e-mail left now."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("destinataire")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.envoyee_le is not None:
+            return False
+        notification.tentatives += 1
+        notification.save(update_fields=["tentatives"])
+    contexte = {
+        "notification": notification,
+        "destinataire": notification.destinataire,
+        "site_url": settings.SITE_URL,
+    }
+    send_mail(
+        subject=f"Espace Santé — {notification.get_type_display()}",
+        message=render_to_string("comptes/email_notification.txt", contexte),
+        from_email=None,
+        recipient_list=[notification.destinataire.email],
+    )
+    Notification.objects.filter(pk=notification.pk, envoyee_le__isnull=True).update(
+        envoyee_le=timezone.now()
+    )
+    return True

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from .services import notification_envoyer_maintenant
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    max_retries=6,
+)
+def notification_envoyer(notification_id: int) -> bool:
+    return notification_envoyer_maintenant(notification_id=notification_id)

@@ -1,0 +1,120 @@
+"""The journal: append-only, hash-chained events (DESIGN.md §5). Never any health content.
+
+Each chain (one per space, one per account without a space, one for the platform) has a head row
+that serialises appends; each event stores its sequence number in the chain, the previous
+event's hash and its own hash over a canonical form of every field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar, NoReturn
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JournalImmuable(Exception):
+    """Raised when code tries to change or delete a journal event."""
+
+
+class Action(models.TextChoices):
+    CONNEXION = "connexion", _("Connexion")
+    DECONNEXION = "deconnexion", _("Déconnexion")
+    SECOND_FACTEUR_ACTIVE = "mfa_active", _("Double authentification activée")
+    SECOND_FACTEUR_RETIRE = "mfa_retire", _("Double authentification retirée")
+    PRECREATION = "precreation", _("Espace pré-créé")
+    CODE_EMIS = "code_emis", _("Code d'activation émis")
+    ACTIVATION = "activation", _("Espace activé")
+    ACTIVATION_ECHEC = "activation_echec", _("Échec d'activation")
+    ACTIVATION_VERROUILLEE = "activation_verrou", _("Code d'activation bloqué")
+    OPPOSITION = "opposition", _("Opposition à la création")
+    OPPOSITION_LEVEE = "opposition_levee", _("Opposition levée")
+    CLOTURE = "cloture", _("Espace clôturé")
+    SUPPRESSION_DEMANDEE = "suppression_demandee", _("Suppression demandée")
+    REOUVERTURE = "reouverture", _("Espace rouvert")
+    DECES = "deces", _("Décès enregistré")
+    SUSPENSION = "suspension", _("Espace suspendu")
+    SUSPENSION_LEVEE = "suspension_levee", _("Suspension levée")
+    PURGE = "purge", _("Contenu purgé")
+    REPRESENTATION_AJOUTEE = "representation_ajoutee", _("Représentant légal ajouté")
+    REPRESENTATION_TERMINEE = "representation_terminee", _("Représentation terminée")
+    BASCULE_ESPACE = "bascule_espace", _("Changement d'espace")
+    IMPORT_ASSURES = "import_assures", _("Import du registre des assurés")
+    NOTIFICATION = "notification", _("Notification envoyée")
+
+
+class TypeActeur(models.TextChoices):
+    TITULAIRE = "titulaire", _("Titulaire")
+    REPRESENTANT = "representant", _("Représentant légal")
+    PROFESSIONNEL = "professionnel", _("Professionnel de santé")
+    OPERATEUR = "operateur", _("Opérateur")
+    SYSTEME = "systeme", _("Système")
+    ANONYME = "anonyme", _("Personne non connectée")
+
+
+class EvenementQuerySet(models.QuerySet["Evenement"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise JournalImmuable("journal events cannot be updated")
+
+    def delete(self) -> NoReturn:
+        raise JournalImmuable("journal events cannot be deleted")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise JournalImmuable("journal events cannot be updated")
+
+
+class ChaineJournal(models.Model):
+    """The head of one chain: the last sequence number and hash (serialises appends)."""
+
+    cle = models.CharField(max_length=64, primary_key=True)
+    dernier_rang = models.PositiveBigIntegerField(default=0)
+    dernier_hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("chaîne du journal")
+
+    def __str__(self) -> str:
+        return f"{self.cle} ({self.dernier_rang})"
+
+
+class Evenement(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    chaine = models.CharField(max_length=64)
+    rang = models.PositiveBigIntegerField()
+    espace_uuid = models.UUIDField(null=True, blank=True, db_index=True)
+    horodatage = models.DateTimeField()
+    action = models.CharField(max_length=32, choices=Action.choices)
+    acteur_type = models.CharField(max_length=16, choices=TypeActeur.choices)
+    acteur_id = models.CharField(max_length=64, blank=True)
+    acteur_nom = models.CharField(max_length=200, blank=True)
+    objet_type = models.CharField(max_length=64, blank=True)
+    objet_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    hash_precedent = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects: ClassVar[models.Manager[Evenement]] = EvenementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["-horodatage", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chaine", "rang"], name="journal_rang_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["espace_uuid", "acteur_type", "-horodatage"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.horodatage:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise JournalImmuable("journal events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise JournalImmuable("journal events cannot be deleted")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from profil import views as profil_views
+
+from . import views
+
+urlpatterns = [
+    path("", profil_views.accueil, name="accueil"),
+    path("sante/", views.sante, name="sante"),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("profil.urls")),
+    path("", include("dossier.urls")),
+    path("", include("professionnels.urls")),
+]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from espace_sante.comptes.models import Utilisateur
+from espace_sante.journal.models import Action
+from espace_sante.lib.identifiants import valider_nir, verifier_nir
+
+
+class ChampDate(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActivationForm(DsfrBaseForm):
+    ins = forms.CharField(
+        label=_("Numéro INS (numéro de sécurité sociale)"),
+        help_text=_("15 caractères, clé comprise, tels qu'inscrits sur votre courrier."),
+        max_length=25,
+        validators=[verifier_nir],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    date_naissance = ChampDate(label=_("Date de naissance"))
+    code = forms.CharField(
+        label=_("Code d'activation"),
+        help_text=_("Le code à 12 caractères reçu par courrier, par exemple ABCD-EFGH-JKLM."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_ins(self) -> str:
+        return valider_nir(self.cleaned_data["ins"])
+
+
+class IdentifiantsForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        help_text=_("Elle servira d'identifiant de connexion."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        help_text=_("12 caractères au moins, pas uniquement des chiffres."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if Utilisateur.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("Un compte utilise déjà cette adresse e-mail."))
+        return str(email)
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        p1, p2 = donnees.get("password1"), donnees.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        elif p1:
+            try:
+                validate_password(p1, Utilisateur(email=donnees.get("email", "")))
+            except ValidationError as erreur:
+                self.add_error("password1", erreur)
+        return donnees
+
+
+class ConfirmationForm(DsfrBaseForm):
+    confirmation = forms.BooleanField(label=_("Je confirme mon choix"), required=True)
+
+
+class ClotureForm(DsfrBaseForm):
+    password = forms.CharField(
+        label=_("Votre mot de passe"),
+        help_text=_("Par sécurité, saisissez à nouveau votre mot de passe."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    demande_suppression = forms.BooleanField(
+        label=_("Je demande la suppression de mes données sans attendre dix ans"),
+        help_text=_("Elle sera effective dans un délai de trois mois au plus."),
+        required=False,
+    )
+    confirmation = forms.BooleanField(
+        label=_("Je confirme vouloir clôturer mon espace santé"), required=True
+    )
+
+    def __init__(self, *args: Any, utilisateur: Utilisateur, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.utilisateur = utilisateur
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.utilisateur.check_password(password):
+            raise ValidationError(_("Mot de passe incorrect : l'espace n'a pas été clôturé."))
+        return str(password)
+
+
+class HistoriqueFiltreForm(DsfrBaseForm):
+    du = ChampDate(label=_("Du"), required=False)
+    au = ChampDate(label=_("Au"), required=False)
+    action = forms.ChoiceField(
+        label=_("Type d'action"),
+        required=False,
+        choices=[("", _("Toutes les actions")), *Action.choices],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and du > au:
+            self.add_error("au", _("La date de fin précède la date de début."))
+        return donnees

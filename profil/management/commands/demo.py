@@ -1,0 +1,149 @@
+"""Load the demo data (idempotent) and print the demo logins.
+
+Every INS here is fictitious, with a valid key, under the *test* INS authority OID.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from espace_sante.comptes.models import Utilisateur
+from espace_sante.journal.services import Acteur
+from espace_sante.lib.identifiants import OID_INS_NIR_TEST, nir_cle
+from profil import services
+from profil.models import Espace, Lien, Representation, Statut
+
+MOT_DE_PASSE = "demo-Espace-Sante-2026"
+SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def ins_demo(corps: str) -> str:
+    return f"{corps}{nir_cle(corps):02d}"
+
+
+PERSONNES = {
+    "camille": ("2850375056123", "MARTIN", "Camille Anne", date(1985, 3, 14), "F"),
+    "leo": ("1160675056234", "MARTIN", "Léo", date(2016, 6, 2), "M"),
+    "zoe": ("2200975056345", "MARTIN", "Zoé", date(2020, 9, 21), "F"),
+    "alex": ("1921169123456", "BERNARD", "Alex", date(1992, 11, 30), "M"),
+    "jean": ("17001" + "2A" + "004567", "DUPONT", "Jean Pierre", date(1970, 1, 5), "M"),
+}
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration et affiche les identifiants."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        systeme = Acteur.systeme("Données de démonstration")
+        with transaction.atomic():
+            espaces = {nom: self._espace(nom, systeme) for nom in PERSONNES}
+            camille = self._titulaire(espaces["camille"], "camille.martin@demo.espace-sante.test")
+            alex = self._titulaire(espaces["alex"], "alex.bernard@demo.espace-sante.test")
+            for enfant in ("leo", "zoe"):
+                if not Representation.objects.filter(
+                    espace=espaces[enfant], representant=espaces["camille"], fin__isnull=True
+                ).exists():
+                    services.representation_ajouter(
+                        espace=espaces[enfant],
+                        representant=espaces["camille"],
+                        lien=Lien.PARENT,
+                        acteur=systeme,
+                    )
+            if espaces["leo"].statut == Statut.CREE:
+                services.espace_activer_pour_mineur(espace=espaces["leo"], representant=camille)
+            operateur = self._operateur()
+            self._totp(camille)
+            codes_operateur = self._totp(operateur)
+            code_jean = (
+                services.code_activation_renouveler(espace=espaces["jean"], acteur=systeme)
+                if espaces["jean"].statut == Statut.CREE
+                else "(espace déjà activé ou opposé)"
+            )
+        self._afficher(camille, alex, operateur, codes_operateur, code_jean)
+
+    def _espace(self, nom: str, acteur: Acteur) -> Espace:
+        corps, nom_naissance, prenoms, naissance, sexe = PERSONNES[nom]
+        existant = Espace.objects.filter(ins=ins_demo(corps)).first()
+        if existant is not None:
+            return existant
+        espace, _code = services.espace_precreer(
+            acteur=acteur,
+            identite=services.Identite(
+                ins=ins_demo(corps),
+                ins_oid=OID_INS_NIR_TEST,
+                nom_naissance=nom_naissance,
+                prenoms=prenoms,
+                date_naissance=naissance,
+                sexe=sexe,
+            ),
+        )
+        return espace
+
+    def _titulaire(self, espace: Espace, email: str) -> Utilisateur:
+        if espace.titulaire is not None:
+            return espace.titulaire
+        code = espace.codes.filter(utilise_le__isnull=True, revoque_le__isnull=True).first()
+        assert code is not None
+        return services.espace_activer(espace=espace, code=code, email=email, password=MOT_DE_PASSE)
+
+    def _operateur(self) -> Utilisateur:
+        groupe, _ = Group.objects.get_or_create(name="Opérateurs")
+        groupe.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=["profil", "journal"],
+                codename__in=["view_espace", "add_espace", "view_evenement"],
+            )
+        )
+        operateur = Utilisateur.objects.filter(email="operateur@demo.espace-sante.test").first()
+        if operateur is None:
+            operateur = Utilisateur.objects.create_user(
+                email="operateur@demo.espace-sante.test",
+                password=MOT_DE_PASSE,
+                prenom="Olivia",
+                nom="Opératrice",
+                is_staff=True,
+            )
+        operateur.groups.add(groupe)
+        return operateur
+
+    def _totp(self, utilisateur: Utilisateur) -> list[str]:
+        if not Authenticator.objects.filter(user=utilisateur, type="totp").exists():
+            TOTP.activate(utilisateur, SECRET_TOTP)
+        recuperation = Authenticator.objects.filter(user=utilisateur, type="recovery_codes").first()
+        codes = RecoveryCodes(recuperation) if recuperation else RecoveryCodes.activate(utilisateur)
+        return codes.get_unused_codes()[:3]
+
+    def _afficher(
+        self,
+        camille: Utilisateur,
+        alex: Utilisateur,
+        operateur: Utilisateur,
+        codes_operateur: list[str],
+        code_jean: str,
+    ) -> None:
+        jean = PERSONNES["jean"]
+        lignes = [
+            "",
+            "Espace Santé — données de démonstration (INS fictifs, OID de test)",
+            "=" * 68,
+            f"Mot de passe de tous les comptes : {MOT_DE_PASSE}",
+            f"Secret TOTP (application d'authentification) : {SECRET_TOTP}",
+            "",
+            f"Titulaire, représente Léo et Zoé : {camille.email} (TOTP ci-dessus)",
+            f"Titulaire sans double authentification (à configurer) : {alex.email}",
+            f"Opérateur (http://127.0.0.1:8000/admin/) : {operateur.email} (TOTP ci-dessus)",
+            f"  codes de récupération de l'opérateur : {', '.join(codes_operateur)}",
+            "",
+            "Espace à activer sur http://127.0.0.1:8000/activation/ :",
+            f"  INS {ins_demo(jean[0])}, né le {jean[3]:%d/%m/%Y}, code {code_jean}",
+            "",
+        ]
+        self.stdout.write("\n".join(lignes))

@@ -1,0 +1,185 @@
+"""The space itself: identity, life cycle (DESIGN.md §2), activation codes and proches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from espace_sante.lib.identifiants import OID_INS_NIR_PRODUCTION, OIDS_INS_NIR, verifier_nir
+
+
+class Statut(models.TextChoices):
+    CREE = "cree", _("Créé (en attente d'activation)")
+    ACTIF = "actif", _("Actif")
+    OPPOSE = "oppose", _("Opposé")
+    CLOTURE = "cloture", _("Clôturé")
+    DECEDE = "decede", _("Décédé")
+    SUSPENDU = "suspendu", _("Suspendu")
+
+
+class Sexe(models.TextChoices):
+    FEMININ = "F", _("Féminin")
+    MASCULIN = "M", _("Masculin")
+    INDETERMINE = "U", _("Indéterminé")
+
+
+def date_majorite(date_naissance: date) -> date:
+    """The day the person comes of age (born 29 February: 1 March in common years)."""
+    annee = date_naissance.year + settings.AGE_MAJORITE
+    try:
+        return date_naissance.replace(year=annee)
+    except ValueError:
+        return date(annee, 3, 1)
+
+
+def limite_naissance_mineur(aujourd_hui: date) -> date:
+    """People born strictly after this day are minors on ``aujourd_hui``."""
+    annee = aujourd_hui.year - settings.AGE_MAJORITE
+    try:
+        return aujourd_hui.replace(year=annee)
+    except ValueError:  # 29 February: born on 28 February came of age yesterday
+        return date(annee, 2, 28)
+
+
+class EspaceQuerySet(models.QuerySet["Espace"]):
+    def mineurs(self, aujourd_hui: date | None = None) -> EspaceQuerySet:
+        aujourd_hui = aujourd_hui or timezone.localdate()
+        return self.filter(date_naissance__gt=limite_naissance_mineur(aujourd_hui))
+
+
+class Espace(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ins = models.CharField(
+        _("matricule INS (NIR)"), max_length=15, unique=True, validators=[verifier_nir]
+    )
+    ins_oid = models.CharField(
+        _("autorité INS (OID)"),
+        max_length=32,
+        choices=[(oid, f"{oid} ({nom})") for oid, nom in OIDS_INS_NIR.items()],
+        default=OID_INS_NIR_PRODUCTION,
+    )
+    nom_naissance = models.CharField(_("nom de naissance"), max_length=100)
+    prenoms = models.CharField(_("prénoms"), max_length=200)
+    nom_utilise = models.CharField(_("nom utilisé"), max_length=100, blank=True)
+    date_naissance = models.DateField(_("date de naissance"))
+    sexe = models.CharField(_("sexe"), max_length=1, choices=Sexe.choices)
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, db_index=True)
+    titulaire = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="espace",
+        verbose_name=_("compte du titulaire"),
+    )
+    cree_le = models.DateTimeField(_("créé le"), default=timezone.now)
+    active_le = models.DateTimeField(_("activé le"), null=True, blank=True)
+    oppose_le = models.DateTimeField(_("opposition le"), null=True, blank=True)
+    cloture_le = models.DateTimeField(_("clôturé le"), null=True, blank=True)
+    purge_apres = models.DateField(_("purge après le"), null=True, blank=True)
+    suppression_demandee_le = models.DateTimeField(
+        _("suppression demandée le"), null=True, blank=True
+    )
+    suppression_avant = models.DateField(_("suppression avant le"), null=True, blank=True)
+    deces_le = models.DateField(_("date du décès"), null=True, blank=True)
+    suspendu_le = models.DateTimeField(_("suspendu le"), null=True, blank=True)
+    motif_suspension = models.CharField(_("motif de suspension"), max_length=200, blank=True)
+    statut_avant_suspension = models.CharField(max_length=10, choices=Statut.choices, blank=True)
+
+    objects: ClassVar[EspaceQuerySet] = EspaceQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("espace santé")
+        verbose_name_plural = _("espaces santé")
+        ordering = ["nom_naissance", "prenoms"]
+        indexes = [models.Index(fields=["nom_naissance", "prenoms"])]
+
+    def __str__(self) -> str:
+        return self.nom_complet
+
+    @property
+    def prenom_usuel(self) -> str:
+        return self.prenoms.split(" ")[0] if self.prenoms else ""
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom_usuel} {self.nom_utilise or self.nom_naissance}".strip()
+
+    @property
+    def est_mineur(self) -> bool:
+        return self.date_naissance > limite_naissance_mineur(timezone.localdate())
+
+    @property
+    def ouvert(self) -> bool:
+        """Open for its holder and representatives (a closed space shows only its closure)."""
+        return self.statut in {Statut.CREE, Statut.ACTIF}
+
+
+class CodeActivation(models.Model):
+    """A one-time activation code, stored hashed; expires and locks after too many tries."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=200)
+    cree_le = models.DateTimeField(default=timezone.now)
+    expire_le = models.DateTimeField()
+    essais_echoues = models.PositiveSmallIntegerField(default=0)
+    verrouille_le = models.DateTimeField(null=True, blank=True)
+    utilise_le = models.DateTimeField(null=True, blank=True)
+    revoque_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code d'activation")
+        verbose_name_plural = _("codes d'activation")
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"code du {self.cree_le:%d/%m/%Y}"
+
+    @property
+    def utilisable(self) -> bool:
+        return (
+            self.utilise_le is None
+            and self.revoque_le is None
+            and self.verrouille_le is None
+            and self.expire_le > timezone.now()
+        )
+
+
+class Lien(models.TextChoices):
+    PARENT = "parent", _("Parent")
+    TUTEUR = "tuteur", _("Tuteur ou tutrice")
+
+
+class Representation(models.Model):
+    """A legal representative (identified by their own space) acting for a minor's space."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="representants")
+    representant = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="represente")
+    lien = models.CharField(max_length=10, choices=Lien.choices, default=Lien.PARENT)
+    debut = models.DateField(default=timezone.localdate)
+    fin = models.DateField(null=True, blank=True)
+    motif_fin = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("représentation légale")
+        verbose_name_plural = _("représentations légales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "representant"],
+                condition=models.Q(fin__isnull=True),
+                name="representation_unique_en_cours",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(espace=models.F("representant")),
+                name="representation_pas_soi_meme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.representant} → {self.espace}"

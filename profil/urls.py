@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "profil"
+
+urlpatterns = [
+    path("espaces/", views.espaces, name="espaces"),
+    path("espaces/basculer/", views.espace_basculer, name="basculer"),
+    path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
+    path("espace/<uuid:espace_uuid>/profil/", views.profil_medical, name="profil_medical"),
+    path("espace/<uuid:espace_uuid>/historique/", views.historique, name="historique"),
+    path("espace/<uuid:espace_uuid>/parametres/", views.parametres, name="parametres"),
+    path("espace/<uuid:espace_uuid>/cloturer/", views.cloturer, name="cloturer"),
+    path("espace/<uuid:espace_uuid>/rouvrir/", views.rouvrir, name="rouvrir"),
+    path("espace/<uuid:espace_uuid>/activer/", views.activer_pour_mineur, name="activer_mineur"),
+    path("activation/", views.activation, name="activation"),
+    path(
+        "activation/identifiants/",
+        views.activation_identifiants,
+        name="activation_identifiants",
+    ),
+    path("activation/opposition/", views.activation_opposition, name="activation_opposition"),
+]

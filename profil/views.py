@@ -1,0 +1,318 @@
+"""The titulaire's and representative's pages for a space, activation, closure."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from espace_sante.journal.models import Action
+from espace_sante.journal.selectors import evenements_de_l_espace
+from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.http import client_ip, ratelimit_ip
+
+from . import services
+from .forms import (
+    ActivationForm,
+    ClotureForm,
+    ConfirmationForm,
+    HistoriqueFiltreForm,
+    IdentifiantsForm,
+)
+from .models import CodeActivation, Espace, Statut
+from .selectors import Acces, espace_pour_acteur, espaces_accessibles
+
+SESSION_ESPACE = "espace_courant"
+SESSION_ACTIVATION = "activation_verifiee"
+DUREE_ACTIVATION = timedelta(minutes=15)
+EVENEMENTS_PAR_PAGE = 25
+
+
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> Acces:
+    acces = espace_pour_acteur(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=espace_uuid,
+        ouvert=ouvert,
+    )
+    request.acces = acces  # type: ignore[attr-defined]
+    return acces
+
+
+# --- Home and switching between spaces ---------------------------------------------------------
+
+
+@login_required
+def accueil(request: HttpRequest) -> HttpResponse:
+    acces = espaces_accessibles(utilisateur=request.user)  # type: ignore[arg-type]
+    courant = request.session.get(SESSION_ESPACE)
+    for choix in acces:
+        if str(choix.espace.uuid) == courant:
+            return redirect(choix.espace_url)
+    propres = [a for a in acces if a.est_titulaire]
+    if propres:
+        return redirect(propres[0].espace_url)
+    if len(acces) == 1:
+        return redirect(acces[0].espace_url)
+    return render(request, "profil/espaces.html", {"acces_liste": acces})
+
+
+@login_required
+def espaces(request: HttpRequest) -> HttpResponse:
+    acces = espaces_accessibles(utilisateur=request.user)  # type: ignore[arg-type]
+    return render(request, "profil/espaces.html", {"acces_liste": acces})
+
+
+@login_required
+@require_POST
+def espace_basculer(request: HttpRequest) -> HttpResponse:
+    try:
+        cible = uuid.UUID(request.POST.get("espace", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    acces = _acces(request, cible, ouvert=False)
+    request.session[SESSION_ESPACE] = str(acces.espace.uuid)
+    evenement_enregistrer(
+        action=Action.BASCULE_ESPACE,
+        acteur=acces.acteur,
+        espace_uuid=acces.espace.uuid,
+        objet_type="espace",
+        objet_id=str(acces.espace.uuid),
+        ip=client_ip(request),
+    )
+    messages.info(
+        request,
+        _("Vous agissez maintenant pour l'espace de %(nom)s.") % {"nom": acces.espace.nom_complet},
+    )
+    return redirect(acces.espace_url)
+
+
+@login_required
+def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid, ouvert=False)
+    if acces.espace.statut == Statut.CLOTURE:
+        return render(request, "profil/espace_cloture.html", {"acces": acces})
+    request.session[SESSION_ESPACE] = str(acces.espace.uuid)
+    return render(request, "profil/espace_accueil.html", {"acces": acces})
+
+
+@login_required
+def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    return render(request, "profil/profil_medical.html", {"acces": acces})
+
+
+@login_required
+def parametres(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    return render(request, "profil/parametres.html", {"acces": acces})
+
+
+# --- Activity history --------------------------------------------------------------------------
+
+
+@login_required
+def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    onglet = "professionnels" if request.GET.get("onglet") == "professionnels" else "moi"
+    filtres = HistoriqueFiltreForm(request.GET or None)
+    criteres = filtres.cleaned_data if filtres.is_bound and filtres.is_valid() else {}
+    evenements = evenements_de_l_espace(
+        espace_uuid=acces.espace.uuid,
+        professionnels=onglet == "professionnels",
+        du=criteres.get("du"),
+        au=criteres.get("au"),
+        action=criteres.get("action", ""),
+    )
+    page = Paginator(evenements, EVENEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    requete = request.GET.copy()
+    requete.pop("page", None)
+    return render(
+        request,
+        "profil/historique.html",
+        {
+            "acces": acces,
+            "onglet": onglet,
+            "filtres": filtres,
+            "page": page,
+            "requete": requete.urlencode(),
+        },
+    )
+
+
+# --- Closure and re-opening --------------------------------------------------------------------
+
+
+def _titulaire(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> Acces:
+    acces = _acces(request, espace_uuid, ouvert=ouvert)
+    if not acces.est_titulaire:
+        raise Http404
+    return acces
+
+
+@login_required
+def cloturer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _titulaire(request, espace_uuid)
+    form = ClotureForm(request.POST or None, utilisateur=acces.utilisateur)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.espace_cloturer(
+                espace=acces.espace,
+                acteur=acces.acteur,
+                demande_suppression=form.cleaned_data["demande_suppression"],
+                ip=client_ip(request),
+            )
+        except services.Refus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, _("Votre espace santé est clôturé."))
+        return redirect(acces.espace_url)
+    return render(request, "profil/cloturer.html", {"acces": acces, "form": form})
+
+
+@login_required
+@require_POST
+def rouvrir(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _titulaire(request, espace_uuid, ouvert=False)
+    try:
+        services.espace_rouvrir(espace=acces.espace, acteur=acces.acteur, ip=client_ip(request))
+    except services.Refus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, _("Votre espace santé est rouvert, avec tout son contenu."))
+    return redirect(acces.espace_url)
+
+
+@login_required
+@require_POST
+def activer_pour_mineur(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    if acces.est_titulaire:
+        raise Http404
+    try:
+        services.espace_activer_pour_mineur(
+            espace=acces.espace, representant=acces.utilisateur, ip=client_ip(request)
+        )
+    except services.Refus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(
+            request, _("L'espace santé de %(nom)s est activé.") % {"nom": acces.espace.nom_complet}
+        )
+    return redirect(acces.espace_url)
+
+
+# --- Activation by the person (anonymous) ------------------------------------------------------
+
+
+def _activation_en_session(request: HttpRequest) -> tuple[Espace, CodeActivation] | None:
+    donnees = request.session.get(SESSION_ACTIVATION)
+    if not donnees:
+        return None
+    verifie_le = parse_datetime(donnees.get("le", ""))
+    if verifie_le is None or timezone.now() - verifie_le > DUREE_ACTIVATION:
+        request.session.pop(SESSION_ACTIVATION, None)
+        return None
+    code = CodeActivation.objects.select_related("espace").filter(pk=donnees.get("code")).first()
+    if code is None or not code.utilisable:
+        request.session.pop(SESSION_ACTIVATION, None)
+        return None
+    return code.espace, code
+
+
+@ratelimit(key=ratelimit_ip, rate=lambda g, r: _taux_activation(), method="POST", block=True)
+def activation(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        messages.warning(
+            request, _("Déconnectez-vous avant d'activer l'espace santé d'une autre personne.")
+        )
+        return redirect("accueil")
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _espace, code = services.espace_activation_verifier(
+                ins=form.cleaned_data["ins"],
+                date_naissance=form.cleaned_data["date_naissance"],
+                code=form.cleaned_data["code"],
+                ip=client_ip(request),
+            )
+        except services.Refus as refus:
+            form.add_error(None, refus.message)
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_ACTIVATION] = {
+                "code": code.pk,
+                "le": timezone.now().isoformat(),
+            }
+            if request.POST.get("choix") == "opposer":
+                return redirect("profil:activation_opposition")
+            return redirect("profil:activation_identifiants")
+    return render(request, "profil/activation.html", {"form": form})
+
+
+def _taux_activation() -> str:
+    from django.conf import settings
+
+    return str(settings.ACTIVATION_RATE_LIMIT)
+
+
+def activation_identifiants(request: HttpRequest) -> HttpResponse:
+    verifie = _activation_en_session(request)
+    if verifie is None:
+        messages.error(request, _("Saisissez d'abord votre code d'activation."))
+        return redirect("profil:activation")
+    espace, code = verifie
+    form = IdentifiantsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            utilisateur = services.espace_activer(
+                espace=espace,
+                code=code,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                ip=client_ip(request),
+            )
+        except services.Refus as refus:
+            form.add_error(None, refus.message)
+        else:
+            request.session.pop(SESSION_ACTIVATION, None)
+            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _(
+                    "Votre espace santé est activé. Protégez maintenant votre compte "
+                    "par une double authentification."
+                ),
+            )
+            return redirect("accueil")
+    return render(request, "profil/activation_identifiants.html", {"form": form, "espace": espace})
+
+
+def activation_opposition(request: HttpRequest) -> HttpResponse:
+    verifie = _activation_en_session(request)
+    if verifie is None:
+        messages.error(request, _("Saisissez d'abord votre code d'activation."))
+        return redirect("profil:activation")
+    espace, code = verifie
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.espace_opposer(
+                espace=espace, code=code, acteur=Acteur.anonyme(), ip=client_ip(request)
+            )
+        except services.Refus as refus:
+            form.add_error(None, refus.message)
+        else:
+            request.session.pop(SESSION_ACTIVATION, None)
+            return render(request, "profil/opposition_faite.html")
+    return render(request, "profil/activation_opposition.html", {"form": form, "espace": espace})
