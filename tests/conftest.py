@@ -1,0 +1,82 @@
+"""Personas (CONVENTIONS.md): titulaire, autre_titulaire, representant (+ enfant), operateur."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+
+from espace_sante.comptes.models import Utilisateur
+from profil.models import Espace, Statut
+
+from .factories import EspaceFactory, RepresentationFactory, UtilisateurFactory
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):  # type: ignore[no-untyped-def]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def titulaire(db) -> Espace:  # type: ignore[no-untyped-def]
+    return EspaceFactory(prenoms="Camille Anne", nom_naissance="MARTIN")
+
+
+@pytest.fixture
+def autre_titulaire(db) -> Espace:  # type: ignore[no-untyped-def]
+    return EspaceFactory(prenoms="Dominique", nom_naissance="DURAND", sexe="M")
+
+
+@pytest.fixture
+def enfant_represente(db, titulaire) -> Espace:  # type: ignore[no-untyped-def]
+    return RepresentationFactory(representant=titulaire).espace
+
+
+@pytest.fixture
+def representant(enfant_represente, titulaire) -> Espace:  # type: ignore[no-untyped-def]
+    """The titulaire, who also represents ``enfant_represente``."""
+    return titulaire
+
+
+@pytest.fixture
+def operateur(db) -> Utilisateur:  # type: ignore[no-untyped-def]
+    groupe, _ = Group.objects.get_or_create(name="Opérateurs")
+    groupe.permissions.set(
+        Permission.objects.filter(codename__in=["view_espace", "add_espace", "view_evenement"])
+    )
+    utilisateur = UtilisateurFactory(is_staff=True, prenom="Olivia", nom="OPÉRATRICE")
+    utilisateur.groups.add(groupe)
+    return utilisateur
+
+
+def client_pour(utilisateur: Utilisateur) -> Client:
+    client = Client()
+    client.force_login(utilisateur)
+    return client
+
+
+@pytest.fixture
+def client_titulaire(titulaire) -> Client:  # type: ignore[no-untyped-def]
+    return client_pour(titulaire.titulaire)
+
+
+@pytest.fixture
+def client_autre(autre_titulaire) -> Client:  # type: ignore[no-untyped-def]
+    return client_pour(autre_titulaire.titulaire)
+
+
+@pytest.fixture
+def client_operateur(operateur) -> Client:  # type: ignore[no-untyped-def]
+    return client_pour(operateur)
+
+
+def en_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+__all__ = ["SHARED_DATA", "Statut", "client_pour", "en_ci"]

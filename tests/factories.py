@@ -1,0 +1,61 @@
+"""Factories: fictitious people with valid INS keys under the test OID."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from allauth.mfa.totp.internal.auth import TOTP
+
+from espace_sante.comptes.models import Utilisateur
+from espace_sante.lib.identifiants import OID_INS_NIR_TEST, nir_cle
+from profil.models import Espace, Representation, Statut
+
+SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+MOT_DE_PASSE = "un-mot-de-passe-solide-42"
+
+
+def nir(sexe: str, naissance: date, rang: int) -> str:
+    corps = f"{'1' if sexe == 'M' else '2'}{naissance.year % 100:02d}{naissance.month:02d}75{rang:06d}"
+    return f"{corps}{nir_cle(corps):02d}"
+
+
+class UtilisateurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Utilisateur
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
+    prenom = "Prénom"
+    nom = factory.Sequence(lambda n: f"NOM{n}")
+    password = factory.PostGenerationMethodCall("set_password", MOT_DE_PASSE)
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        self.save()
+        if extracted is not False:
+            TOTP.activate(self, SECRET_TOTP)
+
+
+class EspaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Espace
+
+    nom_naissance = factory.Sequence(lambda n: f"PERSONNE{n}")
+    prenoms = "Camille"
+    date_naissance = date(1980, 5, 17)
+    sexe = "F"
+    statut = Statut.ACTIF
+    ins_oid = OID_INS_NIR_TEST
+    ins = factory.LazyAttributeSequence(lambda o, n: nir(o.sexe, o.date_naissance, n + 1))
+    titulaire = factory.SubFactory(UtilisateurFactory)
+
+
+class RepresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representation
+
+    espace = factory.SubFactory(
+        EspaceFactory, titulaire=None, date_naissance=date(2015, 1, 10), prenoms="Léo", sexe="M"
+    )
+    representant = factory.SubFactory(EspaceFactory)
