@@ -199,7 +199,7 @@ def espace_activation_verifier(
     """Check an activation code against INS + birth date. A wrong try is counted and journaled
     (and committed) before the refusal is raised; the 5th locks the code."""
     ins = valider_nir(ins)
-    refus: Refus | None = None
+    refus: Refus | None
     with transaction.atomic():
         espace = Espace.objects.select_for_update().filter(ins=ins).first()
         code_actif = (
@@ -210,72 +210,86 @@ def espace_activation_verifier(
             if espace is not None
             else None
         )
+        anonyme = Acteur.anonyme()
         if espace is None or code_actif is None:
             evenement_enregistrer(
                 action=Action.ACTIVATION_ECHEC,
-                acteur=Acteur.anonyme(),
+                acteur=anonyme,
+                espace_uuid=espace.uuid if espace is not None else None,
                 ip=ip,
                 details={"motif": "aucun code en attente"},
             )
-            raise Refus(_(MESSAGE_ECHEC))
-        anonyme = Acteur.anonyme()
-        if code_actif.verrouille_le is not None:
+            refus = Refus(_(MESSAGE_ECHEC))
+        elif code_actif.verrouille_le is not None:
             _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="bloqué")
-            raise Refus(
+            refus = Refus(
                 _(
                     "Ce code d'activation est bloqué après trop d'essais. "
                     "Demandez un nouveau code à votre caisse d'assurance maladie."
                 ),
                 code="verrouille",
             )
-        bon = (
-            check_password(normaliser_code(code), code_actif.code_hash)
-            and espace.date_naissance == date_naissance
-        )
-        if not bon:
-            code_actif.essais_echoues += 1
-            champs = ["essais_echoues"]
-            _journal(
-                Action.ACTIVATION_ECHEC,
-                espace=espace,
-                acteur=anonyme,
-                ip=ip,
-                motif="code ou date de naissance",
-                essai=code_actif.essais_echoues,
+        else:
+            refus = _verifier_code(
+                espace, code_actif, code=code, date_naissance=date_naissance, ip=ip
             )
-            if code_actif.essais_echoues >= settings.ACTIVATION_MAX_ATTEMPTS:
-                code_actif.verrouille_le = timezone.now()
-                champs.append("verrouille_le")
-                _journal(Action.ACTIVATION_VERROUILLEE, espace=espace, acteur=anonyme, ip=ip)
-                refus = Refus(
-                    _(
-                        "Trop d'essais : ce code d'activation est désormais bloqué. "
-                        "Demandez un nouveau code à votre caisse d'assurance maladie."
-                    ),
-                    code="verrouille",
-                )
-            else:
-                refus = Refus(_(MESSAGE_ECHEC))
-            code_actif.save(update_fields=champs)
-        elif code_actif.expire_le <= timezone.now():
-            _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="expiré")
-            refus = Refus(
-                _(
-                    "Ce code d'activation a expiré. "
-                    "Demandez un nouveau code à votre caisse d'assurance maladie."
-                ),
-                code="expire",
-            )
-        elif espace.est_mineur:
-            refus = Refus(
-                _("L'espace d'un mineur est activé par son représentant légal, depuis son espace."),
-                code="mineur",
-            )
-        elif not (espace.statut == Statut.CREE or _activable_par_jeune_majeur(espace)):
-            refus = Refus(_("Cet espace ne peut pas être activé en ligne."), code="statut")
     if refus is not None:
         raise refus
+    assert espace is not None and code_actif is not None
     return espace, code_actif
+
+
+def _verifier_code(
+    espace: Espace, code_actif: CodeActivation, *, code: str, date_naissance: date, ip: str | None
+) -> Refus | None:
+    anonyme = Acteur.anonyme()
+    refus: Refus | None = None
+    bon = (
+        check_password(normaliser_code(code), code_actif.code_hash)
+        and espace.date_naissance == date_naissance
+    )
+    if not bon:
+        code_actif.essais_echoues += 1
+        champs = ["essais_echoues"]
+        _journal(
+            Action.ACTIVATION_ECHEC,
+            espace=espace,
+            acteur=anonyme,
+            ip=ip,
+            motif="code ou date de naissance",
+            essai=code_actif.essais_echoues,
+        )
+        if code_actif.essais_echoues >= settings.ACTIVATION_MAX_ATTEMPTS:
+            code_actif.verrouille_le = timezone.now()
+            champs.append("verrouille_le")
+            _journal(Action.ACTIVATION_VERROUILLEE, espace=espace, acteur=anonyme, ip=ip)
+            refus = Refus(
+                _(
+                    "Trop d'essais : ce code d'activation est désormais bloqué. "
+                    "Demandez un nouveau code à votre caisse d'assurance maladie."
+                ),
+                code="verrouille",
+            )
+        else:
+            refus = Refus(_(MESSAGE_ECHEC))
+        code_actif.save(update_fields=champs)
+    elif code_actif.expire_le <= timezone.now():
+        _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="expiré")
+        refus = Refus(
+            _(
+                "Ce code d'activation a expiré. "
+                "Demandez un nouveau code à votre caisse d'assurance maladie."
+            ),
+            code="expire",
+        )
+    elif espace.est_mineur:
+        refus = Refus(
+            _("L'espace d'un mineur est activé par son représentant légal, depuis son espace."),
+            code="mineur",
+        )
+    elif not (espace.statut == Statut.CREE or _activable_par_jeune_majeur(espace)):
+        refus = Refus(_("Cet espace ne peut pas être activé en ligne."), code="statut")
+    return refus
 
 
 def espace_activer(

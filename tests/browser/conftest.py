@@ -1,0 +1,154 @@
+"""Browser journeys: the system Chromium driven by Playwright against pytest-django's live server.
+
+Every page a journey reaches is checked with axe-core (no "serious" or "critical" violation) and
+must log no Content Security Policy error. The ``page`` fixture keeps count: a test fails if a
+page it navigated to was never checked by ``verifier_accessibilite``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tests.conftest import en_ci
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told it is safe (the ORM is only used by the test itself).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGUMENTS_CHROMIUM = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+IMPACTS_BLOQUANTS = {"serious", "critical"}
+PERIODE_TOTP = 30
+DELAI = 10_000  # ms: generous for a loaded CI machine, never reached when all goes well
+
+_AXE = Axe()
+
+
+@dataclass
+class _Suivi:
+    """What one page went through: documents loaded, documents checked, console errors."""
+
+    navigations: list[str] = field(default_factory=list)
+    verifiees: set[int] = field(default_factory=set)
+    erreurs_console: list[str] = field(default_factory=list)
+
+
+_SUIVIS: WeakKeyDictionary[Page, _Suivi] = WeakKeyDictionary()
+
+
+# --- Browser -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        raison = f"{CHROMIUM} est absent : les tests navigateur ont besoin du Chromium du système."
+        if en_ci():
+            pytest.fail(f"{raison} (CI=true : l'absence est une erreur, pas un saut)")
+        pytest.skip(raison)
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def navigateur(_playwright: Playwright) -> Iterator[Browser]:
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=ARGUMENTS_CHROMIUM
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
+    """A fresh context (no cookies) on the live server; CSP errors and unchecked pages fail."""
+    # No bypass_csp: axe-core is injected through the DevTools protocol (page.evaluate), which
+    # the page's Content-Security-Policy does not restrict, so the pages are tested as served.
+    contexte = navigateur.new_context(base_url=live_server.url, locale="fr-FR")
+    contexte.set_default_timeout(DELAI)
+    page = contexte.new_page()
+    suivi = _Suivi()
+    _SUIVIS[page] = suivi
+
+    def sur_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            suivi.erreurs_console.append(f"{page.url}: {message.text}")
+
+    def sur_navigation(frame: Any) -> None:
+        if frame == page.main_frame and frame.url.startswith("http"):
+            suivi.navigations.append(frame.url)
+
+    page.on("console", sur_console)
+    page.on("framenavigated", sur_navigation)
+    yield page
+    contexte.close()
+
+    csp = [e for e in suivi.erreurs_console if "Content Security Policy" in e]
+    assert not csp, "Violations de la CSP dans la console :\n" + "\n".join(csp)
+    non_verifiees = [
+        url for i, url in enumerate(suivi.navigations) if i not in suivi.verifiees
+    ]
+    assert not non_verifiees, (
+        "Pages visitées sans contrôle d'accessibilité (appeler verifier_accessibilite) :\n"
+        + "\n".join(non_verifiees)
+    )
+
+
+# --- Accessibility -----------------------------------------------------------------------------
+
+
+def _noeuds(violation: dict[str, Any]) -> str:
+    lignes = []
+    for noeud in violation["nodes"]:
+        cible = " ".join(str(t) for t in noeud["target"])
+        html = " ".join(str(noeud.get("html", "")).split())[:160]
+        lignes.append(f"      - {cible} — {html}")
+    return "\n".join(lignes)
+
+
+def verifier_accessibilite(page: Page, *, regles_ignorees: frozenset[str] = frozenset()) -> None:
+    """Run axe-core on the page as it stands; fail on any serious or critical violation.
+
+    ``regles_ignorees`` is for a rule broken by third-party markup we cannot override; each
+    use must say why where it is passed.
+    """
+    page.wait_for_load_state("load")
+    resultats = _AXE.run(page)
+    bloquantes = [
+        v
+        for v in resultats.response["violations"]
+        if v["impact"] in IMPACTS_BLOQUANTS and v["id"] not in regles_ignorees
+    ]
+    suivi = _SUIVIS.get(page)
+    if suivi is not None and suivi.navigations:
+        suivi.verifiees.add(len(suivi.navigations) - 1)
+    assert not bloquantes, f"Accessibilité de {page.url} — violations bloquantes :\n" + "\n".join(
+        f"  * {v['id']} ({v['impact']}) : {v['help']}\n{_noeuds(v)}" for v in bloquantes
+    )
+
+
+# --- Second factor -----------------------------------------------------------------------------
+
+
+def code_totp(secret: str) -> str:
+    """The current TOTP code, never one about to expire (the server allows no clock tolerance)."""
+    restant = PERIODE_TOTP - time.time() % PERIODE_TOTP
+    if restant < 3:
+        time.sleep(restant + 0.1)
+    compteur = int(time.time()) // PERIODE_TOTP
+    return format_hotp_value(hotp_value(secret, compteur))

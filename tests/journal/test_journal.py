@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import uuid
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from espace_sante.journal.models import Action, ChaineJournal, Evenement, JournalImmuable
+from espace_sante.journal.services import (
+    Acteur,
+    calculer_hash,
+    evenement_enregistrer,
+    journal_verifier,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _trois_evenements(espace_uuid: uuid.UUID) -> list[Evenement]:
+    acteur = Acteur(type="titulaire", id="a", nom="Camille")
+    return [
+        evenement_enregistrer(action=action, acteur=acteur, espace_uuid=espace_uuid, ip="10.0.0.1")
+        for action in (Action.CONNEXION, Action.BASCULE_ESPACE, Action.DECONNEXION)
+    ]
+
+
+def _sql(requete: str, *params: object) -> None:
+    """Tamper with rows behind the application's back (as a database user could)."""
+    with connection.cursor() as curseur:
+        if connection.vendor == "postgresql":
+            curseur.execute("ALTER TABLE journal_evenement DISABLE TRIGGER journal_evenement_immuable")
+        curseur.execute(requete, params)
+        if connection.vendor == "postgresql":
+            curseur.execute("ALTER TABLE journal_evenement ENABLE TRIGGER journal_evenement_immuable")
+
+
+def test_events_are_chained_per_space() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    premiers = _trois_evenements(a)
+    autre = _trois_evenements(b)
+    assert [e.rang for e in premiers] == [1, 2, 3]
+    assert [e.rang for e in autre] == [1, 2, 3]
+    assert premiers[0].hash_precedent == ""
+    assert premiers[1].hash_precedent == premiers[0].hash
+    assert all(calculer_hash(e) == e.hash for e in premiers + autre)
+    assert ChaineJournal.objects.get(cle=str(a)).dernier_hash == premiers[2].hash
+    assert list(journal_verifier()) == []
+
+
+def test_the_application_refuses_to_update_or_delete_an_event() -> None:
+    evenement = _trois_evenements(uuid.uuid4())[0]
+    evenement.acteur_nom = "Quelqu'un d'autre"
+    with pytest.raises(JournalImmuable):
+        evenement.save()
+    with pytest.raises(JournalImmuable):
+        evenement.delete()
+    with pytest.raises(JournalImmuable):
+        Evenement.objects.filter(pk=evenement.pk).update(acteur_nom="x")
+    with pytest.raises(JournalImmuable):
+        Evenement.objects.all().delete()
+    assert Evenement.objects.get(pk=evenement.pk).acteur_nom == "Camille"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+def test_postgresql_refuses_update_and_delete_even_in_raw_sql() -> None:
+    evenement = _trois_evenements(uuid.uuid4())[0]
+    for requete in (
+        "UPDATE journal_evenement SET acteur_nom = 'x' WHERE id = %s",
+        "DELETE FROM journal_evenement WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="ajout seul"), transaction.atomic():
+            connection.cursor().execute(requete, [evenement.pk])
+    assert Evenement.objects.get(pk=evenement.pk).acteur_nom == "Camille"
+
+
+def test_verify_detects_an_altered_event() -> None:
+    espace = uuid.uuid4()
+    evenements = _trois_evenements(espace)
+    _sql("UPDATE journal_evenement SET ip = %s WHERE id = %s", "192.0.2.9", evenements[1].pk)
+    anomalies = list(journal_verifier())
+    assert [(a.rang, "modifié" in a.message) for a in anomalies] == [(2, True)]
+
+
+def test_verify_detects_an_altered_detail_even_with_a_recomputed_hash() -> None:
+    evenements = _trois_evenements(uuid.uuid4())
+    cible = evenements[0]
+    cible.details = {"motif": "falsifié"}
+    _sql(
+        "UPDATE journal_evenement SET details = %s, hash = %s WHERE id = %s",
+        '{"motif": "falsifié"}',
+        calculer_hash(cible),
+        cible.pk,
+    )
+    anomalies = list(journal_verifier())
+    assert anomalies and anomalies[0].rang == 2
+    assert "rompu" in anomalies[0].message
+
+
+def test_verify_detects_a_removed_event() -> None:
+    evenements = _trois_evenements(uuid.uuid4())
+    _sql("DELETE FROM journal_evenement WHERE id = %s", evenements[1].pk)
+    messages = [a.message for a in journal_verifier()]
+    assert any("supprimé" in m for m in messages)
+
+
+def test_verify_detects_a_removed_last_event() -> None:
+    evenements = _trois_evenements(uuid.uuid4())
+    _sql("DELETE FROM journal_evenement WHERE id = %s", evenements[2].pk)
+    messages = [a.message for a in journal_verifier()]
+    assert messages == ["fin de chaîne absente (événements supprimés)"]
+
+
+def test_verify_detects_reordered_events() -> None:
+    evenements = _trois_evenements(uuid.uuid4())
+    premier, second = evenements[0], evenements[1]
+    _sql("UPDATE journal_evenement SET rang = 1000 WHERE id = %s", premier.pk)
+    _sql("UPDATE journal_evenement SET rang = 1 WHERE id = %s", second.pk)
+    _sql("UPDATE journal_evenement SET rang = 2 WHERE id = %s", premier.pk)
+    assert list(journal_verifier())
+
+
+def test_verify_journal_command_reports_and_fails() -> None:
+    evenements = _trois_evenements(uuid.uuid4())
+    sortie = StringIO()
+    call_command("verify_journal", stdout=sortie)
+    assert "Journal intègre : 3 événements" in sortie.getvalue()
+    _sql("UPDATE journal_evenement SET action = 'connexion' WHERE id = %s", evenements[2].pk)
+    erreurs = StringIO()
+    with pytest.raises(CommandError, match="1 anomalie"):
+        call_command("verify_journal", stderr=erreurs)
+    assert "rang 3" in erreurs.getvalue()
+
+
+def test_details_must_be_serialisable() -> None:
+    with pytest.raises(TypeError):
+        evenement_enregistrer(
+            action=Action.CONNEXION, acteur=Acteur.systeme(), details={"objet": object()}
+        )
+    assert not Evenement.objects.exists()
