@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -287,6 +288,15 @@ def activation_identifiants(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(SESSION_ACTIVATION, None)
             login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            # The password was just chosen: count it as a fresh authentication, so that
+            # setting up the second factor does not ask for it again.
+            record_authentication(
+                request,
+                utilisateur,
+                method="password",
+                email=utilisateur.email,
+                reauthenticated=True,
+            )
             messages.success(
                 request,
                 _(

@@ -16,7 +16,8 @@ MOT_DE_PASSE = "un-mot-de-passe-solide-42"
 
 
 def nir(sexe: str, naissance: date, rang: int) -> str:
-    corps = f"{'1' if sexe == 'M' else '2'}{naissance.year % 100:02d}{naissance.month:02d}75{rang:06d}"
+    sexe_chiffre = "1" if sexe == "M" else "2"
+    corps = f"{sexe_chiffre}{naissance.year % 100:02d}{naissance.month:02d}75{rang:06d}"
     return f"{corps}{nir_cle(corps):02d}"
 
 

@@ -17,6 +17,7 @@ from espace_sante.journal.services import (
 )
 
 pytestmark = pytest.mark.django_db
+TRIGGER = "journal_evenement_immuable"
 
 
 def _trois_evenements(espace_uuid: uuid.UUID) -> list[Evenement]:
@@ -31,10 +32,10 @@ def _sql(requete: str, *params: object) -> None:
     """Tamper with rows behind the application's back (as a database user could)."""
     with connection.cursor() as curseur:
         if connection.vendor == "postgresql":
-            curseur.execute("ALTER TABLE journal_evenement DISABLE TRIGGER journal_evenement_immuable")
+            curseur.execute(f"ALTER TABLE journal_evenement DISABLE TRIGGER {TRIGGER}")
         curseur.execute(requete, params)
         if connection.vendor == "postgresql":
-            curseur.execute("ALTER TABLE journal_evenement ENABLE TRIGGER journal_evenement_immuable")
+            curseur.execute(f"ALTER TABLE journal_evenement ENABLE TRIGGER {TRIGGER}")
 
 
 def test_events_are_chained_per_space() -> None:
