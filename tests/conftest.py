@@ -22,6 +22,17 @@ def _locmem_email(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _taches_en_ligne():  # type: ignore[no-untyped-def]
+    """Tasks run in-process unless a test starts a real worker (tests/test_worker.py)."""
+    from espace_sante.celery import app
+
+    avant = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = avant
+
+
 @pytest.fixture
 def titulaire(db) -> Espace:  # type: ignore[no-untyped-def]
     return EspaceFactory(prenoms="Camille Anne", nom_naissance="MARTIN")

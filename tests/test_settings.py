@@ -1,0 +1,91 @@
+"""Production settings refuse unsafe defaults; the embedded default needs nothing."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RACINE = Path(__file__).resolve().parent.parent
+CLE = "k1:" + base64.urlsafe_b64encode(b"\x01" * 32).decode()
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "s" * 20 + "ecret-" + "k" * 40,
+    "ALLOWED_HOSTS": "espace-sante.example",
+    "ENCRYPTION_KEYS": CLE,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _settings(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('ok')"],
+        cwd=RACINE,
+        env={**propre, "DJANGO_SETTINGS_MODULE": "espace_sante.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_starts_with_its_secrets(tmp_path: Path) -> None:
+    resultat = _settings(PRODUCTION, tmp_path)
+    assert resultat.returncode == 0, resultat.stderr
+    assert not (tmp_path / "dev-encryption-key").exists()
+
+
+@pytest.mark.parametrize(
+    ("manque", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
+        ("ENCRYPTION_KEYS", "ENCRYPTION_KEYS"),
+        ("REDIS_URL", "REDIS_URL"),
+    ],
+)
+def test_production_refuses_to_start_without(manque: str, message: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != manque}
+    resultat = _settings(env, tmp_path)
+    assert resultat.returncode != 0
+    assert message in resultat.stderr and "ImproperlyConfigured" in resultat.stderr
+
+
+def test_production_refuses_malformed_keys(tmp_path: Path) -> None:
+    for valeur in ("k1:court", "sans-deux-points", f"{CLE},{CLE}"):
+        resultat = _settings({**PRODUCTION, "ENCRYPTION_KEYS": valeur}, tmp_path)
+        assert resultat.returncode != 0 and "ENCRYPTION_KEYS" in resultat.stderr
+    absente = _settings({**PRODUCTION, "ENCRYPTION_ACTIVE_KEY": "k9"}, tmp_path)
+    assert "ENCRYPTION_ACTIVE_KEY" in absente.stderr
+
+
+def test_secrets_can_come_from_files(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("f" * 60 + "\n")
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    resultat = _settings({**env, "SECRET_KEY_FILE": str(secret)}, tmp_path)
+    assert resultat.returncode == 0, resultat.stderr
+
+
+def test_development_generates_a_key_with_a_loud_warning(tmp_path: Path) -> None:
+    resultat = _settings({}, tmp_path)
+    assert resultat.returncode == 0, resultat.stderr
+    assert "DEVELOPMENT encryption key" in resultat.stderr
+    cle = tmp_path / "dev-encryption-key"
+    assert cle.exists() and oct(cle.stat().st_mode & 0o777) == "0o600"
+    again = _settings({}, tmp_path)
+    assert "DEVELOPMENT" not in again.stderr  # generated once, then reused
+
+
+def test_the_key_set_never_shows_key_material() -> None:
+    from django.conf import settings
+
+    texte = repr(settings.ENCRYPTION_KEYS)
+    for cle in settings.ENCRYPTION_KEYS.keys.values():
+        assert base64.urlsafe_b64encode(cle).decode() not in texte
