@@ -249,6 +249,24 @@ STORAGES = {
     },
 }
 
+# S3-compatible object storage for the (encrypted) blobs, when a bucket is named.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": _secret("S3_ACCESS_KEY"),
+            "secret_key": _secret("S3_SECRET_KEY"),
+            "region_name": env.str("S3_REGION", default="us-east-1"),
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 # --- E-mail (notifications carry no health data and no codes) ----------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from espace_sante.journal.services import journal_verifier
+from profil import services
+from profil.models import Espace, Representation, Statut
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_twice_and_prints_working_logins() -> None:
+    premiere, seconde = StringIO(), StringIO()
+    call_command("demo", stdout=premiere)
+    call_command("demo", stdout=seconde)
+    assert Espace.objects.count() == 5
+    camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
+    assert camille.titulaire.check_password("demo-Espace-Sante-2026")
+    assert Representation.objects.filter(representant=camille, fin__isnull=True).count() == 2
+    for sortie in (premiere.getvalue(), seconde.getvalue()):
+        trouve = re.search(
+            r"INS (\w{15}), né le (\d\d)/(\d\d)/(\d{4}), code ([A-Z0-9-]{14})", sortie
+        )
+        assert trouve is not None
+    jean = Espace.objects.get(ins=trouve.group(1))
+    assert jean.statut == Statut.CREE
+    services.espace_activation_verifier(
+        ins=jean.ins, date_naissance=jean.date_naissance, code=trouve.group(5)
+    )
+    assert list(journal_verifier()) == []
