@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from espace_sante.journal.models import Action, Evenement, TypeActeur
 from espace_sante.comptes.models import Utilisateur
+from espace_sante.journal.models import Action, Evenement, TypeActeur
 from profil.models import Espace
 
 from .factories import MOT_DE_PASSE
