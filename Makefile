@@ -30,7 +30,7 @@ typecheck: install
 	$(BIN)/mypy espace_sante dossier profil professionnels
 
 migrations-check: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Production settings must pass Django's deployment checklist with no warning at all.
 check-deploy: install

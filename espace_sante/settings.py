@@ -70,6 +70,7 @@ ENCRYPTION_KEYS = envkeys.load(
 INSTALLED_APPS = [
     "espace_sante.comptes",
     "espace_sante.journal",
+    "espace_sante.coffre",
     "profil",
     "dossier",
     "professionnels",
@@ -234,6 +235,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Static and media files --------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
@@ -328,3 +331,10 @@ LOGGING = {
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DELETION_GRACE = timedelta(days=env.int("DELETION_GRACE_DAYS", default=30))
+
+# --- Vault (docs/VAULT.md) ---------------------------------------------------------------------
+VAULT_SEGMENT_SIZE = env.int("VAULT_SEGMENT_SIZE", default=1024 * 1024)
+VAULT_MAX_UPLOAD = env.int("VAULT_MAX_UPLOAD", default=100 * 1024 * 1024)
+VAULT_SPOOL_MEMORY = env.int("VAULT_SPOOL_MEMORY", default=8 * 1024 * 1024)
+VAULT_GC_GRACE = timedelta(hours=env.int("VAULT_GC_GRACE_HOURS", default=6))
+FILE_UPLOAD_HANDLERS = ["espace_sante.coffre.televersement.TeleversementChiffre"]

@@ -49,6 +49,7 @@ def worker(broker: str):  # type: ignore[no-untyped-def]
         result_backend=None,
     )
     app.close()
+    app.__dict__.pop("amqp", None)  # an earlier eager call cached the old default queue
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, queues=[file], loglevel="WARNING"
@@ -57,6 +58,7 @@ def worker(broker: str):  # type: ignore[no-untyped-def]
     finally:
         app.conf.update(anciens)
         app.close()
+        app.__dict__.pop("amqp", None)
 
 
 def _attendre(condition, secondes: float = 20.0) -> bool:  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ page it navigated to was never checked by ``verifier_accessibilite``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,10 +20,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tests.conftest import en_ci
-
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
-# thread with a running loop unless told it is safe (the ORM is only used by the test itself).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [
@@ -54,18 +49,23 @@ _SUIVIS: WeakKeyDictionary[Page, _Suivi] = WeakKeyDictionary()
 # --- Browser -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         raison = f"{CHROMIUM} est absent : les tests navigateur ont besoin du Chromium du système."
         if en_ci():
             pytest.fail(f"{raison} (CI=true : l'absence est une erreur, pas un saut)")
         pytest.skip(raison)
-    with sync_playwright() as p:
+    # Playwright's sync API keeps an event loop running in the test thread, and Django refuses
+    # ORM calls from a thread with a running loop unless told it is safe: it is, the test thread
+    # only waits on the browser. Package scope: the loop and this variable end with the browser
+    # tests instead of leaking into the rest of the session.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as p:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def navigateur(_playwright: Playwright) -> Iterator[Browser]:
     browser = _playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=ARGUMENTS_CHROMIUM
@@ -100,9 +100,7 @@ def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
 
     csp = [e for e in suivi.erreurs_console if "Content Security Policy" in e]
     assert not csp, "Violations de la CSP dans la console :\n" + "\n".join(csp)
-    non_verifiees = [
-        url for i, url in enumerate(suivi.navigations) if i not in suivi.verifiees
-    ]
+    non_verifiees = [url for i, url in enumerate(suivi.navigations) if i not in suivi.verifiees]
     assert not non_verifiees, (
         "Pages visitées sans contrôle d'accessibilité (appeler verifier_accessibilite) :\n"
         + "\n".join(non_verifiees)

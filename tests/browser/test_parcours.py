@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RUBRIQUES = ["Documents", "Profil médical", "Professionnels", "Historique d’activité", "Paramètres"]
 
 
-def _precreer(*, prenoms: str, nom: str, sexe: str, naissance: date, rang: int) -> tuple[Espace, str]:
+def _precreer(
+    *, prenoms: str, nom: str, sexe: str, naissance: date, rang: int
+) -> tuple[Espace, str]:
     return services.espace_precreer(
         acteur=Acteur.systeme(),
         identite=services.Identite(
@@ -39,13 +41,13 @@ def _se_connecter(page: Page, *, email: str, suivant: str = "/") -> None:
     page.goto(suivant)
     expect(page).to_have_url(re.compile(r"/comptes/login/"))
     verifier_accessibilite(page)
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label(re.compile(r"^Mot de passe")).fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
     verifier_accessibilite(page)
-    page.get_by_label("Code de l'authentificateur").fill(code_totp(SECRET_TOTP))
+    page.get_by_label("Code", exact=True).fill(code_totp(SECRET_TOTP))
     page.get_by_role("button", name="Connexion").click()
     expect(page).not_to_have_url(re.compile(r"/comptes/"))
 
@@ -66,10 +68,11 @@ def test_a_person_activates_their_space_and_sets_up_a_second_factor(page: Page) 
     expect(page).to_have_url(re.compile(r"/activation/identifiants/$"))
     verifier_accessibilite(page)
     page.get_by_label("Adresse e-mail").fill("juliette.legrand@exemple.test")
-    page.get_by_label(re.compile(r"^Mot de passe")).fill("trois-tulipes-sous-la-neige")
+    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill("trois-tulipes-sous-la-neige")
     page.get_by_label("Confirmation du mot de passe").fill("trois-tulipes-sous-la-neige")
     page.get_by_role("button", name="Activer mon espace santé").click()
 
+    # The password was just chosen: the second-factor set-up does not ask for it again.
     expect(page).to_have_url(re.compile(r"/comptes/2fa/totp/activate/$"))
     verifier_accessibilite(page)
     secret = page.locator("#authenticator_secret").input_value()
@@ -108,12 +111,18 @@ def _ouvrir_la_cloture(page: Page, espace: Espace) -> None:
     verifier_accessibilite(page)
 
 
+def _cocher(page: Page, libelle: str) -> None:
+    """Tick a DSFR checkbox the way a person does: its label covers the (restyled) box."""
+    page.locator("label", has_text=libelle).click()
+    expect(page.get_by_label(libelle)).to_be_checked()
+
+
 def test_a_holder_closes_their_space_after_confirming_with_their_password(page: Page) -> None:
     espace = EspaceFactory(prenoms="Bastien", sexe="M")
     _ouvrir_la_cloture(page, espace)
 
     page.get_by_label("Votre mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_label("Je confirme vouloir clôturer mon espace santé").check()
+    _cocher(page, "Je confirme vouloir clôturer mon espace santé")
     page.get_by_role("button", name="Clôturer définitivement mon espace").click()
 
     expect(page).to_have_url(re.compile(rf"/espace/{espace.uuid}/$"))
@@ -129,17 +138,21 @@ def test_a_wrong_password_leaves_the_space_open_and_says_so(page: Page) -> None:
     _ouvrir_la_cloture(page, espace)
 
     page.get_by_label("Votre mot de passe").fill("pas-le-bon-mot-de-passe")
-    page.get_by_label("Je confirme vouloir clôturer mon espace santé").check()
+    _cocher(page, "Je confirme vouloir clôturer mon espace santé")
     page.get_by_role("button", name="Clôturer définitivement mon espace").click()
 
-    expect(page.get_by_text("Mot de passe incorrect : l'espace n'a pas été clôturé.")).to_be_visible()
+    expect(
+        page.get_by_text("Mot de passe incorrect : l'espace n'a pas été clôturé.")
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/espace/{espace.uuid}/cloturer/$"))
     verifier_accessibilite(page)
     espace.refresh_from_db()
     assert espace.statut == Statut.ACTIF
 
 
-def test_an_operator_records_an_opposition_from_the_admin(page: Page, operateur: Utilisateur) -> None:
+def test_an_operator_records_an_opposition_from_the_admin(
+    page: Page, operateur: Utilisateur
+) -> None:
     naissance = date(1972, 11, 30)
     espace, _code = _precreer(
         prenoms="Gérard", nom="OPPOSANT", sexe="M", naissance=naissance, rang=777
@@ -156,7 +169,9 @@ def test_an_operator_records_an_opposition_from_the_admin(page: Page, operateur:
     verifier_accessibilite(page)
     ligne = page.get_by_role("row").filter(has_text="OPPOSANT Gérard")
     ligne.get_by_role("checkbox").check()
-    page.get_by_label("Action").select_option(label="Enregistrer une opposition")
+    page.get_by_role("combobox", name=re.compile(r"^\s*Action")).select_option(
+        label="Enregistrer une opposition"
+    )
     page.get_by_role("button", name="Envoyer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("confirmation")

@@ -1,0 +1,318 @@
+"""The vault: every health file is stored only as ciphertext, and read back by streaming.
+
+Writing stores the complete object first, then creates its ``Blob`` row: a row never points to a
+missing or partial object. What a failure leaves behind is an object without a row, which
+``vault_gc`` removes once it is older than ``VAULT_GC_GRACE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import closing, suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import stockage
+from .cles import CleEnveloppee, CleIndisponible, trousseau
+from .format import BlobCorrompu, Chiffreur, Dechiffreur, nouvelle_cle, taille_chiffree
+from .models import Blob
+
+logger = logging.getLogger(__name__)
+PREFIXE = "coffre"
+MORCEAU = 1024 * 1024
+
+
+class BlobIllisible(Exception):
+    """A blob cannot be read back: its object is missing, altered, or its key is not loaded."""
+
+    MESSAGES = {
+        "absent": "Le fichier chiffré est introuvable dans le stockage.",
+        "corrompu": "Le fichier chiffré a été altéré : il ne peut pas être déchiffré.",
+        "cle": "La clé qui protège ce fichier n'est pas disponible.",
+    }
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        return self.MESSAGES[self.code]
+
+
+class TropVolumineux(Exception):
+    def __init__(self, maximum: int) -> None:
+        super().__init__(f"more than {maximum} bytes")
+        self.maximum = maximum
+
+
+def nom_objet(blob_id: uuid.UUID) -> str:
+    return f"{PREFIXE}/{blob_id.hex[:2]}/{blob_id.hex}"
+
+
+@dataclass(frozen=True)
+class BlobEnAttente:
+    """An object completely stored, whose row is yet to be created (``blob_enregistrer``)."""
+
+    id: uuid.UUID
+    nom: str
+    taille: int
+    sha256: str
+    media_type: str
+    segment: int
+    cle: CleEnveloppee
+
+
+class EcrivainBlob:
+    """Encrypt plaintext pushed in chunks (an upload), keeping only ciphertext — in memory up to
+    ``VAULT_SPOOL_MEMORY``, then in a temporary file — until ``terminer`` stores it."""
+
+    def __init__(self, *, media_type: str, taille_max: int | None = None) -> None:
+        self.id = uuid.uuid4()
+        self.media_type = (media_type or "application/octet-stream")[:127]
+        self.taille_max = taille_max
+        cle = nouvelle_cle()
+        self._cle = trousseau().envelopper(cle, objet=self.id)
+        self._chiffreur = Chiffreur(
+            data_key=cle, blob_id=self.id, segment_size=settings.VAULT_SEGMENT_SIZE
+        )
+        self._empreinte = hashlib.sha256()
+        self._tampon = tempfile.SpooledTemporaryFile(max_size=settings.VAULT_SPOOL_MEMORY)  # noqa: SIM115
+        self._tampon.write(self._chiffreur.debut())
+
+    @property
+    def taille(self) -> int:
+        return self._chiffreur.taille
+
+    def chiffrer(self, donnees: bytes) -> list[bytes]:
+        if self.taille_max is not None and self.taille + len(donnees) > self.taille_max:
+            raise TropVolumineux(self.taille_max)
+        self._empreinte.update(donnees)
+        return self._chiffreur.ajouter(donnees)
+
+    def ecrire(self, donnees: bytes) -> None:
+        for morceau in self.chiffrer(donnees):
+            self._tampon.write(morceau)
+
+    def finir(self) -> bytes:
+        return self._chiffreur.finir()
+
+    def en_attente(self, nom: str) -> BlobEnAttente:
+        return BlobEnAttente(
+            id=self.id,
+            nom=nom,
+            taille=self.taille,
+            sha256=self._empreinte.hexdigest(),
+            media_type=self.media_type,
+            segment=self._chiffreur.en_tete.segment_size,
+            cle=self._cle,
+        )
+
+    def terminer(self) -> BlobEnAttente:
+        self._tampon.write(self.finir())
+        self._tampon.seek(0)
+        nom = nom_objet(self.id)
+        try:
+            stockage.ecrire(nom, iter(lambda: self._tampon.read(MORCEAU), b""))
+        except BaseException:
+            _effacer(nom)
+            raise
+        finally:
+            self._tampon.close()
+        return self.en_attente(nom)
+
+    def abandonner(self) -> None:
+        self._tampon.close()
+
+
+def _effacer(nom: str) -> None:
+    with suppress(Exception):
+        stockage.supprimer(nom)
+
+
+def blob_enregistrer(attente: BlobEnAttente) -> Blob:
+    return Blob.objects.create(
+        id=attente.id,
+        nom=attente.nom,
+        taille=attente.taille,
+        taille_chiffree=taille_chiffree(attente.taille, attente.segment),
+        sha256=attente.sha256,
+        media_type=attente.media_type,
+        segment=attente.segment,
+        cle_id=attente.cle.cle_id,
+        cle_enveloppee=attente.cle.enveloppe,
+    )
+
+
+def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | None = None) -> Blob:
+    """Encrypt and store a plaintext stream pulled from ``source``, without buffering it: the
+    storage pulls ciphertext as it is produced. Returns the new row."""
+    ecrivain = EcrivainBlob(media_type=media_type, taille_max=taille_max)
+    ecrivain.abandonner()  # no spool needed when pulling
+
+    def chiffre() -> Iterator[bytes]:
+        yield ecrivain._chiffreur.debut()
+        for donnees in source:
+            if donnees:
+                yield from ecrivain.chiffrer(donnees)
+        yield ecrivain.finir()
+
+    nom = nom_objet(ecrivain.id)
+    try:
+        stockage.ecrire(nom, chiffre())
+    except BaseException:
+        _effacer(nom)
+        raise
+    return blob_enregistrer(ecrivain.en_attente(nom))
+
+
+def blob_ecrire_octets(donnees: bytes, *, media_type: str) -> Blob:
+    return blob_ecrire(
+        source=(donnees[i : i + MORCEAU] for i in range(0, len(donnees), MORCEAU)),
+        media_type=media_type,
+    )
+
+
+def blob_supprimer(blob: Blob) -> None:
+    """Delete the row now and the object after commit (an object left behind is an orphan
+    that ``vault_gc`` removes)."""
+    nom = blob.nom
+    blob.delete()
+    transaction.on_commit(lambda: _effacer(nom))
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def _dechiffreur(blob: Blob) -> Dechiffreur:
+    try:
+        cle = trousseau().ouvrir(
+            CleEnveloppee(cle_id=blob.cle_id, enveloppe=bytes(blob.cle_enveloppee)), objet=blob.id
+        )
+    except CleIndisponible as exc:
+        raise BlobIllisible("cle", str(exc)) from exc
+    return Dechiffreur(data_key=cle, blob_id=blob.id, taille=blob.taille)
+
+
+def _ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
+    try:
+        return stockage.ouvrir(nom, debut=debut, fin=fin)
+    except FileNotFoundError as exc:
+        raise BlobIllisible("absent", nom) from exc
+
+
+def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes]:
+    """Yield the plaintext, segment by segment; every segment is authenticated before it is
+    yielded. With ``verifier_empreinte``, the last segment is only yielded once the SHA-256 of
+    the whole plaintext matches the recorded one."""
+    dechiffreur = _dechiffreur(blob)
+    empreinte = hashlib.sha256()
+    try:
+        with closing(_ouvrir(blob.nom)) as source:
+            precedent: bytes | None = None
+            for segment in dechiffreur.segments_de(source):
+                if precedent is not None:
+                    yield precedent
+                if verifier_empreinte:
+                    empreinte.update(segment)
+                precedent = segment
+            if verifier_empreinte and empreinte.hexdigest() != blob.sha256:
+                raise BlobIllisible("corrompu", "empreinte SHA-256 différente")
+            if precedent:
+                yield precedent
+    except BlobCorrompu as exc:
+        raise BlobIllisible("corrompu", str(exc)) from exc
+
+
+def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
+    """Yield plaintext bytes ``debut``..``fin`` (inclusive), decrypting only their segments."""
+    if not 0 <= debut <= fin < blob.taille:
+        raise ValueError("range outside the blob")
+    dechiffreur = _dechiffreur(blob)
+    try:
+        with closing(_ouvrir(blob.nom, fin=taille_entete() - 1)) as entete:
+            dechiffreur.lire_en_tete(entete)
+        premier, dernier = debut // blob.segment, fin // blob.segment
+        with closing(
+            _ouvrir(
+                blob.nom,
+                debut=dechiffreur.position(premier),
+                fin=dechiffreur.position(dernier) + dechiffreur.longueur(dernier) - 1,
+            )
+        ) as source:
+            segments = dechiffreur.segments_de(
+                source, premier=premier, dernier=dernier, complet=False
+            )
+            for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
+                origine = index * blob.segment
+                yield segment[max(debut - origine, 0) : fin - origine + 1]
+    except BlobCorrompu as exc:
+        raise BlobIllisible("corrompu", str(exc)) from exc
+
+
+def taille_entete() -> int:
+    from .format import HEADER_SIZE
+
+    return HEADER_SIZE
+
+
+# --- Maintenance -------------------------------------------------------------------------------
+
+
+def blob_verifier(blob: Blob) -> BlobIllisible | None:
+    try:
+        for _segment in blob_lire(blob, verifier_empreinte=True):
+            pass
+    except BlobIllisible as erreur:
+        return erreur
+    return None
+
+
+def orphelins(*, avant: datetime | None = None) -> Iterator[str]:
+    """Stored objects without a row, older than ``avant`` (an upload may be in flight)."""
+    avant = avant or timezone.now() - settings.VAULT_GC_GRACE
+    for nom in stockage.lister(PREFIXE):
+        if Blob.objects.filter(nom=nom).exists():
+            continue
+        try:
+            modifie = stockage.date_modification(nom)
+        except FileNotFoundError:
+            continue
+        if timezone.is_naive(modifie):
+            modifie = timezone.make_aware(modifie)
+        if modifie < avant:
+            yield nom
+
+
+def cles_reenvelopper(*, lot: int = 500) -> int:
+    """Re-wrap every data key not wrapped by the active key. Resumable and idempotent: each
+    batch commits; running it again only touches what is left."""
+    cles = trousseau()
+    total = 0
+    while True:
+        with transaction.atomic():
+            lignes = list(
+                Blob.objects.select_for_update(skip_locked=True)
+                .exclude(cle_id=cles.active)
+                .order_by("id")[:lot]
+            )
+            if not lignes:
+                return total
+            for blob in lignes:
+                nouvelle = cles.reenvelopper(
+                    CleEnveloppee(cle_id=blob.cle_id, enveloppe=bytes(blob.cle_enveloppee)),
+                    objet=blob.id,
+                )
+                blob.cle_id, blob.cle_enveloppee = nouvelle.cle_id, nouvelle.enveloppe
+            Blob.objects.bulk_update(lignes, ["cle_id", "cle_enveloppee"])
+            total += len(lignes)
