@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
@@ -267,12 +269,26 @@ def _taux_activation() -> str:
     return str(settings.ACTIVATION_RATE_LIMIT)
 
 
-def activation_identifiants(request: HttpRequest) -> HttpResponse:
-    verifie = _activation_en_session(request)
-    if verifie is None:
-        messages.error(request, _("Saisissez d'abord votre code d'activation."))
-        return redirect("profil:activation")
-    espace, code = verifie
+def _code_verifie(
+    vue: Callable[[HttpRequest, Espace, CodeActivation], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The second steps of activation need a code verified in this session, minutes ago."""
+
+    @wraps(vue)
+    def enveloppe(request: HttpRequest) -> HttpResponse:
+        verifie = _activation_en_session(request)
+        if verifie is None:
+            messages.error(request, _("Saisissez d'abord votre code d'activation."))
+            return redirect("profil:activation")
+        return vue(request, *verifie)
+
+    return enveloppe
+
+
+@_code_verifie
+def activation_identifiants(
+    request: HttpRequest, espace: Espace, code: CodeActivation
+) -> HttpResponse:
     form = IdentifiantsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -308,12 +324,10 @@ def activation_identifiants(request: HttpRequest) -> HttpResponse:
     return render(request, "profil/activation_identifiants.html", {"form": form, "espace": espace})
 
 
-def activation_opposition(request: HttpRequest) -> HttpResponse:
-    verifie = _activation_en_session(request)
-    if verifie is None:
-        messages.error(request, _("Saisissez d'abord votre code d'activation."))
-        return redirect("profil:activation")
-    espace, code = verifie
+@_code_verifie
+def activation_opposition(
+    request: HttpRequest, espace: Espace, code: CodeActivation
+) -> HttpResponse:
     form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
