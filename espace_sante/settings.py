@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "widget_tweaks",
 ]
 
+if TESTING:
+    INSTALLED_APPS.append("tests.appli_test")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.coffre.televersement import FichierChiffre
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip
@@ -355,10 +356,14 @@ class EspaceAdmin(admin.ModelAdmin[Espace]):
         form = ImportForm(request.POST or None, request.FILES or None)
         rapport = None
         if request.method == "POST" and form.is_valid():
+            fichier = form.cleaned_data["fichier"]
             try:
-                rapport = _importer(request, form.cleaned_data["fichier"].read())
+                rapport = _importer(request, fichier.read())
             except csv_assures.FichierInvalide as erreur:
                 form.add_error("fichier", str(erreur))
+            finally:
+                if isinstance(fichier, FichierChiffre):
+                    fichier.abandonner()  # the register extract is not kept once imported
         return TemplateResponse(
             request,
             "admin/profil/espace/importer.html",

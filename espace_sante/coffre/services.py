@@ -219,14 +219,16 @@ def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes
     empreinte = hashlib.sha256()
     try:
         with closing(_ouvrir(blob.nom)) as source:
+            if not verifier_empreinte:
+                yield from dechiffreur.segments_de(source)
+                return
             precedent: bytes | None = None
             for segment in dechiffreur.segments_de(source):
                 if precedent is not None:
                     yield precedent
-                if verifier_empreinte:
-                    empreinte.update(segment)
+                empreinte.update(segment)
                 precedent = segment
-            if verifier_empreinte and empreinte.hexdigest() != blob.sha256:
+            if empreinte.hexdigest() != blob.sha256:
                 raise BlobIllisible("corrompu", "empreinte SHA-256 différente")
             if precedent:
                 yield precedent

@@ -92,7 +92,9 @@ def ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
     """A sequential reader of bytes ``debut``..``fin`` (inclusive) of a stored object."""
     storage = stockage()
     if _est_s3(storage):
-        cle = storage._normalize_name(storage._clean_name(nom))  # type: ignore[attr-defined]
+        from storages.utils import clean_name
+
+        cle = storage._normalize_name(clean_name(nom))  # type: ignore[attr-defined]
         objet = storage.bucket.Object(cle)  # type: ignore[attr-defined]
         plage = f"bytes={debut}-{'' if fin is None else fin}"
         try:

@@ -128,3 +128,25 @@ class TeleversementChiffre(FileUploadHandler):
 def _message_trop_gros(maximum: int) -> str:
     mo = maximum // (1024 * 1024)
     return f"Le fichier dépasse la taille maximale de {mo} Mo : rien n'a été gardé."
+
+
+class TeleversementRefuse(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def fichier_televerse(request: HttpRequest, champ: str) -> FichierChiffre:
+    """The uploaded file of ``champ``, already encrypted and stored; or a refusal to show.
+
+    An empty file is refused too (its stored object is removed at once)."""
+    fichier = request.FILES.get(champ)  # parses the body: the handler runs now
+    refus = getattr(request, "refus_televersement", None)
+    if refus:
+        raise TeleversementRefuse(refus)
+    if not isinstance(fichier, FichierChiffre):
+        raise TeleversementRefuse("Aucun fichier n'a été reçu : choisissez un fichier.")
+    if fichier.size == 0:
+        fichier.abandonner()
+        raise TeleversementRefuse("Le fichier est vide : rien n'a été gardé.")
+    return fichier

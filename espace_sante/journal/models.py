@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     BASCULE_ESPACE = "bascule_espace", _("Changement d'espace")
     IMPORT_ASSURES = "import_assures", _("Import du registre des assurés")
     NOTIFICATION = "notification", _("Notification envoyée")
+    FICHIER_ILLISIBLE = "fichier_illisible", _("Fichier illisible (intégrité)")
 
 
 class TypeActeur(models.TextChoices):

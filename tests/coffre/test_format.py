@@ -1,0 +1,177 @@
+"""The blob format on its own: round trips, and every kind of tampering is detected."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from espace_sante.coffre.format import (
+    HEADER_SIZE,
+    TAG_SIZE,
+    BlobCorrompu,
+    Chiffreur,
+    Dechiffreur,
+    nouvelle_cle,
+    taille_chiffree,
+)
+
+SEGMENT = 4096
+
+
+def chiffrer(
+    clair: bytes, *, cle: bytes, blob_id: uuid.UUID, morceaux: list[int] | None = None
+) -> bytes:
+    chiffreur = Chiffreur(data_key=cle, blob_id=blob_id, segment_size=SEGMENT)
+    sortie = [chiffreur.debut()]
+    position = 0
+    for taille in morceaux or [len(clair)]:
+        sortie += chiffreur.ajouter(clair[position : position + taille])
+        position += taille
+    sortie += chiffreur.ajouter(clair[position:])
+    sortie.append(chiffreur.finir())
+    return b"".join(sortie)
+
+
+def dechiffrer(chiffre: bytes, *, cle: bytes, blob_id: uuid.UUID, taille: int) -> bytes:
+    dechiffreur = Dechiffreur(data_key=cle, blob_id=blob_id, taille=taille)
+    return b"".join(dechiffreur.segments_de(io.BytesIO(chiffre)))
+
+
+@pytest.fixture
+def cle() -> bytes:
+    return nouvelle_cle()
+
+
+@pytest.mark.parametrize("taille", [0, 1, SEGMENT - 1, SEGMENT, SEGMENT + 1, 3 * SEGMENT + 5])
+def test_round_trip_at_segment_boundaries(taille: int, cle: bytes) -> None:
+    clair, blob_id = os.urandom(taille), uuid.uuid4()
+    chiffre = chiffrer(clair, cle=cle, blob_id=blob_id)
+    assert len(chiffre) == taille_chiffree(taille, SEGMENT)
+    assert dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=taille) == clair
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=5 * SEGMENT), st.lists(st.integers(0, 2 * SEGMENT), max_size=8))
+def test_any_chunking_gives_the_same_plaintext(clair: bytes, morceaux: list[int]) -> None:
+    cle, blob_id = nouvelle_cle(), uuid.uuid4()
+    chiffre = chiffrer(clair, cle=cle, blob_id=blob_id, morceaux=morceaux)
+    assert len(chiffre) == taille_chiffree(len(clair), SEGMENT)
+    assert dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=len(clair)) == clair
+
+
+def test_ciphertext_shows_nothing_of_the_plaintext(cle: bytes) -> None:
+    clair = b"Compte rendu d'hospitalisation de Camille MARTIN " * 200
+    chiffre = chiffrer(clair, cle=cle, blob_id=uuid.uuid4())
+    assert b"Camille" not in chiffre and b"hospitalisation" not in chiffre
+
+
+CLAIR = os.urandom(3 * SEGMENT + 100)
+
+
+def _altere(chiffre: bytes, position: int) -> bytes:
+    tampon = bytearray(chiffre)
+    tampon[position] ^= 0x01
+    return bytes(tampon)
+
+
+def _segments(chiffre: bytes) -> list[bytes]:
+    corps = chiffre[HEADER_SIZE:]
+    pas = SEGMENT + TAG_SIZE
+    return [corps[i : i + pas] for i in range(0, len(corps), pas)]
+
+
+@pytest.mark.parametrize(
+    "position",
+    [0, 5, 10, 20, HEADER_SIZE - 1, HEADER_SIZE, HEADER_SIZE + SEGMENT + 3, -1, -TAG_SIZE - 1],
+)
+def test_a_flipped_bit_anywhere_is_detected(position: int, cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = _altere(chiffrer(CLAIR, cle=cle, blob_id=blob_id), position)
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=len(CLAIR))
+
+
+def test_truncation_at_a_segment_boundary_is_detected(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    sans_dernier = b"".join([chiffre[:HEADER_SIZE], *_segments(chiffre)[:-1]])
+    # even when told the shorter plaintext size, the last present segment is not marked last
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(sans_dernier, cle=cle, blob_id=blob_id, taille=3 * SEGMENT)
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(chiffre[:-10], cle=cle, blob_id=blob_id, taille=len(CLAIR))
+
+
+def test_extension_is_detected(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    with pytest.raises(BlobCorrompu, match="après le dernier"):
+        dechiffrer(chiffre + b"x", cle=cle, blob_id=blob_id, taille=len(CLAIR))
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(
+            chiffre + _segments(chiffre)[0], cle=cle, blob_id=blob_id, taille=len(CLAIR) + SEGMENT
+        )
+
+
+def test_reordered_segments_are_detected(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    segments = _segments(chiffre)
+    segments[0], segments[1] = segments[1], segments[0]
+    with pytest.raises(BlobCorrompu, match="segment 0"):
+        dechiffrer(
+            b"".join([chiffre[:HEADER_SIZE], *segments]),
+            cle=cle,
+            blob_id=blob_id,
+            taille=len(CLAIR),
+        )
+
+
+def test_a_segment_from_another_blob_is_detected_even_under_the_same_key(cle: bytes) -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    chiffre_a = chiffrer(CLAIR, cle=cle, blob_id=a)
+    chiffre_b = chiffrer(CLAIR, cle=cle, blob_id=b)
+    melange = b"".join(
+        [chiffre_a[:HEADER_SIZE], _segments(chiffre_b)[0], *_segments(chiffre_a)[1:]]
+    )
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(melange, cle=cle, blob_id=a, taille=len(CLAIR))
+
+
+def test_a_whole_blob_presented_under_another_id_is_detected(cle: bytes) -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    chiffre_a = chiffrer(CLAIR, cle=cle, blob_id=a)
+    with pytest.raises(BlobCorrompu, match="autre blob"):
+        dechiffrer(chiffre_a, cle=cle, blob_id=b, taille=len(CLAIR))
+
+
+def test_a_wrong_key_is_detected(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    with pytest.raises(BlobCorrompu):
+        dechiffrer(chiffre, cle=nouvelle_cle(), blob_id=blob_id, taille=len(CLAIR))
+
+
+def test_a_wrong_recorded_size_is_detected(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    for taille in (len(CLAIR) - 1, len(CLAIR) + 1, 2 * SEGMENT):
+        with pytest.raises(BlobCorrompu):
+            dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=taille)
+
+
+def test_not_a_vault_object_or_an_unknown_version(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    with pytest.raises(BlobCorrompu, match="pas un objet"):
+        dechiffrer(b"%PDF-1.7" + bytes(100), cle=cle, blob_id=blob_id, taille=10)
+    chiffre = bytearray(chiffrer(b"abc", cle=cle, blob_id=blob_id))
+    chiffre[4] = 2
+    with pytest.raises(BlobCorrompu, match="version"):
+        dechiffrer(bytes(chiffre), cle=cle, blob_id=blob_id, taille=3)
+    with pytest.raises(BlobCorrompu, match="tronqué"):
+        dechiffrer(b"ESCF", cle=cle, blob_id=blob_id, taille=3)
