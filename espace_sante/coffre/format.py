@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,33 @@ DATA_KEY_SIZE = 32
 MIN_SEGMENT = 4096
 MAX_SEGMENT = 16 * 1024 * 1024
 MAX_SEGMENTS = 2**32
+
+
+class _Reserve:
+    """A few segment buffers kept for reuse: touching fresh memory costs more than encrypting
+    it on a virtual machine, and a small file would pay that for every blob."""
+
+    GARDES = 6
+
+    def __init__(self) -> None:
+        self._libres: dict[int, list[bytearray]] = {}
+        self._verrou = threading.Lock()
+
+    def prendre(self, taille: int) -> bytearray:
+        with self._verrou:
+            libres = self._libres.get(taille)
+            if libres:
+                return libres.pop()
+        return bytearray(taille)
+
+    def rendre(self, tampon: bytearray) -> None:
+        with self._verrou:
+            libres = self._libres.setdefault(len(tampon), [])
+            if len(libres) < self.GARDES:
+                libres.append(tampon)
+
+
+RESERVE = _Reserve()
 
 
 class BlobCorrompu(Exception):
@@ -84,12 +112,19 @@ def taille_chiffree(taille: int, segment_size: int) -> int:
 
 
 class Chiffreur:
-    """Encrypt a stream pushed in chunks of any size; emits ciphertext as soon as it can."""
+    """Encrypt a stream pushed in chunks of any size; emits ciphertext as soon as it can.
+
+    Memory stays constant: plaintext is copied into one segment-sized buffer and each segment
+    is encrypted into one reused output buffer. ``ajouter`` and ``finir`` therefore give
+    *views* that are valid only until the next segment is requested: write each one out (or
+    copy it) before asking for the next."""
 
     def __init__(self, *, data_key: bytes, blob_id: uuid.UUID, segment_size: int) -> None:
         self.en_tete = EnTete.nouveau(blob_id=blob_id, segment_size=segment_size)
         self._aead = AESGCM(data_key)
-        self._tampon = bytearray()
+        self._tampon = RESERVE.prendre(segment_size)
+        self._rempli = 0
+        self._sortie = RESERVE.prendre(segment_size + TAG_SIZE)
         self._index = 0
         self.taille = 0
         self._fini = False
@@ -97,34 +132,56 @@ class Chiffreur:
     def debut(self) -> bytes:
         return self.en_tete.brut
 
-    def _segment(self, donnees: bytes | bytearray | memoryview, dernier: bool) -> bytes:
+    def _segment(self, longueur: int, dernier: bool) -> memoryview:
         nonce = self.en_tete.nonce(self._index, dernier)
         self._index += 1
-        return self._aead.encrypt(nonce, bytes(donnees), self.en_tete.brut)
-
-    def ajouter(self, donnees: bytes) -> list[bytes]:
-        if self._fini:
-            raise RuntimeError("already finalised")
-        self.taille += len(donnees)
-        taille_segment = self.en_tete.segment_size
-        sortie: list[bytes] = []
-        if not self._tampon and len(donnees) > taille_segment:
-            vue = memoryview(donnees)
-            debut = 0
-            while len(donnees) - debut > taille_segment:
-                sortie.append(self._segment(vue[debut : debut + taille_segment], False))
-                debut += taille_segment
-            self._tampon.extend(vue[debut:])
-            return sortie
-        self._tampon.extend(donnees)
-        while len(self._tampon) > taille_segment:
-            sortie.append(self._segment(memoryview(self._tampon)[:taille_segment], False))
-            del self._tampon[:taille_segment]
+        sortie = memoryview(self._sortie)[: longueur + TAG_SIZE]
+        self._aead.encrypt_into(
+            nonce, memoryview(self._tampon)[:longueur], self.en_tete.brut, sortie
+        )
         return sortie
 
-    def finir(self) -> bytes:
+    def ajouter(self, donnees: bytes | bytearray | memoryview) -> Iterator[memoryview]:
+        if self._fini:
+            raise RuntimeError("already finalised")
+        vue = memoryview(donnees).cast("B")
+        self.taille += len(vue)
+        taille_segment = self.en_tete.segment_size
+        while len(vue):
+            if self._rempli == taille_segment:  # more data follows: this one is not the last
+                yield self._segment(taille_segment, False)
+                self._rempli = 0
+            n = min(taille_segment - self._rempli, len(vue))
+            self._tampon[self._rempli : self._rempli + n] = vue[:n]
+            self._rempli += n
+            vue = vue[n:]
+
+    def finir(self) -> memoryview:
         self._fini = True
-        return self._segment(self._tampon, True)
+        return self._segment(self._rempli, True)
+
+    def liberer(self) -> None:
+        """Give the buffers back once the last view has been written out."""
+        RESERVE.rendre(self._tampon)
+        RESERVE.rendre(self._sortie)
+        self._tampon = self._sortie = bytearray()
+
+
+def _lire_dans(source: BinaryIO, tampon: memoryview) -> int:
+    """Fill ``tampon`` from ``source`` as far as it goes; return how many bytes were read."""
+    lu = 0
+    lire_dans = getattr(source, "readinto", None)
+    while lu < len(tampon):
+        if lire_dans is not None:
+            n = lire_dans(tampon[lu:])
+        else:
+            morceau = source.read(len(tampon) - lu)
+            n = len(morceau)
+            tampon[lu : lu + n] = morceau
+        if not n:
+            break
+        lu += n
+    return lu
 
 
 def _lire_exactement(source: BinaryIO, n: int) -> bytes:
@@ -168,7 +225,7 @@ class Dechiffreur:
             return self.taille - index * self.en_tete.segment_size + TAG_SIZE
         return self.en_tete.segment_size + TAG_SIZE
 
-    def dechiffrer(self, index: int, chiffre: bytes) -> bytes:
+    def dechiffrer(self, index: int, chiffre: bytes | memoryview) -> bytes:
         assert self.en_tete is not None
         dernier = index == self.segments - 1
         if len(chiffre) != self.longueur(index):
@@ -195,8 +252,14 @@ class Dechiffreur:
             self.lire_en_tete(source)
         assert self.en_tete is not None
         fin = self.segments - 1 if dernier is None else dernier
-        for index in range(premier, fin + 1):
-            yield self.dechiffrer(index, _lire_exactement(source, self.longueur(index)))
+        chiffre = RESERVE.prendre(self.en_tete.segment_size + TAG_SIZE)
+        try:
+            for index in range(premier, fin + 1):
+                vue = memoryview(chiffre)[: self.longueur(index)]
+                yield self.dechiffrer(index, vue[: _lire_dans(source, vue)])
+                del vue
+        finally:
+            RESERVE.rendre(chiffre)
         if complet and fin == self.segments - 1 and source.read(1):
             raise BlobCorrompu("données après le dernier segment")
 

@@ -8,10 +8,12 @@ missing or partial object. What a failure leaves behind is an object without a r
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +25,14 @@ from django.utils import timezone
 
 from . import stockage
 from .cles import CleEnveloppee, CleIndisponible, trousseau
-from .format import BlobCorrompu, Chiffreur, Dechiffreur, nouvelle_cle, taille_chiffree
+from .format import (
+    RESERVE,
+    BlobCorrompu,
+    Chiffreur,
+    Dechiffreur,
+    nouvelle_cle,
+    taille_chiffree,
+)
 from .models import Blob
 
 logger = logging.getLogger(__name__)
@@ -94,17 +103,21 @@ class EcrivainBlob:
     def taille(self) -> int:
         return self._chiffreur.taille
 
-    def chiffrer(self, donnees: bytes) -> list[bytes]:
-        if self.taille_max is not None and self.taille + len(donnees) > self.taille_max:
-            raise TropVolumineux(self.taille_max)
+    def chiffrer(self, donnees: bytes | memoryview) -> Iterator[memoryview]:
+        """Ciphertext views, each valid until the next one is requested."""
+        self._verifier_taille(donnees)
         self._empreinte.update(donnees)
         return self._chiffreur.ajouter(donnees)
+
+    def _verifier_taille(self, donnees: bytes | memoryview) -> None:
+        if self.taille_max is not None and self.taille + len(donnees) > self.taille_max:
+            raise TropVolumineux(self.taille_max)
 
     def ecrire(self, donnees: bytes) -> None:
         for morceau in self.chiffrer(donnees):
             self._tampon.write(morceau)
 
-    def finir(self) -> bytes:
+    def finir(self) -> memoryview:
         return self._chiffreur.finir()
 
     def en_attente(self, nom: str) -> BlobEnAttente:
@@ -122,6 +135,7 @@ class EcrivainBlob:
         self._tampon.write(self.finir())
         self._tampon.seek(0)
         nom = nom_objet(self.id)
+        self._chiffreur.liberer()
         try:
             stockage.ecrire(nom, iter(lambda: self._tampon.read(MORCEAU), b""))
         except BaseException:
@@ -133,6 +147,7 @@ class EcrivainBlob:
 
     def abandonner(self) -> None:
         self._tampon.close()
+        self._chiffreur.liberer()
 
 
 def _effacer(nom: str) -> None:
@@ -158,14 +173,28 @@ def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | N
     """Encrypt and store a plaintext stream pulled from ``source``, without buffering it: the
     storage pulls ciphertext as it is produced. Returns the new row."""
     ecrivain = EcrivainBlob(media_type=media_type, taille_max=taille_max)
-    ecrivain.abandonner()  # no spool needed when pulling
+    ecrivain._tampon.close()  # no spool needed when pulling
 
-    def chiffre() -> Iterator[bytes]:
+    def chiffre() -> Iterator[bytes | memoryview]:
+        # SHA-256 (the slower primitive) runs in a second thread while AES-GCM encrypts the
+        # same chunk here: both release the GIL. A chunk is hashed before the next is read.
         yield ecrivain._chiffreur.debut()
-        for donnees in source:
-            if donnees:
-                yield from ecrivain.chiffrer(donnees)
-        yield ecrivain.finir()
+        morceaux = iter(source)
+        premier = next(morceaux, b"")
+        second = next(morceaux, None)
+        if second is None:  # a single chunk: a thread would cost more than it saves
+            yield from ecrivain.chiffrer(premier)
+            yield ecrivain.finir()
+            return
+        with ThreadPoolExecutor(max_workers=1) as empreinte:
+            for donnees in itertools.chain([premier, second], morceaux):
+                if not donnees:
+                    continue
+                ecrivain._verifier_taille(donnees)
+                hache = empreinte.submit(ecrivain._empreinte.update, donnees)
+                yield from ecrivain._chiffreur.ajouter(donnees)
+                hache.result()
+            yield ecrivain.finir()
 
     nom = nom_objet(ecrivain.id)
     try:
@@ -173,7 +202,27 @@ def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | N
     except BaseException:
         _effacer(nom)
         raise
+    finally:
+        ecrivain._chiffreur.liberer()
     return blob_enregistrer(ecrivain.en_attente(nom))
+
+
+def morceaux_de(fichier: BinaryIO, taille: int = MORCEAU) -> Iterator[memoryview]:
+    """Read a file in chunks into two alternating buffers (no allocation per chunk). Each view
+    is valid until the next-but-one is read: enough for ``blob_ecrire``, which copies it."""
+    tampons = [RESERVE.prendre(taille), RESERVE.prendre(taille)]
+    index = 0
+    try:
+        while True:
+            tampon = tampons[index]
+            lu = fichier.readinto(tampon)  # type: ignore[attr-defined]
+            if not lu:
+                return
+            yield memoryview(tampon)[:lu]
+            index ^= 1
+    finally:
+        for tampon in tampons:
+            RESERVE.rendre(tampon)
 
 
 def blob_ecrire_octets(donnees: bytes, *, media_type: str) -> Blob:

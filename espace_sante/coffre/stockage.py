@@ -22,9 +22,9 @@ class FluxSortant(io.RawIOBase):
     """A read-only file over a generator of byte chunks: lets ``Storage.save`` pull ciphertext
     as it is produced (FileSystemStorage iterates ``chunks()``, S3 calls ``read(n)``)."""
 
-    def __init__(self, morceaux: Iterator[bytes], taille: int | None = None) -> None:
+    def __init__(self, morceaux: Iterator[bytes | memoryview], taille: int | None = None) -> None:
         self._morceaux = morceaux
-        self._reste = b""
+        self._reste: bytes | memoryview = b""
         self._position = 0
         self.size = taille
 
@@ -51,11 +51,12 @@ class FluxSortant(io.RawIOBase):
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
-            morceaux = [self._reste, *self._morceaux]
+            tout = bytearray(self._reste)
             self._reste = b""
-            donnees = b"".join(morceaux)
-            self._position += len(donnees)
-            return donnees
+            for morceau in self._morceaux:  # views may be reused: copy each before the next
+                tout += morceau
+            self._position += len(tout)
+            return bytes(tout)
         return super().read(n) or b""
 
 
@@ -68,7 +69,7 @@ class FichierSortant(File):
     def size(self) -> int | None:  # type: ignore[override]
         return self._flux.size
 
-    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes | memoryview]:
         if self._flux._reste:
             yield self._flux._reste
             self._flux._reste = b""
@@ -78,7 +79,7 @@ class FichierSortant(File):
         return True
 
 
-def ecrire(nom: str, morceaux: Iterator[bytes], taille: int | None = None) -> str:
+def ecrire(nom: str, morceaux: Iterator[bytes | memoryview], taille: int | None = None) -> str:
     """Store ciphertext under exactly ``nom``; return the name the storage used."""
     storage = stockage()
     enregistre = storage.save(nom, FichierSortant(FluxSortant(morceaux, taille), nom))

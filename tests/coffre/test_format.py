@@ -30,10 +30,10 @@ def chiffrer(
     sortie = [chiffreur.debut()]
     position = 0
     for taille in morceaux or [len(clair)]:
-        sortie += chiffreur.ajouter(clair[position : position + taille])
+        sortie += [bytes(vue) for vue in chiffreur.ajouter(clair[position : position + taille])]
         position += taille
-    sortie += chiffreur.ajouter(clair[position:])
-    sortie.append(chiffreur.finir())
+    sortie += [bytes(vue) for vue in chiffreur.ajouter(clair[position:])]
+    sortie.append(bytes(chiffreur.finir()))
     return b"".join(sortie)
 
 
