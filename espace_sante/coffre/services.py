@@ -8,8 +8,8 @@ missing or partial object. What a failure leaves behind is an object without a r
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
+import os
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
@@ -171,30 +171,32 @@ def blob_enregistrer(attente: BlobEnAttente) -> Blob:
 
 def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | None = None) -> Blob:
     """Encrypt and store a plaintext stream pulled from ``source``, without buffering it: the
-    storage pulls ciphertext as it is produced. Returns the new row."""
+    storage pulls ciphertext as it is produced. Returns the new row.
+
+    ``source`` may yield views of at most two alternating buffers (see ``morceaux_de``)."""
     ecrivain = EcrivainBlob(media_type=media_type, taille_max=taille_max)
     ecrivain._tampon.close()  # no spool needed when pulling
 
     def chiffre() -> Iterator[bytes | memoryview]:
         # SHA-256 (the slower primitive) runs in a second thread while AES-GCM encrypts the
         # same chunk here: both release the GIL. A chunk is hashed before the next is read.
+        # The hash of a chunk is awaited only once the next chunk is read, so a source may
+        # reuse two alternating buffers (as ``morceaux_de`` does), not one.
         yield ecrivain._chiffreur.debut()
-        morceaux = iter(source)
-        premier = next(morceaux, b"")
-        second = next(morceaux, None)
-        if second is None:  # a single chunk: a thread would cost more than it saves
-            yield from ecrivain.chiffrer(premier)
-            yield ecrivain.finir()
-            return
-        with ThreadPoolExecutor(max_workers=1) as empreinte:
-            for donnees in itertools.chain([premier, second], morceaux):
+        hache = None
+        try:
+            for donnees in source:
                 if not donnees:
                     continue
                 ecrivain._verifier_taille(donnees)
-                hache = empreinte.submit(ecrivain._empreinte.update, donnees)
+                if hache is not None:
+                    hache.result()
+                hache = _hachage().submit(ecrivain._empreinte.update, donnees)
                 yield from ecrivain._chiffreur.ajouter(donnees)
-                hache.result()
             yield ecrivain.finir()
+        finally:
+            if hache is not None:
+                hache.result()
 
     nom = nom_objet(ecrivain.id)
     try:
@@ -205,6 +207,18 @@ def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | N
     finally:
         ecrivain._chiffreur.liberer()
     return blob_enregistrer(ecrivain.en_attente(nom))
+
+
+_HACHAGE: ThreadPoolExecutor | None = None
+
+
+def _hachage() -> ThreadPoolExecutor:
+    """One hashing thread per process, started on first use (and again after a fork)."""
+    global _HACHAGE
+    if _HACHAGE is None or getattr(_HACHAGE, "_pid", None) != os.getpid():
+        _HACHAGE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffre-sha256")
+        _HACHAGE._pid = os.getpid()  # type: ignore[attr-defined]
+    return _HACHAGE
 
 
 def morceaux_de(fichier: BinaryIO, taille: int = MORCEAU) -> Iterator[memoryview]:
