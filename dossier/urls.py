@@ -6,6 +6,20 @@ from . import views
 
 app_name = "dossier"
 
+E = "espace/<uuid:espace_uuid>/documents/"
+D = E + "<uuid:document_uuid>/"
+
 urlpatterns = [
-    path("espace/<uuid:espace_uuid>/documents/", views.documents, name="documents"),
+    path(E, views.documents, name="documents"),
+    path(E + "chronologie/", views.chronologie, name="chronologie"),
+    path(E + "ajouter/", views.deposer, name="deposer"),
+    path(E + "selection/", views.selection, name="selection"),
+    path(E + "reglages/", views.reglages, name="reglages"),
+    path(E + "corbeille/", views.corbeille, name="corbeille"),
+    path(D, views.document, name="document"),
+    path(D + "contenu/", views.contenu, name="contenu"),
+    path(D + "statut/", views.statut, name="statut"),
+    path(D + "apercu/<str:genre>/<int:rang>/", views.apercu, name="apercu"),
+    path(D + "remplacer/", views.remplacer, name="remplacer"),
+    path(D + "<str:action>/", views.document_action, name="action"),
 ]

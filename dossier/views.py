@@ -1,27 +1,425 @@
+"""The Documents pages of a space: browse, add, read, control."""
+
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from profil.selectors import espace_pour_acteur
+from espace_sante.coffre.http import reponse_blob
+from espace_sante.coffre.services import BlobIllisible
+from espace_sante.coffre.televersement import (
+    FichierChiffre,
+    TeleversementRefuse,
+    fichier_televerse,
+)
+from espace_sante.journal.models import Action
+from espace_sante.journal.services import evenement_enregistrer
+from espace_sante.lib.http import client_ip
+from profil.selectors import Acces, espace_pour_acteur
 
-CATEGORIES = [
-    "Ordonnances & soins",
-    "Biologie",
-    "Imagerie",
-    "Comptes rendus & hospitalisation",
-    "Vaccination",
-    "Certificats & attestations",
-    "Remboursements",
-    "Mes documents",
-]
+from . import selectors, services
+from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
+from .models import Apercu, Document, Statut
+from .types import TYPES
+
+PAR_PAGE = 25
+
+
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    request.acces = acces  # type: ignore[attr-defined]
+    return acces
+
+
+def _liste_url(acces: Acces) -> str:
+    return reverse("dossier:documents", args=[acces.espace.uuid])
+
+
+def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
+    form = FiltresForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        return form, selectors.Filtres(
+            categorie=d["categorie"],
+            type_code=d["type_code"],
+            source=d["source"],
+            auteur=d["auteur"].strip(),
+            du=d["du"],
+            au=d["au"],
+            recherche=d["q"].strip(),
+            tri=d["tri"] or "-date_acte",
+        )
+    return form, selectors.Filtres()
+
+
+def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
+    form, filtres = _filtres(request)
+    documents = selectors.documents_filtres(acces=acces, filtres=filtres).only(
+        "uuid",
+        "titre",
+        "date_acte",
+        "categorie",
+        "type_code",
+        "auteur_nom",
+        "source",
+        "statut",
+        "masque_ps",
+        "cree_le",
+        "nature",
+    )
+    page = Paginator(documents, PAR_PAGE).get_page(request.GET.get("page"))
+    requete = request.GET.copy()
+    requete.pop("page", None)
+    return {
+        "acces": acces,
+        "filtres": form,
+        "page": page,
+        "requete": requete.urlencode(),
+        "categories": selectors.comptes_par_categorie(acces=acces),
+        "categorie_active": filtres.categorie,
+        "reglages": selectors.reglages(acces=acces),
+        "types": TYPES,
+    }
 
 
 @login_required
 def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
-    request.acces = acces  # type: ignore[attr-defined]
-    return render(request, "dossier/documents.html", {"acces": acces, "categories": CATEGORIES})
+    acces = _acces(request, espace_uuid)
+    return render(request, "dossier/documents.html", _page(request, acces))
+
+
+@login_required
+def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    contexte = _page(request, acces)
+    contexte["mois"] = [
+        (cle, list(groupe))
+        for cle, groupe in groupby(
+            contexte["page"].object_list, key=lambda d: d.date_acte.replace(day=1)
+        )
+    ]
+    return render(request, "dossier/chronologie.html", contexte)
+
+
+def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], str | None]:
+    """The uploaded files of a field, or the refusal message (nothing kept)."""
+    try:
+        fichier_televerse(request, champ)  # checks the handler's refusals and the first file
+    except TeleversementRefuse as refus:
+        for autre in request.FILES.getlist(champ):
+            if isinstance(autre, FichierChiffre):
+                autre.abandonner()
+        return [], refus.message
+    return [f for f in request.FILES.getlist(champ) if isinstance(f, FichierChiffre)], None
+
+
+@login_required
+def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    if request.method != "POST":
+        return render(request, "dossier/deposer.html", {"acces": acces, "form": DepotForm()})
+    fichiers, refus = _fichiers(request, "fichiers")
+    form = DepotForm(request.POST, request.FILES)
+    if refus:
+        form.is_valid()
+        form.add_error("fichiers", refus)
+    if form.is_valid():
+        deposes, refuses = [], []
+        for fichier in fichiers:
+            titre = form.cleaned_data["titre"]
+            if len(fichiers) > 1:
+                titre = f"{titre} — {fichier.name}"
+            try:
+                deposes.append(
+                    services.document_deposer(
+                        acces=acces,
+                        fichier=fichier,
+                        titre=titre,
+                        date_acte=form.cleaned_data["date_acte"],
+                        type_code=form.cleaned_data["type_code"],
+                        dossier_utilisateur=form.cleaned_data["dossier_utilisateur"],
+                        ip=client_ip(request),
+                    )
+                )
+            except services.Refus as erreur:
+                refuses.append(f"{fichier.name} : {erreur.message}")
+        for message in refuses:
+            form.add_error("fichiers", message)
+        if deposes and not refuses:
+            messages.success(
+                request,
+                _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.")
+                % {"n": len(deposes)},
+            )
+            if len(deposes) == 1:
+                return redirect("dossier:document", acces.espace.uuid, deposes[0].uuid)
+            return redirect(_liste_url(acces))
+        if deposes:
+            messages.success(request, _("%(n)s document(s) ajouté(s).") % {"n": len(deposes)})
+    else:
+        for fichier in fichiers:
+            fichier.abandonner()
+    return render(request, "dossier/deposer.html", {"acces": acces, "form": form}, status=400)
+
+
+def _document(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> tuple[Acces, Document]:
+    acces = _acces(request, espace_uuid)
+    return acces, selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
+
+
+@login_required
+def document(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponse:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    services.document_consultation(
+        acces=acces, document=doc, action=Action.DOCUMENT_CONSULTE, ip=client_ip(request)
+    )
+    apercus = list(doc.apercus.all())
+    contexte = {
+        "acces": acces,
+        "document": doc,
+        "type": TYPES.get(doc.type_code),
+        "faits": json.loads(doc.faits) if doc.faits else {},
+        "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
+        "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
+        "versions": _versions(doc),
+        "cda": _cda(doc) if doc.nature == "cda" and doc.statut == Statut.DISPONIBLE else None,
+        "texte": _texte(doc) if doc.nature == "texte" and doc.statut == Statut.DISPONIBLE else None,
+        "remplacement": RemplacementForm(),
+    }
+    return render(request, "dossier/document.html", contexte)
+
+
+def _versions(doc: Document) -> list[Document]:
+    versions: list[Document] = []
+    courant = doc.version_precedente
+    while courant is not None and len(versions) < 20:
+        versions.append(courant)
+        courant = courant.version_precedente
+    return versions
+
+
+def _cda(doc: Document) -> Any:
+    from espace_sante.coffre.services import blob_lire
+
+    from .cda import CDAInvalide, lire_cda
+
+    if doc.blob is None:
+        return None
+    try:
+        return lire_cda(b"".join(blob_lire(doc.blob)))
+    except (CDAInvalide, BlobIllisible):
+        return None
+
+
+def _texte(doc: Document) -> str | None:
+    from espace_sante.coffre.services import blob_lire
+
+    if doc.blob is None or doc.taille > 2 * 1024 * 1024:
+        return None
+    try:
+        brut = b"".join(blob_lire(doc.blob))
+    except BlobIllisible:
+        return None
+    try:
+        return brut.decode("utf-8")
+    except UnicodeDecodeError:
+        return brut.decode("latin-1")
+
+
+def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], None]:
+    def echec(erreur: BlobIllisible) -> None:
+        evenement_enregistrer(
+            action=Action.FICHIER_ILLISIBLE,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type="document",
+            objet_id=str(doc.uuid),
+            details={"motif": erreur.code},
+        )
+
+    return echec
+
+
+@login_required
+def contenu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    if doc.blob is None:
+        raise Http404
+    en_ligne = request.GET.get("en_ligne") == "1"
+    if not en_ligne:
+        services.document_consultation(
+            acces=acces, document=doc, action=Action.DOCUMENT_TELECHARGE, ip=client_ip(request)
+        )
+    return reponse_blob(
+        request,
+        doc.blob,
+        nom_fichier=doc.nom_fichier or doc.titre,
+        en_ligne=en_ligne,
+        en_cas_d_echec=_en_cas_d_echec(acces, doc),
+    )
+
+
+@login_required
+def apercu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
+    if image is None:
+        raise Http404
+    return reponse_blob(
+        request,
+        image.blob,
+        nom_fichier=f"apercu-{rang + 1}.{'pdf' if genre == Apercu.Genre.PDF else 'png'}",
+        en_ligne=True,
+        en_cas_d_echec=_en_cas_d_echec(acces, doc),
+    )
+
+
+@login_required
+def statut(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> JsonResponse:
+    _, doc = _document(request, espace_uuid, document_uuid)
+    return JsonResponse(
+        {"statut": doc.statut, "libelle": doc.get_statut_display(), "motif": doc.motif_erreur}
+    )
+
+
+@login_required
+@require_POST
+def document_action(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, action: str
+) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    supprime = action == "restaurer"
+    doc = selectors.document_pour_acteur(
+        acces=acces, document_uuid=document_uuid, supprime=supprime
+    )
+    ip = client_ip(request)
+    try:
+        if action in {"masquer", "afficher"}:
+            services.documents_masquer(
+                acces=acces, documents=[doc], masque=action == "masquer", ip=ip
+            )
+            messages.success(request, _("Visibilité du document mise à jour."))
+        elif action == "supprimer":
+            services.document_supprimer(acces=acces, document=doc, ip=ip)
+            messages.success(
+                request,
+                _("Document supprimé. Vous pouvez l'annuler pendant 30 jours depuis la corbeille."),
+            )
+            return redirect(_liste_url(acces))
+        elif action == "restaurer":
+            services.document_restaurer(acces=acces, document=doc, ip=ip)
+            messages.success(request, _("Document restauré."))
+        else:
+            raise Http404
+    except services.Refus as refus:
+        messages.error(request, refus.message)
+    return redirect("dossier:document", acces.espace.uuid, doc.uuid)
+
+
+@login_required
+@require_POST
+def selection(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    identifiants = []
+    for valeur in request.POST.getlist("documents"):
+        try:
+            identifiants.append(uuid.UUID(valeur))
+        except ValueError as exc:
+            raise Http404 from exc
+    documents = list(selectors.documents_visibles(acces=acces).filter(uuid__in=identifiants))
+    if len(documents) != len(set(identifiants)):
+        raise Http404
+    action = request.POST.get("action")
+    ip = client_ip(request)
+    if not documents:
+        messages.warning(request, _("Cochez au moins un document."))
+    elif action in {"masquer", "afficher"}:
+        try:
+            n = services.documents_masquer(
+                acces=acces, documents=documents, masque=action == "masquer", ip=ip
+            )
+            messages.success(request, _("%(n)s document(s) mis à jour.") % {"n": n})
+        except services.Refus as refus:
+            messages.error(request, refus.message)
+    elif action == "supprimer":
+        for doc in documents:
+            services.document_supprimer(acces=acces, document=doc, ip=ip)
+        messages.success(request, _("%(n)s document(s) supprimé(s).") % {"n": len(documents)})
+    else:
+        messages.error(request, _("Action inconnue."))
+    retour = request.POST.get("retour") or ""
+    return redirect(retour if _local(retour) else _liste_url(acces))
+
+
+def _local(url: str | None) -> bool:
+    return bool(url) and url.startswith("/") and not url.startswith("//")  # type: ignore[union-attr]
+
+
+@login_required
+@require_POST
+def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    if not acces.est_titulaire and not acces.espace.est_mineur:
+        raise Http404
+    form = ReglagesForm(request.POST)
+    if form.is_valid():
+        services.dossier_regler(
+            acces=acces,
+            tout_masque=form.cleaned_data["tout_masque"],
+            masquer_nouveaux=form.cleaned_data["masquer_nouveaux"],
+            ip=client_ip(request),
+        )
+        messages.success(request, _("Vos choix de visibilité sont enregistrés."))
+    return redirect(_liste_url(acces))
+
+
+@login_required
+def corbeille(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    documents = selectors.documents_supprimes(acces=acces)[:200]
+    return render(request, "dossier/corbeille.html", {"acces": acces, "documents": documents})
+
+
+@login_required
+@require_POST
+def remplacer(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponse:
+    acces, ancien = _document(request, espace_uuid, document_uuid)
+    fichiers, refus = _fichiers(request, "fichier")
+    if refus:
+        messages.error(request, refus)
+        return redirect("dossier:document", acces.espace.uuid, ancien.uuid)
+    try:
+        nouveau = services.document_remplacer(
+            acces=acces,
+            ancien=ancien,
+            fichier=fichiers[0],
+            titre=request.POST.get("titre", ""),
+            ip=client_ip(request),
+        )
+    except services.Refus as erreur:
+        messages.error(request, erreur.message)
+        return redirect("dossier:document", acces.espace.uuid, ancien.uuid)
+    messages.success(request, _("Nouvelle version ajoutée ; l'ancienne reste consultable."))
+    return redirect("dossier:document", acces.espace.uuid, nouveau.uuid)

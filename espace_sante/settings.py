@@ -179,6 +179,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profil.tasks.representations_terminer_majorite",
         "schedule": timedelta(hours=6),
     },
+    "documents-en-suspens": {
+        "task": "dossier.tasks.documents_relancer_en_suspens",
+        "schedule": timedelta(minutes=5),
+    },
+    "purge-documents-supprimes": {
+        "task": "dossier.tasks.documents_purger_echus",
+        "schedule": timedelta(hours=6),
+    },
     "purge-espaces-echus": {
         "task": "profil.tasks.espaces_purger_echus",
         "schedule": timedelta(hours=24),
@@ -314,6 +322,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [_SELF],
         "connect-src": [_SELF],
         "form-action": [_SELF],
+        "frame-src": [_SELF],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],

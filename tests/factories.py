@@ -60,3 +60,32 @@ class RepresentationFactory(factory.django.DjangoModelFactory):
         EspaceFactory, titulaire=None, date_naissance=date(2015, 1, 10), prenoms="Léo", sexe="M"
     )
     representant = factory.SubFactory(EspaceFactory)
+
+
+def document(espace: Espace, **champs: object):  # type: ignore[no-untyped-def]
+    """A document already processed, its content stored in the vault."""
+    from espace_sante.coffre.services import blob_ecrire_octets
+    from dossier.models import Document, Source, Statut
+    from dossier.types import categorie_de
+
+    contenu = champs.pop("contenu", b"%PDF-1.4\n% document de test\n")
+    media = str(champs.pop("media_type", "application/pdf"))
+    blob = blob_ecrire_octets(contenu, media_type=media)  # type: ignore[arg-type]
+    valeurs: dict[str, object] = {
+        "espace": espace,
+        "type_code": "11502-2",
+        "titre": "Bilan sanguin",
+        "date_acte": date(2026, 3, 2),
+        "auteur_type": "professionnel",
+        "auteur_nom": "Dr Paul DURAND",
+        "source": Source.PROFESSIONNEL,
+        "blob": blob,
+        "nature": "pdf",
+        "media_type": media,
+        "taille": blob.taille,
+        "sha256": blob.sha256,
+        "statut": Statut.DISPONIBLE,
+    }
+    valeurs.update(champs)
+    valeurs.setdefault("categorie", categorie_de(str(valeurs["type_code"])))
+    return Document.objects.create(**valeurs)

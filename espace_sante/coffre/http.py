@@ -91,4 +91,5 @@ def reponse_blob(
     if blob.media_type != "application/pdf":
         politique += "; sandbox"
     reponse["Content-Security-Policy"] = politique + "; frame-ancestors 'self'"
+    reponse["X-Frame-Options"] = "SAMEORIGIN" if en_ligne else "DENY"
     return reponse

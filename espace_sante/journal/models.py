@@ -43,6 +43,19 @@ class Action(models.TextChoices):
     IMPORT_ASSURES = "import_assures", _("Import du registre des assurés")
     NOTIFICATION = "notification", _("Notification envoyée")
     FICHIER_ILLISIBLE = "fichier_illisible", _("Fichier illisible (intégrité)")
+    DOCUMENT_DEPOSE = "document_depose", _("Document ajouté")
+    DOCUMENT_CONSULTE = "document_consulte", _("Document consulté")
+    DOCUMENT_TELECHARGE = "document_telecharge", _("Document téléchargé")
+    DOCUMENT_MASQUE = "document_masque", _("Document masqué aux professionnels")
+    DOCUMENT_AFFICHE = "document_affiche", _("Document de nouveau visible des professionnels")
+    DOSSIER_TOUT_MASQUE = "dossier_tout_masque", _("Tous les documents masqués")
+    DOSSIER_TOUT_AFFICHE = "dossier_tout_affiche", _("Documents de nouveau visibles")
+    DOSSIER_REGLAGE = "dossier_reglage", _("Visibilité par défaut modifiée")
+    DOCUMENT_SUPPRIME = "document_supprime", _("Document supprimé (récupérable 30 jours)")
+    DOCUMENT_RESTAURE = "document_restaure", _("Document restauré")
+    DOCUMENT_PURGE = "document_purge", _("Document effacé définitivement")
+    DOCUMENT_REMPLACE = "document_remplace", _("Nouvelle version d'un document")
+    DOCUMENT_REFUSE = "document_refuse", _("Document refusé au traitement")
 
 
 class TypeActeur(models.TextChoices):

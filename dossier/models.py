@@ -1,0 +1,155 @@
+"""Documents of a space (DESIGN.md §3): metadata here, contents in the vault."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from espace_sante.coffre.champs import TexteChiffre
+from espace_sante.coffre.models import Blob
+from espace_sante.journal.models import TypeActeur
+from profil.models import Espace
+
+from .types import Categorie
+
+
+class Statut(models.TextChoices):
+    EN_TRAITEMENT = "en_traitement", _("En traitement")
+    DISPONIBLE = "disponible", _("Disponible")
+    EN_ERREUR = "en_erreur", _("En erreur")
+    ARCHIVE = "archive", _("Ancienne version")
+
+
+class Source(models.TextChoices):
+    PATIENT = "patient", _("Déposé par le patient")
+    PROFESSIONNEL = "professionnel", _("Professionnel de santé")
+    IMPORT_DMP = "import_dmp", _("Import du DMP")
+    ASSURANCE_MALADIE = "assurance_maladie", _("Assurance Maladie")
+    API = "api", _("Logiciel de santé")
+
+
+class Nature(models.TextChoices):
+    """What the file really is, found from its content."""
+
+    PDF = "pdf", "PDF"
+    JPEG = "jpeg", "JPEG"
+    PNG = "png", "PNG"
+    TIFF = "tiff", "TIFF"
+    DICOM = "dicom", "DICOM"
+    CDA = "cda", "CDA R2"
+    RTF = "rtf", "RTF"
+    TEXTE = "texte", _("Texte")
+    INCONNUE = "", _("À déterminer")
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    def presents(self) -> DocumentQuerySet:
+        return self.filter(supprime_le__isnull=True)
+
+
+class Document(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="documents")
+    type_code = models.CharField(_("type"), max_length=32)
+    categorie = models.CharField(_("catégorie"), max_length=20, choices=Categorie.choices)
+    titre = models.CharField(_("titre"), max_length=200)
+    date_acte = models.DateField(_("date de l'acte"))
+    auteur_type = models.CharField(max_length=16, choices=TypeActeur.choices)
+    auteur_id = models.CharField(max_length=64, blank=True)
+    auteur_nom = models.CharField(_("auteur"), max_length=200)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dossier_utilisateur = models.CharField(_("dossier"), max_length=100, blank=True)
+    nom_fichier = models.CharField(max_length=255, blank=True)
+    blob = models.OneToOneField(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
+    )
+    nature = models.CharField(max_length=8, choices=Nature.choices, blank=True)
+    media_type = models.CharField(max_length=127, blank=True)
+    taille = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    statut = models.CharField(
+        max_length=16, choices=Statut.choices, default=Statut.EN_TRAITEMENT, db_index=True
+    )
+    motif_erreur = models.CharField(max_length=300, blank=True)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    # Facts read from the content (page count, DICOM tags, CDA header): encrypted.
+    faits = TexteChiffre(blank=True)
+    masque_ps = models.BooleanField(_("masqué aux professionnels"), default=False)
+    invisible_patient = models.BooleanField(default=False)
+    invisible_representants = models.BooleanField(default=False)
+    version_precedente = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="version_suivante"
+    )
+    supprime_le = models.DateTimeField(null=True, blank=True)
+    purge_le = models.DateTimeField(null=True, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now, db_index=True)
+    traite_le = models.DateTimeField(null=True, blank=True)
+
+    objects: Any = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        ordering = ["-date_acte", "-cree_le"]
+        indexes = [
+            models.Index(fields=["espace", "supprime_le", "-date_acte", "-cree_le"]),
+            models.Index(fields=["espace", "categorie"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(masque_ps=True) & models.Q(invisible_patient=True)),
+                name="document_masque_ps_ou_invisible_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+    @property
+    def depot_patient(self) -> bool:
+        return self.source == Source.PATIENT
+
+
+class Apercu(models.Model):
+    """A rendered image of a document (thumbnail, page, frame) or its embedded PDF: a blob."""
+
+    class Genre(models.TextChoices):
+        MINIATURE = "miniature", _("Miniature")
+        IMAGE = "image", _("Image")
+        PDF = "pdf", _("PDF intégré")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="apercus")
+    genre = models.CharField(max_length=10, choices=Genre.choices)
+    rang = models.PositiveIntegerField(default=0)
+    blob = models.OneToOneField(Blob, on_delete=models.PROTECT, related_name="apercu")
+
+    class Meta:
+        ordering = ["genre", "rang"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "genre", "rang"], name="apercu_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_genre_display()} {self.rang}"
+
+
+class ReglagesDossier(models.Model):
+    """The holder's choices for their documents."""
+
+    espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="reglages_dossier")
+    tout_masque = models.BooleanField(
+        _("masquer tout aux professionnels, urgences comprises"), default=False
+    )
+    masquer_nouveaux = models.BooleanField(
+        _("masquer par défaut les nouveaux documents"), default=False
+    )
+
+    def __str__(self) -> str:
+        return f"réglages de {self.espace}"

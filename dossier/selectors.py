@@ -1,0 +1,109 @@
+"""Which documents an actor may see (DESIGN.md §3–§4), at the query level."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from profil.selectors import Acces
+
+from .models import Document, ReglagesDossier, Source, Statut
+from .types import Categorie
+
+
+def documents_visibles(*, acces: Acces) -> QuerySet[Document]:
+    """Documents of the space the holder or a representative may see: not deleted, not held
+    back by a professional (INVISIBLE_PATIENT), and for a representative not a minor's secret
+    (INVISIBLE_REPRESENTANTS_LEGAUX)."""
+    documents = Document.objects.filter(
+        espace=acces.espace, supprime_le__isnull=True, invisible_patient=False
+    )
+    if not acces.est_titulaire:
+        documents = documents.filter(invisible_representants=False)
+    return documents
+
+
+def document_pour_acteur(
+    *, acces: Acces, document_uuid: uuid.UUID, supprime: bool = False
+) -> Document:
+    documents = (
+        documents_supprimes(acces=acces) if supprime else documents_visibles(acces=acces)
+    ).select_related("blob", "version_precedente", "version_suivante")
+    document = documents.filter(uuid=document_uuid).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def documents_supprimes(*, acces: Acces) -> QuerySet[Document]:
+    documents = Document.objects.filter(
+        espace=acces.espace, supprime_le__isnull=False, invisible_patient=False
+    )
+    if not acces.est_titulaire:
+        documents = documents.filter(invisible_representants=False)
+    return documents.order_by("-supprime_le")
+
+
+@dataclass(frozen=True)
+class Filtres:
+    categorie: str = ""
+    type_code: str = ""
+    source: str = ""
+    auteur: str = ""
+    du: date | None = None
+    au: date | None = None
+    recherche: str = ""
+    tri: str = "-date_acte"
+
+
+TRIS = {
+    "-date_acte": ("-date_acte", "-cree_le", "-id"),
+    "date_acte": ("date_acte", "cree_le", "id"),
+    "-cree_le": ("-cree_le", "-id"),
+    "titre": ("titre", "id"),
+}
+
+
+def documents_filtres(*, acces: Acces, filtres: Filtres) -> QuerySet[Document]:
+    documents = documents_visibles(acces=acces).exclude(statut=Statut.ARCHIVE)
+    if filtres.categorie:
+        documents = documents.filter(categorie=filtres.categorie)
+    if filtres.type_code:
+        documents = documents.filter(type_code=filtres.type_code)
+    if filtres.source:
+        documents = documents.filter(source=filtres.source)
+    if filtres.auteur:
+        documents = documents.filter(auteur_nom__icontains=filtres.auteur)
+    if filtres.du:
+        documents = documents.filter(date_acte__gte=filtres.du)
+    if filtres.au:
+        documents = documents.filter(date_acte__lte=filtres.au)
+    if filtres.recherche:
+        documents = documents.filter(
+            Q(titre__icontains=filtres.recherche) | Q(auteur_nom__icontains=filtres.recherche)
+        )
+    return documents.order_by(*TRIS.get(filtres.tri, TRIS["-date_acte"]))
+
+
+def comptes_par_categorie(*, acces: Acces) -> list[tuple[Categorie, int]]:
+    comptes = dict(
+        documents_visibles(acces=acces)
+        .exclude(statut=Statut.ARCHIVE)
+        .values_list("categorie")
+        .annotate(n=Count("id"))
+        .values_list("categorie", "n")
+    )
+    return [(categorie, comptes.get(categorie, 0)) for categorie in Categorie]
+
+
+def reglages(*, acces: Acces) -> ReglagesDossier:
+    return ReglagesDossier.objects.filter(espace=acces.espace).first() or ReglagesDossier(
+        espace=acces.espace
+    )
+
+
+__all__ = ["Filtres", "Source"]

@@ -1,0 +1,417 @@
+"""Everything that changes documents: one function each, journaled, side effects on commit."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from espace_sante.coffre import services as coffre
+from espace_sante.coffre.televersement import FichierChiffre
+from espace_sante.journal.models import Action
+from espace_sante.journal.services import Acteur, evenement_enregistrer
+from profil.selectors import Acces
+
+from .models import Apercu, Document, Nature, ReglagesDossier, Source, Statut
+from .types import TYPES, categorie_de
+
+logger = logging.getLogger(__name__)
+DELAI_CORBEILLE = timedelta(days=30)
+TITRE_MAX = 200
+
+
+class Refus(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _journal(
+    action: Action,
+    *,
+    acces: Acces | None,
+    document: Document,
+    ip: str | None = None,
+    **details: Any,
+) -> None:
+    evenement_enregistrer(
+        action=action,
+        acteur=acces.acteur if acces is not None else Acteur.systeme(),
+        espace_uuid=document.espace.uuid,
+        objet_type="document",
+        objet_id=str(document.uuid),
+        ip=ip,
+        details=details,
+    )
+
+
+# --- Deposit -----------------------------------------------------------------------------------
+
+
+def _nature_du_debut(fichier: FichierChiffre) -> Nature:
+    from . import fichiers
+
+    fichier.open()
+    debut = fichier.read(8192)
+    fichier.close()
+    try:
+        return Nature[fichiers.detecter(debut).name]
+    except fichiers.FichierRefuse as refus:
+        raise Refus(refus.message) from refus
+
+
+def document_deposer(
+    *,
+    acces: Acces,
+    fichier: FichierChiffre,
+    titre: str,
+    date_acte: date,
+    type_code: str,
+    dossier_utilisateur: str = "",
+    ip: str | None = None,
+) -> Document:
+    """A patient (or representative) deposit. The file is already encrypted and stored; its
+    nature is checked from its first bytes now (a refusal keeps nothing), the rest by the
+    ingestion job."""
+    try:
+        if not acces.espace.ouvert:
+            raise Refus(_("Cet espace est fermé : aucun document ne peut y être ajouté."))
+        type_document = TYPES.get(type_code)
+        if type_document is None or not type_document.depot_patient:
+            raise Refus(_("Choisissez un type de document dans la liste."))
+        if date_acte > timezone.localdate():
+            raise Refus(_("La date de l'acte ne peut pas être dans le futur."))
+        titre = " ".join(titre.split())[:TITRE_MAX]
+        if not titre:
+            raise Refus(_("Donnez un titre au document."))
+        nature = _nature_du_debut(fichier)
+    except Refus:
+        fichier.abandonner()
+        raise
+    reglage = ReglagesDossier.objects.filter(espace=acces.espace).first()
+    with transaction.atomic():
+        blob = coffre.blob_enregistrer(fichier.attente)
+        document = Document.objects.create(
+            espace=acces.espace,
+            type_code=type_code,
+            categorie=categorie_de(type_code, depot_patient=True),
+            titre=titre,
+            date_acte=date_acte,
+            auteur_type=acces.acteur.type,
+            auteur_id=acces.acteur.id,
+            auteur_nom=acces.acteur.nom,
+            source=Source.PATIENT,
+            depose_par=acces.utilisateur,
+            dossier_utilisateur=" ".join(dossier_utilisateur.split())[:100],
+            nom_fichier=(fichier.name or "")[:255],
+            blob=blob,
+            nature=nature,
+            media_type=blob.media_type,
+            taille=blob.taille,
+            sha256=blob.sha256,
+            masque_ps=bool(reglage and reglage.masquer_nouveaux),
+        )
+        _journal(Action.DOCUMENT_DEPOSE, acces=acces, document=document, ip=ip)
+        _programmer_ingestion(document)
+    return document
+
+
+def _programmer_ingestion(document: Document) -> None:
+    from .tasks import document_ingerer
+
+    transaction.on_commit(partial(document_ingerer.delay, document.pk))
+
+
+# --- Ingestion (the job) -----------------------------------------------------------------------
+
+
+def _faits(description: Any, cda: Any) -> dict[str, Any]:
+    faits: dict[str, Any] = {}
+    if description is not None:
+        for cle, valeur in dataclasses.asdict(description).items():
+            if valeur is not None:
+                faits[cle] = valeur.isoformat() if isinstance(valeur, date) else valeur
+    if cda is not None:
+        faits["cda"] = {
+            "code": cda.code,
+            "code_libelle": cda.code_libelle,
+            "titre": cda.titre,
+            "date": cda.date.isoformat() if cda.date else None,
+            "auteurs": [list(a) if isinstance(a, tuple) else str(a) for a in cda.auteurs],
+            "organisation": cda.organisation,
+            "niveau": cda.niveau,
+        }
+    return json.loads(json.dumps(faits, default=str))
+
+
+class _Echec(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def document_ingerer(*, document_id: int) -> str:
+    """Check the content, read its facts, build previews, make it available. Idempotent: a
+    document not "en traitement" is left alone; a run killed half-way is redone whole (the
+    previews' rows roll back; their objects are orphans that vault_gc removes)."""
+    from . import cda as lecteur_cda
+    from . import fichiers
+
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update()
+            .select_related("blob", "espace")
+            .filter(pk=document_id)
+            .first()
+        )
+        if document is None or document.statut != Statut.EN_TRAITEMENT or document.blob is None:
+            return "ignoré"
+        document.tentatives += 1
+        document.save(update_fields=["tentatives"])
+    donnees = b"".join(coffre.blob_lire(document.blob, verifier_empreinte=True))
+    try:
+        try:
+            nature = fichiers.detecter(donnees[:8192])
+        except fichiers.FichierRefuse as refus:
+            raise _Echec(refus.message) from refus
+        description, cda = None, None
+        if nature.name == "CDA":
+            try:
+                cda = lecteur_cda.lire_cda(donnees)
+            except lecteur_cda.CDAInvalide as erreur:
+                raise _Echec(erreur.message) from erreur
+            ins = lecteur_cda.ins_du_patient(cda)
+            if ins != document.espace.ins:
+                raise _Echec(
+                    _("Ce document concerne une autre personne (INS du patient différent).")
+                )
+        else:
+            try:
+                description = fichiers.decrire(nature, donnees)
+            except fichiers.FichierCorrompu as erreur:
+                raise _Echec(erreur.message) from erreur
+        apercus: list[tuple[str, int, bytes, str]] = []
+        if cda is not None and cda.pdf_integre:
+            apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))
+        if description is not None and getattr(description, "apercu_possible", False):
+            miniature = fichiers.miniature(nature, donnees)
+            if miniature:
+                apercus.append((Apercu.Genre.MINIATURE, 0, miniature, "image/png"))
+            if nature.name in {"JPEG", "PNG", "TIFF", "DICOM"}:
+                for rang, image in enumerate(fichiers.apercus(nature, donnees)):
+                    apercus.append((Apercu.Genre.IMAGE, rang, image, "image/png"))
+    except _Echec as echec:
+        _marquer_en_erreur(document_id, echec.message)
+        return "en_erreur"
+    blobs = [
+        (genre, rang, coffre.blob_ecrire_octets(contenu, media_type=media))
+        for genre, rang, contenu, media in apercus
+    ]
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("espace").get(pk=document_id)
+        if document.statut != Statut.EN_TRAITEMENT:
+            return "ignoré"
+        document.apercus.all().delete()
+        for genre, rang, blob in blobs:
+            Apercu.objects.create(document=document, genre=genre, rang=rang, blob=blob)
+        document.nature = Nature[nature.name]
+        document.faits = json.dumps(_faits(description, cda), ensure_ascii=False)
+        if cda is not None and cda.code in TYPES and document.source != Source.PATIENT:
+            document.type_code = cda.code
+            document.categorie = categorie_de(cda.code)
+        document.statut = Statut.DISPONIBLE
+        document.traite_le = timezone.now()
+        document.save()
+    return "disponible"
+
+
+def _marquer_en_erreur(document_id: int, motif: str) -> None:
+    """Refused after all: the document says why, and its content is not kept."""
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update()
+            .select_related("espace", "blob")
+            .get(pk=document_id)
+        )
+        if document.statut != Statut.EN_TRAITEMENT:
+            return
+        blob = document.blob
+        document.statut = Statut.EN_ERREUR
+        document.motif_erreur = motif[:300]
+        document.blob = None
+        document.save(update_fields=["statut", "motif_erreur", "blob"])
+        if blob is not None:
+            coffre.blob_supprimer(blob)
+        _journal(Action.DOCUMENT_REFUSE, acces=None, document=document, motif=motif[:300])
+
+
+def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -> int:
+    """Queue again documents still "en traitement" long after their deposit (a lost message,
+    a worker killed before acknowledging): nothing acknowledged is left behind."""
+    from .tasks import document_ingerer
+
+    limite = timezone.now() - apres
+    ids = list(
+        Document.objects.filter(statut=Statut.EN_TRAITEMENT, cree_le__lt=limite).values_list(
+            "pk", flat=True
+        )
+    )
+    for document_id in ids:
+        document_ingerer.delay(document_id)
+    return len(ids)
+
+
+# --- Visibility --------------------------------------------------------------------------------
+
+
+def documents_masquer(
+    *, acces: Acces, documents: Iterable[Document], masque: bool, ip: str | None = None
+) -> int:
+    if not acces.est_titulaire and not acces.espace.est_mineur:
+        raise Refus(_("Seul le titulaire peut changer la visibilité de ses documents."))
+    nombre = 0
+    with transaction.atomic():
+        for document in documents:
+            if document.masque_ps == masque or document.invisible_patient:
+                continue
+            document.masque_ps = masque
+            document.save(update_fields=["masque_ps"])
+            _journal(
+                Action.DOCUMENT_MASQUE if masque else Action.DOCUMENT_AFFICHE,
+                acces=acces,
+                document=document,
+                ip=ip,
+            )
+            nombre += 1
+    return nombre
+
+
+def dossier_regler(
+    *,
+    acces: Acces,
+    tout_masque: bool | None = None,
+    masquer_nouveaux: bool | None = None,
+    ip: str | None = None,
+) -> ReglagesDossier:
+    with transaction.atomic():
+        reglage, _cree = ReglagesDossier.objects.select_for_update().get_or_create(
+            espace=acces.espace
+        )
+        if tout_masque is not None and tout_masque != reglage.tout_masque:
+            reglage.tout_masque = tout_masque
+            evenement_enregistrer(
+                action=Action.DOSSIER_TOUT_MASQUE if tout_masque else Action.DOSSIER_TOUT_AFFICHE,
+                acteur=acces.acteur,
+                espace_uuid=acces.espace.uuid,
+                ip=ip,
+            )
+        if masquer_nouveaux is not None and masquer_nouveaux != reglage.masquer_nouveaux:
+            reglage.masquer_nouveaux = masquer_nouveaux
+            evenement_enregistrer(
+                action=Action.DOSSIER_REGLAGE,
+                acteur=acces.acteur,
+                espace_uuid=acces.espace.uuid,
+                ip=ip,
+                details={"masquer_nouveaux": masquer_nouveaux},
+            )
+        reglage.save()
+    return reglage
+
+
+# --- Deletion, undo, purge, versions -----------------------------------------------------------
+
+
+def document_supprimer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+    with transaction.atomic():
+        document.supprime_le = timezone.now()
+        document.purge_le = document.supprime_le + DELAI_CORBEILLE
+        document.save(update_fields=["supprime_le", "purge_le"])
+        _journal(Action.DOCUMENT_SUPPRIME, acces=acces, document=document, ip=ip)
+    return document
+
+
+def document_restaurer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+    with transaction.atomic():
+        document.supprime_le = None
+        document.purge_le = None
+        document.save(update_fields=["supprime_le", "purge_le"])
+        _journal(Action.DOCUMENT_RESTAURE, acces=acces, document=document, ip=ip)
+    return document
+
+
+def documents_purger_echus(*, maintenant: Any = None) -> int:
+    """Erase documents deleted more than 30 days ago, their blobs and previews included."""
+    maintenant = maintenant or timezone.now()
+    nombre = 0
+    for document_id in Document.objects.filter(purge_le__lte=maintenant).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            document = (
+                Document.objects.select_for_update()
+                .select_related("espace", "blob")
+                .filter(pk=document_id, purge_le__lte=maintenant)
+                .first()
+            )
+            if document is None:
+                continue
+            _journal(Action.DOCUMENT_PURGE, acces=None, document=document)
+            document_purger(document)
+            nombre += 1
+    return nombre
+
+
+def document_purger(document: Document) -> None:
+    """Delete a document with its blobs (objects removed after commit)."""
+    blobs = [a.blob for a in document.apercus.select_related("blob")]
+    if document.blob is not None:
+        blobs.append(document.blob)
+    document.apercus.all().delete()
+    document.delete()
+    for blob in blobs:
+        coffre.blob_supprimer(blob)
+
+
+def document_remplacer(
+    *,
+    acces: Acces,
+    ancien: Document,
+    fichier: FichierChiffre,
+    titre: str = "",
+    ip: str | None = None,
+) -> Document:
+    """A new version replaces ``ancien``, which stays readable as "ancienne version"."""
+    if ancien.source != Source.PATIENT:
+        fichier.abandonner()
+        raise Refus(_("Seuls vos propres dépôts peuvent être remplacés par une nouvelle version."))
+    with transaction.atomic():
+        nouveau = document_deposer(
+            acces=acces,
+            fichier=fichier,
+            titre=titre or ancien.titre,
+            date_acte=ancien.date_acte,
+            type_code=ancien.type_code,
+            dossier_utilisateur=ancien.dossier_utilisateur,
+            ip=ip,
+        )
+        nouveau.version_precedente = ancien
+        nouveau.masque_ps = ancien.masque_ps
+        nouveau.save(update_fields=["version_precedente", "masque_ps"])
+        ancien.statut = Statut.ARCHIVE
+        ancien.save(update_fields=["statut"])
+        _journal(Action.DOCUMENT_REMPLACE, acces=acces, document=nouveau, ip=ip)
+    return nouveau
+
+
+def document_consultation(
+    *, acces: Acces, document: Document, action: Action, ip: str | None
+) -> None:
+    _journal(action, acces=acces, document=document, ip=ip)

@@ -1,0 +1,50 @@
+// Documents: refresh a document's status while it is processed, and show upload progress.
+// The pages work without this file; it only makes them smoother.
+(function () {
+  "use strict";
+
+  var statut = document.getElementById("statut-document");
+  if (statut && statut.dataset.statut === "en_traitement") {
+    var essais = 0;
+    var suivre = function () {
+      essais += 1;
+      fetch(statut.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (reponse) { return reponse.json(); })
+        .then(function (etat) {
+          if (etat.statut !== "en_traitement") {
+            window.location.reload();
+          } else if (essais < 120) {
+            window.setTimeout(suivre, Math.min(1000 * essais, 5000));
+          }
+        })
+        .catch(function () { if (essais < 120) { window.setTimeout(suivre, 5000); } });
+    };
+    window.setTimeout(suivre, 1000);
+  }
+
+  var formulaire = document.getElementById("form-depot");
+  if (formulaire && window.XMLHttpRequest && window.FormData) {
+    formulaire.addEventListener("submit", function (evenement) {
+      var zone = document.getElementById(formulaire.dataset.progression);
+      var barre = zone && zone.querySelector("progress");
+      if (!barre) { return; }
+      evenement.preventDefault();
+      zone.hidden = false;
+      var requete = new XMLHttpRequest();
+      requete.open("POST", formulaire.action || window.location.href);
+      requete.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { barre.value = Math.round((100 * e.loaded) / e.total); }
+      });
+      requete.addEventListener("load", function () {
+        if (requete.responseURL && requete.status < 400) {
+          window.location.assign(requete.responseURL);
+        } else {
+          document.open();
+          document.write(requete.responseText);
+          document.close();
+        }
+      });
+      requete.send(new FormData(formulaire));
+    });
+  }
+})();
