@@ -145,7 +145,7 @@ def _faits(description: Any, cda: Any) -> dict[str, Any]:
             "code_libelle": cda.code_libelle,
             "titre": cda.titre,
             "date": cda.date.isoformat() if cda.date else None,
-            "auteurs": [list(a) if isinstance(a, tuple) else str(a) for a in cda.auteurs],
+            "auteurs": [auteur.nom for auteur in cda.auteurs],
             "organisation": cda.organisation,
             "niveau": cda.niveau,
         }
@@ -189,6 +189,8 @@ def document_ingerer(*, document_id: int) -> str:
             except lecteur_cda.CDAInvalide as erreur:
                 raise _Echec(erreur.message) from erreur
             ins = lecteur_cda.ins_du_patient(cda)
+            if ins is None:
+                raise _Echec(_("Ce document CDA ne porte pas l'INS du patient : il est refusé."))
             if ins != document.espace.ins:
                 raise _Echec(
                     _("Ce document concerne une autre personne (INS du patient différent).")
