@@ -124,6 +124,60 @@ def document_deposer(
     return document
 
 
+def document_creer(
+    *,
+    espace: Any,
+    contenu: bytes,
+    nom_fichier: str,
+    titre: str,
+    date_acte: date,
+    type_code: str,
+    auteur: Acteur,
+    source: Source,
+    media_type: str = "application/octet-stream",
+    masque_ps: bool = False,
+    invisible_representants: bool = False,
+) -> Document:
+    """A document that does not come from an upload form (a professional's software, an import,
+    the insurer, the demo data). Same checks and same pipeline as a deposit."""
+    from . import fichiers
+
+    try:
+        nature = Nature[fichiers.detecter(contenu[:8192], fin=contenu[-1024:]).name]
+    except fichiers.FichierRefuse as refus:
+        raise Refus(refus.message) from refus
+    with transaction.atomic():
+        blob = coffre.blob_ecrire_octets(contenu, media_type=media_type)
+        document = Document.objects.create(
+            espace=espace,
+            type_code=type_code,
+            categorie=categorie_de(type_code, depot_patient=source == Source.PATIENT),
+            titre=" ".join(titre.split())[:TITRE_MAX],
+            date_acte=date_acte,
+            auteur_type=auteur.type,
+            auteur_id=auteur.id,
+            auteur_nom=auteur.nom,
+            source=source,
+            nom_fichier=nom_fichier[:255],
+            blob=blob,
+            nature=nature,
+            media_type=media_type,
+            taille=blob.taille,
+            sha256=blob.sha256,
+            masque_ps=masque_ps,
+            invisible_representants=invisible_representants,
+        )
+        evenement_enregistrer(
+            action=Action.DOCUMENT_DEPOSE,
+            acteur=auteur,
+            espace_uuid=espace.uuid,
+            objet_type="document",
+            objet_id=str(document.uuid),
+        )
+        _programmer_ingestion(document)
+    return document
+
+
 def _programmer_ingestion(document: Document) -> None:
     from .tasks import document_ingerer
 
@@ -179,7 +233,7 @@ def document_ingerer(*, document_id: int) -> str:
     donnees = b"".join(coffre.blob_lire(document.blob, verifier_empreinte=True))
     try:
         try:
-            nature = fichiers.detecter(donnees[:8192])
+            nature = fichiers.detecter(donnees[:8192], fin=donnees[-1024:])
         except fichiers.FichierRefuse as refus:
             raise _Echec(refus.message) from refus
         description, cda = None, None
@@ -203,13 +257,17 @@ def document_ingerer(*, document_id: int) -> str:
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:
             apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))
-        if description is not None and getattr(description, "apercu_possible", False):
-            miniature = fichiers.miniature(nature, donnees)
-            if miniature:
-                apercus.append((Apercu.Genre.MINIATURE, 0, miniature, "image/png"))
-            if nature.name in {"JPEG", "PNG", "TIFF", "DICOM"}:
-                for rang, image in enumerate(fichiers.apercus(nature, donnees)):
-                    apercus.append((Apercu.Genre.IMAGE, rang, image, "image/png"))
+        if description is not None and description.apercu_possible:
+            try:
+                miniature = fichiers.miniature(nature, donnees)
+                if miniature:
+                    apercus.append((Apercu.Genre.MINIATURE, 0, miniature, "image/png"))
+                if nature.name in {"JPEG", "PNG", "TIFF", "DICOM"}:
+                    for rang, image in enumerate(fichiers.apercus(nature, donnees)):
+                        apercus.append((Apercu.Genre.IMAGE, rang, image, "image/png"))
+            except fichiers.FichierCorrompu:
+                logger.warning("aperçu impossible pour le document %s", document_id)
+                apercus = [a for a in apercus if a[0] == Apercu.Genre.PDF]
     except _Echec as echec:
         _marquer_en_erreur(document_id, echec.message)
         return "en_erreur"

@@ -64,9 +64,9 @@ class RepresentationFactory(factory.django.DjangoModelFactory):
 
 def document(espace: Espace, **champs: object):  # type: ignore[no-untyped-def]
     """A document already processed, its content stored in the vault."""
-    from espace_sante.coffre.services import blob_ecrire_octets
     from dossier.models import Document, Source, Statut
     from dossier.types import categorie_de
+    from espace_sante.coffre.services import blob_ecrire_octets
 
     contenu = champs.pop("contenu", b"%PDF-1.4\n% document de test\n")
     media = str(champs.pop("media_type", "application/pdf"))

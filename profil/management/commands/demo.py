@@ -67,7 +67,170 @@ class Command(BaseCommand):
                 if espaces["jean"].statut == Statut.CREE
                 else "(espace déjà activé ou opposé)"
             )
+        self._documents(espaces["camille"], espaces["leo"])
         self._afficher(camille, alex, operateur, codes_operateur, code_jean)
+
+    def _documents(self, camille: Espace, leo: Espace) -> None:
+        """Every category, with the kinds of the national example files (CDA biology, imaging,
+        prescription, vaccination; a DICOM series) — all made here, none copied."""
+        import base64
+
+        from dossier import demo
+        from dossier.models import Document, Source
+        from dossier.services import document_creer
+        from espace_sante.journal.models import TypeActeur
+
+        if Document.objects.filter(espace=camille).exists():
+            return
+        camille.refresh_from_db()
+        labo = Acteur(type=TypeActeur.PROFESSIONNEL, id="810000336601", nom="Laboratoire Biolab")
+        radio = Acteur(type=TypeActeur.PROFESSIONNEL, id="810000441302", nom="Dr Inès ROUX")
+        medecin = Acteur(type=TypeActeur.PROFESSIONNEL, id="810004000922", nom="Dr Paul DURAND")
+        cpam = Acteur(type=TypeActeur.SYSTEME, nom="Assurance Maladie")
+        vous = Acteur.pour_utilisateur(camille.titulaire, TypeActeur.TITULAIRE)
+        ins = camille.ins
+        lettre = demo.pdf(2, ("Lettre de liaison", "Séjour du 3 au 6 janvier 2026", "Dr DURAND"))
+        fichiers = [
+            (
+                camille,
+                demo.cda(
+                    ins=ins,
+                    code="11502-2",
+                    titre="Bilan thyroïdien (TSH)",
+                    organisation="Laboratoire Biolab",
+                ),
+                "tsh.xml",
+                "Bilan thyroïdien (TSH)",
+                date(2026, 1, 10),
+                "11502-2",
+                labo,
+                Source.PROFESSIONNEL,
+                "text/xml",
+            ),
+            (
+                camille,
+                demo.cda(
+                    ins=ins,
+                    code="18748-4",
+                    titre="Scanner thoracique",
+                    paragraphes=("Pas d'anomalie parenchymateuse.",),
+                    organisation="Centre d'imagerie Lumière",
+                ),
+                "scanner.xml",
+                "Compte rendu de scanner thoracique",
+                date(2026, 1, 15),
+                "18748-4",
+                radio,
+                Source.PROFESSIONNEL,
+                "text/xml",
+            ),
+            (
+                camille,
+                demo.dicom(images=4, taille=128),
+                "scanner.dcm",
+                "Images du scanner thoracique",
+                date(2026, 1, 15),
+                "18748-4",
+                radio,
+                Source.PROFESSIONNEL,
+                "application/dicom",
+            ),
+            (
+                camille,
+                demo.cda(
+                    ins=ins,
+                    code="57833-6",
+                    titre="Ordonnance",
+                    paragraphes=("Amoxicilline 1 g, 2 fois par jour pendant 6 jours.",),
+                ),
+                "ordonnance.xml",
+                "Ordonnance — amoxicilline",
+                date(2026, 2, 2),
+                "57833-6",
+                medecin,
+                Source.PROFESSIONNEL,
+                "text/xml",
+            ),
+            (
+                camille,
+                lettre,
+                "liaison.pdf",
+                "Lettre de liaison — sortie d'hospitalisation",
+                date(2026, 1, 6),
+                "11490-0",
+                medecin,
+                Source.PROFESSIONNEL,
+                "application/pdf",
+            ),
+            (
+                camille,
+                demo.cda(
+                    ins=ins,
+                    code="89601-9",
+                    titre="Certificat médical",
+                    pdf_b64=base64.b64encode(
+                        demo.pdf(1, ("Certificat de non contre-indication",))
+                    ).decode(),
+                ),
+                "certificat.xml",
+                "Certificat de non contre-indication au sport",
+                date(2025, 9, 1),
+                "89601-9",
+                medecin,
+                Source.PROFESSIONNEL,
+                "text/xml",
+            ),
+            (
+                camille,
+                demo.pdf(1, ("Relevé de remboursements", "Janvier 2026")),
+                "releve.pdf",
+                "Relevé de remboursements — janvier 2026",
+                date(2026, 1, 31),
+                "REMB",
+                cpam,
+                Source.ASSURANCE_MALADIE,
+                "application/pdf",
+            ),
+            (
+                camille,
+                demo.png(480, 300, "Carte de groupe sanguin : A+"),
+                "groupe.png",
+                "Carte de groupe sanguin",
+                date(2019, 5, 4),
+                "DOCPAT09",
+                vous,
+                Source.PATIENT,
+                "image/png",
+            ),
+            (
+                leo,
+                demo.cda(
+                    ins=leo.ins,
+                    code="87273-9",
+                    titre="Note de vaccination",
+                    paragraphes=("ROR, 2e dose.",),
+                ),
+                "vaccin.xml",
+                "Vaccination ROR (2e dose)",
+                date(2018, 1, 10),
+                "87273-9",
+                medecin,
+                Source.PROFESSIONNEL,
+                "text/xml",
+            ),
+        ]
+        for espace, contenu, nom, titre, le, code, auteur, source, media in fichiers:
+            document_creer(
+                espace=espace,
+                contenu=contenu,
+                nom_fichier=nom,
+                titre=titre,
+                date_acte=le,
+                type_code=code,
+                auteur=auteur,
+                source=source,
+                media_type=media,
+            )
 
     def _espace(self, nom: str, acteur: Acteur) -> Espace:
         corps, nom_naissance, prenoms, naissance, sexe = PERSONNES[nom]

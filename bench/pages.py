@@ -1,0 +1,581 @@
+#!/usr/bin/env python
+"""Pages benchmark: the Documents page against a bare template view, under gunicorn.
+
+    .venv/bin/python bench/pages.py [--spaces 100000] [--documents 2000] [--duration 10]
+                                    [--concurrency 2] [--conn-max-age 600] [--reset]
+
+A holder with ``--documents`` documents, in a PostgreSQL database of ``--spaces`` spaces (a
+dedicated database, ``espace_sante_bench`` by default, loaded once and reused while its counts
+match the options). Both pages are served by the same gunicorn (sync workers) with the
+portal's settings and middleware, for the same logged-in user (session with its second factor
+already checked): the Documents page ``/espace/<uuid>/documents/`` and ``/bench/nu/``, a view
+that renders ``base.html`` with an empty content block (this file's ``vue_nue``, mounted by a
+URLconf written at run time next to a settings module that only changes ``ROOT_URLCONF``).
+
+Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
+for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
+pages (medians of ``--rounds`` rounds, the order alternating) and their ratio (target ≥ 0.4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+    from django.test import Client
+
+RACINE = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+HOTE = "127.0.0.1"
+EMAIL = "bench-pages@exemple.test"
+EMAIL_PETIT = "bench-pages-petit@exemple.test"
+DOCUMENTS_PETIT = 30  # a second holder, a few documents: the query count must not change
+SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a fictitious bench account)
+MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"
+LOT = 5000
+CHEMIN_NU = "/bench/nu/"
+
+PARAMETRES = """\
+from espace_sante.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench_urls"
+"""
+
+URLS = """\
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from espace_sante.urls import urlpatterns as _portail
+from pages import vue_nue
+
+urlpatterns = [path("bench/nu/", login_required(vue_nue), name="bench_nu"), *_portail]
+"""
+
+GABARIT_NU = '{% extends "base.html" %}{% block content %}{% endblock %}'
+
+
+def vue_nue(request: HttpRequest) -> HttpResponse:
+    """The baseline: the base layout, for the logged-in user, nothing else (served by gunicorn,
+    imported from this file by the URLconf written at run time)."""
+    from django.http import HttpResponse
+    from django.template import engines
+
+    gabarit = getattr(vue_nue, "gabarit", None)
+    if gabarit is None:
+        gabarit = engines["django"].from_string(GABARIT_NU)
+        vue_nue.gabarit = gabarit  # type: ignore[attr-defined]
+    return HttpResponse(gabarit.render({}, request))
+
+
+# --- Environment and database ------------------------------------------------------------------
+
+
+def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
+    """The environment of this process and of gunicorn: same settings, same database."""
+    (dossier / "bench_settings.py").write_text(PARAMETRES, encoding="utf-8")
+    (dossier / "bench_urls.py").write_text(URLS, encoding="utf-8")
+    cle = hashlib.sha256(b"espace-sante/bench/pages").digest()
+    from base64 import urlsafe_b64encode
+
+    valeurs = {
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(dossier), str(BENCH), str(RACINE)]),
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"{args.postgres.rstrip('/')}/{args.database}",
+        "CONN_MAX_AGE": str(args.conn_max_age),
+        "VAR_DIR": str(dossier / "var"),
+        "SECRET_KEY": "bench-pages-" + hashlib.sha256(b"bench-pages").hexdigest(),
+        "ENCRYPTION_KEYS": f"bench:{urlsafe_b64encode(cle).decode()}",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(valeurs)
+    for nom in ("REDIS_URL", "S3_BUCKET", "ENCRYPTION_KEYS_FILE", "ENCRYPTION_ACTIVE_KEY"):
+        os.environ.pop(nom, None)
+    sys.path[:0] = [str(dossier), str(BENCH), str(RACINE)]
+    return dict(os.environ)
+
+
+def _serveur_postgres(args: argparse.Namespace) -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{args.postgres.rstrip('/')}/postgres", autocommit=True)
+
+
+def _base_creer(args: argparse.Namespace, *, effacer: bool) -> None:
+    from psycopg import sql
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
+        raise SystemExit(f"--database {args.database!r}: a plain lower-case identifier, please")
+    nom = sql.Identifier(args.database)
+    with _serveur_postgres(args) as connexion:
+        if effacer:
+            connexion.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(nom))
+        existe = connexion.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
+        ).fetchone()
+        if not existe:
+            connexion.execute(sql.SQL("CREATE DATABASE {}").format(nom))
+
+
+def _migrer() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+# --- Data --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Donnees:
+    espace: str  # uuid of the bench holder's space
+    espace_petit: str
+    chargees_en: float | None  # seconds, None when reused
+
+
+def _nir(sexe: str, naissance: date, rang: int) -> str:
+    from espace_sante.lib.identifiants import nir_cle
+
+    corps = f"{'1' if sexe == 'M' else '2'}{naissance.year % 100:02d}{naissance.month:02d}75"
+    corps += f"{rang:06d}"
+    return f"{corps}{nir_cle(corps):02d}"
+
+
+def _documents_attendus(args: argparse.Namespace) -> int:
+    return args.documents + DOCUMENTS_PETIT + args.other_documents
+
+
+def _donnees_pretes(args: argparse.Namespace) -> Donnees | None:
+    from dossier.models import Document
+    from profil.models import Espace
+
+    espace = Espace.objects.filter(titulaire__email=EMAIL).first()
+    petit = Espace.objects.filter(titulaire__email=EMAIL_PETIT).first()
+    if (
+        espace is None
+        or petit is None
+        or Espace.objects.count() != args.spaces
+        or Document.objects.filter(espace=espace).count() != args.documents
+        or Document.objects.count() != _documents_attendus(args)
+    ):
+        return None
+    return Donnees(str(espace.uuid), str(petit.uuid), None)
+
+
+def _titulaire(email: str, prenom: str, nom: str) -> Any:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from espace_sante.comptes.models import Utilisateur
+
+    utilisateur = Utilisateur.objects.create_user(
+        email=email, password=MOT_DE_PASSE, prenom=prenom, nom=nom
+    )
+    TOTP.activate(utilisateur, SECRET_TOTP)
+    return utilisateur
+
+
+def _documents(espace_id: int, nombre: int, debut: int = 0) -> list[Any]:
+    from dossier.models import Document, Nature, Source, Statut
+    from dossier.types import TYPES, categorie_de
+    from espace_sante.journal.models import TypeActeur
+
+    types = list(TYPES.values())
+    auteurs = ["Dr Paul DURAND", "Dr Léa MARTIN", "Laboratoire BIOLAB", "CHU de Nantes"]
+    reference = date(2026, 3, 1)
+    documents = []
+    for rang in range(debut, debut + nombre):
+        genre = types[rang % len(types)]
+        patient = genre.depot_patient
+        documents.append(
+            Document(
+                espace_id=espace_id,
+                type_code=genre.code,
+                categorie=categorie_de(genre.code, depot_patient=patient),
+                titre=f"{genre.libelle} — n° {rang + 1}"[:200],
+                date_acte=reference - timedelta(days=(rang * 37) % 7300),
+                auteur_type=TypeActeur.TITULAIRE if patient else TypeActeur.PROFESSIONNEL,
+                auteur_nom="Camille BENCH" if patient else auteurs[rang % len(auteurs)],
+                source=Source.PATIENT if patient else Source.PROFESSIONNEL,
+                statut=Statut.DISPONIBLE,
+                nature=Nature.PDF,
+                media_type="application/pdf",
+                taille=50_000 + rang,
+                masque_ps=rang % 17 == 0,
+            )
+        )
+    return documents
+
+
+def _charger(args: argparse.Namespace) -> Donnees:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from dossier.models import Document
+    from espace_sante.lib.identifiants import OID_INS_NIR_TEST
+    from profil.models import Espace, Statut
+
+    debut = time.perf_counter()
+    rang_titulaire = max(1, args.spaces // 2)
+    rang_petit = rang_titulaire + 1 if args.spaces > 1 else rang_titulaire
+    maintenant = timezone.now()
+    with transaction.atomic():
+        titulaires = {
+            rang_titulaire: _titulaire(EMAIL, "Camille", "BENCH"),
+            rang_petit: _titulaire(EMAIL_PETIT, "Dominique", "PETIT"),
+        }
+        lot: list[Espace] = []
+        for rang in range(1, args.spaces + 1):
+            naissance = date(1930 + rang % 90, 1 + rang % 12, 1 + rang % 28)
+            sexe = "F" if rang % 2 else "M"
+            titulaire = titulaires.get(rang)
+            lot.append(
+                Espace(
+                    ins=_nir(sexe, naissance, rang),
+                    ins_oid=OID_INS_NIR_TEST,
+                    nom_naissance=f"NOM{rang}",
+                    prenoms="Camille Marie" if sexe == "F" else "Dominique Jean",
+                    date_naissance=naissance,
+                    sexe=sexe,
+                    statut=Statut.ACTIF,
+                    titulaire=titulaire,
+                    active_le=maintenant if titulaire else None,
+                )
+            )
+            if len(lot) == LOT:
+                Espace.objects.bulk_create(lot)
+                lot = []
+        Espace.objects.bulk_create(lot)
+        espace = Espace.objects.get(titulaire=titulaires[rang_titulaire])
+        petit = Espace.objects.get(titulaire=titulaires[rang_petit])
+        for depart in range(0, args.documents, LOT):
+            nombre = min(LOT, args.documents - depart)
+            Document.objects.bulk_create(_documents(espace.pk, nombre, depart))
+        Document.objects.bulk_create(_documents(petit.pk, DOCUMENTS_PETIT))
+        autres = Espace.objects.filter(titulaire__isnull=True).values_list("pk", flat=True)
+        ids = list(autres.order_by("pk")[: args.other_documents]) if args.other_documents else []
+        for depart in range(0, len(ids), LOT):
+            Document.objects.bulk_create(
+                [_documents(pk, 1, i)[0] for i, pk in enumerate(ids[depart : depart + LOT])]
+            )
+        if len(ids) != args.other_documents:
+            raise SystemExit("--other-documents: at most one per space without holder")
+    with _curseur() as curseur:
+        curseur.execute("ANALYZE")
+    return Donnees(str(espace.uuid), str(petit.uuid), time.perf_counter() - debut)
+
+
+def _curseur() -> Any:
+    from django.db import connection
+
+    return connection.cursor()
+
+
+def _preparer(args: argparse.Namespace) -> Donnees:
+    """The database, migrated and loaded (reused when its counts match the options)."""
+    import django
+    from django.db import connection
+
+    _base_creer(args, effacer=args.reset)
+    django.setup()
+    _migrer()
+    donnees = _donnees_pretes(args)
+    if donnees is not None:
+        return donnees
+    from profil.models import Espace
+
+    if Espace.objects.exists():  # loaded with other options: start afresh
+        connection.close()
+        _base_creer(args, effacer=True)
+        _migrer()
+    return _charger(args)
+
+
+# --- Session and query counts ------------------------------------------------------------------
+
+
+def _client(email: str) -> Client:
+    """A logged-in client with its second factor checked (the session is in the database)."""
+    from django.test import Client
+
+    from espace_sante.comptes.models import Utilisateur
+
+    client = Client(HTTP_HOST=HOTE)
+    client.force_login(Utilisateur.objects.get(email=email))
+    return client
+
+
+def _requetes(client: Client, chemin: str) -> tuple[int, int, list[str]]:
+    """Status, SQL queries and their text for one in-process request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as capture:
+        reponse = client.get(chemin)
+    if reponse.status_code != 200:
+        raise SystemExit(f"{chemin}: {reponse.status_code} in-process, expected 200")
+    return len(capture), len(reponse.content), [q["sql"] for q in capture.captured_queries]
+
+
+# --- Server and load ---------------------------------------------------------------------------
+
+
+def _port_libre() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOTE, 0))
+        return int(s.getsockname()[1])
+
+
+def _gunicorn(args: argparse.Namespace, env: dict[str, str], journal: Path) -> tuple[Any, int]:
+    port = _port_libre()
+    commande = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "espace_sante.wsgi:application",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{HOTE}:{port}",
+        "--chdir",
+        str(RACINE),
+        "--log-level",
+        "warning",
+    ]
+    with open(journal, "ab") as sortie:
+        processus = subprocess.Popen(
+            commande, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    limite = time.monotonic() + 30
+    while time.monotonic() < limite:
+        if processus.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({processus.returncode}); see {journal}")
+        try:
+            connexion = http.client.HTTPConnection(HOTE, port, timeout=2)
+            connexion.request("GET", "/sante/")
+            if connexion.getresponse().status == 200:
+                connexion.close()
+                return processus, port
+        except OSError:
+            time.sleep(0.1)
+    _arreter(processus)
+    raise SystemExit(f"gunicorn did not answer within 30 s; see {journal}")
+
+
+def _arreter(processus: Any) -> None:
+    """Stop the gunicorn we started (its master, then its process group if it lingers)."""
+    if processus.poll() is not None:
+        return
+    processus.send_signal(signal.SIGTERM)
+    try:
+        processus.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(processus.pid, signal.SIGKILL)
+        processus.wait(timeout=5)
+
+
+@dataclass(frozen=True)
+class Mesure:
+    par_seconde: float
+    p50: float  # seconds
+    p99: float
+
+
+def _percentile(valeurs: list[float], p: float) -> float:
+    ordonnees = sorted(valeurs)
+    return ordonnees[min(len(ordonnees) - 1, round(p * (len(ordonnees) - 1)))]
+
+
+def _charge(port: int, chemin: str, cookie: str, duree: float, concurrence: int) -> Mesure:
+    """``concurrence`` clients, each one request at a time on a kept-alive connection (the
+    sync workers close it after each response: http.client then reconnects)."""
+    entetes = {"Cookie": cookie, "Accept-Encoding": "identity", "User-Agent": "bench-pages"}
+    latences: list[list[float]] = [[] for _ in range(concurrence)]
+    erreurs: list[str] = []
+    depart = threading.Barrier(concurrence + 1)
+    fins: list[float] = [0.0] * concurrence
+    echeance = [0.0]
+
+    def client(rang: int) -> None:
+        connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
+        mesures = latences[rang]
+        depart.wait()
+        try:
+            while (debut := time.perf_counter()) < echeance[0]:
+                connexion.request("GET", chemin, headers=entetes)
+                reponse = connexion.getresponse()
+                reponse.read()
+                mesures.append(time.perf_counter() - debut)
+                if reponse.status != 200:
+                    erreurs.append(f"{chemin}: HTTP {reponse.status}")
+                    return
+        except OSError as erreur:
+            erreurs.append(f"{chemin}: {erreur!r}")
+        finally:
+            fins[rang] = time.perf_counter()
+            connexion.close()
+
+    fils = [threading.Thread(target=client, args=(r,), daemon=True) for r in range(concurrence)]
+    for f in fils:
+        f.start()
+    debut = time.perf_counter()
+    echeance[0] = debut + duree
+    depart.wait()
+    for f in fils:
+        f.join()
+    if erreurs:
+        raise SystemExit("; ".join(sorted(set(erreurs))))
+    toutes = [x for mesures in latences for x in mesures]
+    ecoule = max(fins) - debut
+    return Mesure(len(toutes) / ecoule, _percentile(toutes, 0.5), _percentile(toutes, 0.99))
+
+
+# --- Main --------------------------------------------------------------------------------------
+
+
+def _arguments() -> argparse.Namespace:
+    parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parseur.add_argument("--spaces", type=int, default=100_000)
+    parseur.add_argument("--documents", type=int, default=2000, help="the holder's documents")
+    parseur.add_argument(
+        "--other-documents", type=int, default=0, help="one each for that many other spaces"
+    )
+    parseur.add_argument("--duration", type=float, default=10.0, help="seconds per measure")
+    parseur.add_argument("--warmup", type=float, default=2.0, help="seconds before each measure")
+    parseur.add_argument("--rounds", type=int, default=3)
+    parseur.add_argument("--concurrency", type=int, default=2)
+    parseur.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parseur.add_argument("--conn-max-age", type=int, default=600, help="CONN_MAX_AGE, seconds")
+    parseur.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parseur.add_argument("--database", default="espace_sante_bench")
+    parseur.add_argument("--reset", action="store_true", help="rebuild the database")
+    parseur.add_argument("--sql", action="store_true", help="print the Documents page's SQL")
+    return parseur.parse_args()
+
+
+def _interrompre(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    args = _arguments()
+    signal.signal(signal.SIGTERM, _interrompre)
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as brut:
+        dossier = Path(brut)
+        env = _environnement(args, dossier)
+        debut = time.perf_counter()
+        donnees = _preparer(args)
+        from django.contrib.sessions.models import Session
+        from django.db import connection
+
+        Session.objects.all().delete()  # the bench database's own, from earlier runs
+        chemin = f"/espace/{donnees.espace}/documents/"
+        client = _client(EMAIL)
+        client.get(chemin)  # second factor checked once (mfa_ok in the session), CSRF cookie
+        petit = _client(EMAIL_PETIT)
+        petit.get(f"/espace/{donnees.espace_petit}/documents/")
+        derniere = -(-args.documents // 25)
+        mesures_sql = [
+            (f"Documents, {args.documents} documents, page 1", _requetes(client, chemin)),
+            (
+                f"Documents, {args.documents} documents, page {derniere}",
+                _requetes(client, f"{chemin}?page={derniere}"),
+            ),
+            (
+                f"Documents, {DOCUMENTS_PETIT} documents, page 1",
+                _requetes(petit, f"/espace/{donnees.espace_petit}/documents/"),
+            ),
+            ("vue nue", _requetes(client, CHEMIN_NU)),
+        ]
+        cookie = "; ".join(f"{nom}={valeur.value}" for nom, valeur in client.cookies.items())
+        connection.close()
+
+        print(
+            f"PostgreSQL {args.database} : {args.spaces:,} espaces, {args.documents:,} documents "
+            f"pour le titulaire, {args.other_documents:,} pour d'autres espaces ; "
+            + (
+                f"chargés en {donnees.chargees_en:.1f} s"
+                if donnees.chargees_en is not None
+                else "réutilisés"
+            )
+            + f" (préparation totale {time.perf_counter() - debut:.1f} s)."
+        )
+        print(
+            f"gunicorn {args.workers} workers sync, CONN_MAX_AGE={args.conn_max_age}, DEBUG off ; "
+            f"{args.concurrency} clients, {args.rounds} tours de {args.warmup:g} s de chauffe "
+            f"+ {args.duration:g} s par page."
+        )
+        print()
+        print("Requêtes SQL par page (dans le processus, même middleware) :")
+        for nom, (nombre, taille, _) in mesures_sql:
+            print(f"  {nom:<40} {nombre:>3} requêtes  {taille / 1024:>6.1f} Kio de HTML")
+        if args.sql:
+            for requete in mesures_sql[0][1][2]:
+                print(f"    {requete}")
+        print()
+
+        journal = dossier / "gunicorn.log"
+        processus = None
+        try:
+            processus, port = _gunicorn(args, env, journal)
+            pages = {"Documents": chemin, "vue nue": CHEMIN_NU}
+            resultats: dict[str, list[Mesure]] = {nom: [] for nom in pages}
+            for tour in range(args.rounds):
+                ordre = list(pages) if tour % 2 == 0 else list(pages)[::-1]
+                for nom in ordre:
+                    _charge(port, pages[nom], cookie, args.warmup, args.concurrency)
+                    resultats[nom].append(
+                        _charge(port, pages[nom], cookie, args.duration, args.concurrency)
+                    )
+        finally:
+            if processus is not None:
+                _arreter(processus)
+        if journal.exists() and journal.stat().st_size:
+            print(f"(journal de gunicorn : {journal.read_text(errors='replace')[-2000:]})")
+
+    entete = f"{'page':<12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   {'req/s par tour':<24}"
+    print(entete)
+    print("-" * len(entete))
+    medianes: dict[str, float] = {}
+    for nom, serie in resultats.items():
+        medianes[nom] = statistics.median(m.par_seconde for m in serie)
+        print(
+            f"{nom:<12} {medianes[nom]:>8,.0f} "
+            f"{statistics.median(m.p50 for m in serie) * 1000:>8.2f} "
+            f"{statistics.median(m.p99 for m in serie) * 1000:>8.2f}   "
+            + " ".join(f"{m.par_seconde:,.0f}" for m in serie)
+        )
+    par_tour = [
+        d.par_seconde / n.par_seconde
+        for d, n in zip(resultats["Documents"], resultats["vue nue"], strict=True)
+    ]
+    ratio = statistics.median(par_tour)
+    print()
+    print(
+        f"ratio Documents / vue nue = {ratio:.2f} (médiane des tours : "
+        + ", ".join(f"{r:.2f}" for r in par_tour)
+        + f") ; cible ≥ 0.40 : {'oui' if ratio >= 0.4 else 'NON'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
