@@ -221,7 +221,7 @@ def document_ingerer(*, document_id: int) -> str:
 
     with transaction.atomic():
         document = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("blob", "espace")
             .filter(pk=document_id)
             .first()
@@ -276,7 +276,11 @@ def document_ingerer(*, document_id: int) -> str:
         for genre, rang, contenu, media in apercus
     ]
     with transaction.atomic():
-        document = Document.objects.select_for_update().select_related("espace").get(pk=document_id)
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("espace")
+            .get(pk=document_id)
+        )
         if document.statut != Statut.EN_TRAITEMENT:
             return "ignoré"
         document.apercus.all().delete()
@@ -297,7 +301,7 @@ def _marquer_en_erreur(document_id: int, motif: str) -> None:
     """Refused after all: the document says why, and its content is not kept."""
     with transaction.atomic():
         document = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("espace", "blob")
             .get(pk=document_id)
         )
@@ -416,7 +420,7 @@ def documents_purger_echus(*, maintenant: Any = None) -> int:
     ):
         with transaction.atomic():
             document = (
-                Document.objects.select_for_update()
+                Document.objects.select_for_update(of=("self",))
                 .select_related("espace", "blob")
                 .filter(pk=document_id, purge_le__lte=maintenant)
                 .first()
