@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.televersement import FichierChiffre
+from espace_sante.comptes.models import TypeNotification
+from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from profil.selectors import Acces
@@ -294,7 +296,32 @@ def document_ingerer(*, document_id: int) -> str:
         document.statut = Statut.DISPONIBLE
         document.traite_le = timezone.now()
         document.save()
+        _notifier(document)
     return "disponible"
+
+
+def _notifier(document: Document) -> None:
+    """Tell the holder (or the minor's representatives) that someone added a document. The
+    e-mail names no document: it invites them to log in."""
+    if document.source == Source.PATIENT or document.invisible_patient:
+        return
+    destinataires = []
+    if document.espace.titulaire is not None:
+        destinataires.append(document.espace.titulaire)
+    if document.espace.est_mineur and not document.invisible_representants:
+        destinataires += [
+            r.representant.titulaire
+            for r in document.espace.representants.filter(fin__isnull=True).select_related(
+                "representant__titulaire"
+            )
+            if r.representant.titulaire is not None
+        ]
+    for destinataire in destinataires:
+        notification_programmer(
+            destinataire=destinataire,
+            type=TypeNotification.NOUVEAU_DOCUMENT,
+            cle=f"{document.uuid}:{destinataire.pk}",
+        )
 
 
 def _marquer_en_erreur(document_id: int, motif: str) -> None:

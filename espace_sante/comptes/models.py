@@ -84,6 +84,7 @@ class TypeNotification(models.TextChoices):
     ESPACE_CLOTURE = "espace_cloture", _("Votre espace santé est clôturé")
     ESPACE_ROUVERT = "espace_rouvert", _("Votre espace santé est rouvert")
     REPRESENTATION_TERMINEE = "representation_terminee", _("Fin de représentation légale")
+    NOUVEAU_DOCUMENT = "nouveau_document", _("Un nouveau document est disponible")
 
 
 class Notification(models.Model):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossier import services
-from dossier.models import Apercu, Document, Statut
+from dossier.models import Apercu, Document, Source, Statut
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action, Evenement
 from profil.models import Espace
@@ -286,3 +286,35 @@ def test_purging_a_space_takes_its_documents(titulaire: Espace) -> None:
     Espace.objects.filter(pk=titulaire.pk).update(suppression_avant=timezone.localdate())
     assert espaces_purger_echus() == 1
     assert not Document.objects.exists() and not Blob.objects.exists()
+
+
+def test_the_holder_is_notified_of_a_professional_document_but_not_of_their_own(
+    titulaire: Espace, client_titulaire: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from espace_sante.journal.services import Acteur
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _deposer(client_titulaire, titulaire, fabrique.png(), "a.png")
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_creer(
+            espace=titulaire,
+            contenu=fabrique.pdf(1),
+            nom_fichier="cr.pdf",
+            titre="Compte rendu de consultation",
+            date_acte=fabrique_date(),
+            type_code="11488-4",
+            auteur=Acteur(type="professionnel", id="810000336601", nom="Dr Paul DURAND"),
+            source=Source.PROFESSIONNEL,
+            media_type="application/pdf",
+        )
+    assert [m.to for m in mail.outbox] == [[titulaire.titulaire.email]]
+    assert "Compte rendu" not in mail.outbox[0].body
+
+
+def fabrique_date():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date(2026, 1, 5)
