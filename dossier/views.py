@@ -13,7 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -64,6 +67,20 @@ def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
     return form, selectors.Filtres()
 
 
+_FILTRES_VIDES: dict[str, str] = {}
+
+
+def _filtres_html(request: HttpRequest, form: FiltresForm) -> str:
+    """The filter form, rendered once per language while it is empty (it is most of the
+    list page's template cost)."""
+    if form.is_bound:
+        return render_to_string("dossier/_filtres.html", {"filtres": form}, request=None)
+    langue = get_language() or ""
+    if langue not in _FILTRES_VIDES:
+        _FILTRES_VIDES[langue] = render_to_string("dossier/_filtres.html", {"filtres": form})
+    return _FILTRES_VIDES[langue]
+
+
 def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
     form, filtres = _filtres(request)
     documents = selectors.documents_filtres(acces=acces, filtres=filtres).only(
@@ -79,15 +96,23 @@ def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
         "cree_le",
         "nature",
     )
-    page = Paginator(documents, PAR_PAGE).get_page(request.GET.get("page"))
+    categories = selectors.comptes_par_categorie(acces=acces)
+    paginateur = Paginator(documents, PAR_PAGE)
+    if filtres == selectors.Filtres(categorie=filtres.categorie, tri=filtres.tri):
+        # No other filter: the category counts already say how many there are.
+        paginateur.__dict__["count"] = sum(
+            n for c, n in categories if not filtres.categorie or c == filtres.categorie
+        )
+    page = paginateur.get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
     return {
         "acces": acces,
-        "filtres": form,
+        "filtres_html": mark_safe(_filtres_html(request, form)),  # noqa: S308 (our template)
+        "url_documents": _liste_url(acces),
         "page": page,
         "requete": requete.urlencode(),
-        "categories": selectors.comptes_par_categorie(acces=acces),
+        "categories": categories,
         "categorie_active": filtres.categorie,
         "reglages": selectors.reglages(acces=acces),
         "types": TYPES,
