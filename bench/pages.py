@@ -14,12 +14,16 @@ URLconf written at run time next to a settings module that only changes ``ROOT_U
 
 Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
 for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
-pages (medians of ``--rounds`` rounds, the order alternating) and their ratio (target ≥ 0.4).
+pages and their ratio (target ≥ 0.4). Each of ``--rounds`` rounds warms both pages up, then
+measures each for ``--duration`` seconds cut in ``--slices`` slices interleaved A B B A…, so
+that both pages see the same (noisy) machine; the table shows the medians of the rounds.
+Everything this script starts (gunicorn) is stopped on exit, error or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import http.client
 import os
@@ -93,8 +97,6 @@ def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
     (dossier / "bench_settings.py").write_text(PARAMETRES, encoding="utf-8")
     (dossier / "bench_urls.py").write_text(URLS, encoding="utf-8")
     cle = hashlib.sha256(b"espace-sante/bench/pages").digest()
-    from base64 import urlsafe_b64encode
-
     valeurs = {
         "DJANGO_SETTINGS_MODULE": "bench_settings",
         "PYTHONPATH": os.pathsep.join([str(dossier), str(BENCH), str(RACINE)]),
@@ -105,7 +107,7 @@ def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
         "CONN_MAX_AGE": str(args.conn_max_age),
         "VAR_DIR": str(dossier / "var"),
         "SECRET_KEY": "bench-pages-" + hashlib.sha256(b"bench-pages").hexdigest(),
-        "ENCRYPTION_KEYS": f"bench:{urlsafe_b64encode(cle).decode()}",
+        "ENCRYPTION_KEYS": f"bench:{base64.urlsafe_b64encode(cle).decode()}",
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(valeurs)
@@ -381,6 +383,19 @@ def _gunicorn(args: argparse.Namespace, env: dict[str, str], journal: Path) -> t
     raise SystemExit(f"gunicorn did not answer within 30 s; see {journal}")
 
 
+def _verifier(port: int, chemin: str, cookie: str, marque: str) -> None:
+    """One request through gunicorn: 200, and the page of the logged-in user."""
+    connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
+    try:
+        connexion.request("GET", chemin, headers={"Cookie": cookie})
+        reponse = connexion.getresponse()
+        corps = reponse.read().decode(errors="replace")
+    finally:
+        connexion.close()
+    if reponse.status != 200 or marque not in corps:
+        raise SystemExit(f"{chemin}: HTTP {reponse.status} under gunicorn, {marque!r} missing")
+
+
 def _arreter(processus: Any) -> None:
     """Stop the gunicorn we started (its master, then its process group if it lingers)."""
     if processus.poll() is not None:
@@ -405,9 +420,12 @@ def _percentile(valeurs: list[float], p: float) -> float:
     return ordonnees[min(len(ordonnees) - 1, round(p * (len(ordonnees) - 1)))]
 
 
-def _charge(port: int, chemin: str, cookie: str, duree: float, concurrence: int) -> Mesure:
-    """``concurrence`` clients, each one request at a time on a kept-alive connection (the
-    sync workers close it after each response: http.client then reconnects)."""
+def _tranche(
+    port: int, chemin: str, cookie: str, duree: float, concurrence: int
+) -> tuple[list[float], float]:
+    """``concurrence`` clients for ``duree`` seconds, each one request at a time on a kept-alive
+    connection (the sync workers close it after each response: http.client then reconnects).
+    Returns the latencies and the time taken."""
     entetes = {"Cookie": cookie, "Accept-Encoding": "identity", "User-Agent": "bench-pages"}
     latences: list[list[float]] = [[] for _ in range(concurrence)]
     erreurs: list[str] = []
@@ -444,9 +462,33 @@ def _charge(port: int, chemin: str, cookie: str, duree: float, concurrence: int)
         f.join()
     if erreurs:
         raise SystemExit("; ".join(sorted(set(erreurs))))
-    toutes = [x for mesures in latences for x in mesures]
-    ecoule = max(fins) - debut
-    return Mesure(len(toutes) / ecoule, _percentile(toutes, 0.5), _percentile(toutes, 0.99))
+    return [x for mesures in latences for x in mesures], max(fins) - debut
+
+
+def _tour(
+    port: int, pages: dict[str, str], cookie: str, args: argparse.Namespace, tour: int
+) -> dict[str, Mesure]:
+    """One round: a warm-up of each page, then ``--duration`` seconds of each, cut in
+    ``--slices`` slices interleaved A B B A A B… so that both pages see the same machine."""
+    noms = list(pages) if tour % 2 == 0 else list(pages)[::-1]
+    for nom in noms:
+        _tranche(port, pages[nom], cookie, args.warmup, args.concurrency)
+    latences: dict[str, list[float]] = {nom: [] for nom in noms}
+    temps = dict.fromkeys(noms, 0.0)
+    duree = args.duration / max(1, args.slices)
+    for rang in range(max(1, args.slices)):
+        for nom in noms if rang % 2 == 0 else noms[::-1]:
+            mesures, ecoule = _tranche(port, pages[nom], cookie, duree, args.concurrency)
+            latences[nom] += mesures
+            temps[nom] += ecoule
+    return {
+        nom: Mesure(
+            len(latences[nom]) / temps[nom],
+            _percentile(latences[nom], 0.5),
+            _percentile(latences[nom], 0.99),
+        )
+        for nom in noms
+    }
 
 
 # --- Main --------------------------------------------------------------------------------------
@@ -462,6 +504,7 @@ def _arguments() -> argparse.Namespace:
     parseur.add_argument("--duration", type=float, default=10.0, help="seconds per measure")
     parseur.add_argument("--warmup", type=float, default=2.0, help="seconds before each measure")
     parseur.add_argument("--rounds", type=int, default=3)
+    parseur.add_argument("--slices", type=int, default=5, help="interleaved slices per round")
     parseur.add_argument("--concurrency", type=int, default=2)
     parseur.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parseur.add_argument("--conn-max-age", type=int, default=600, help="CONN_MAX_AGE, seconds")
@@ -487,13 +530,15 @@ def main() -> None:
         from django.contrib.sessions.models import Session
         from django.db import connection
 
+        from dossier.views import PAR_PAGE
+
         Session.objects.all().delete()  # the bench database's own, from earlier runs
         chemin = f"/espace/{donnees.espace}/documents/"
         client = _client(EMAIL)
         client.get(chemin)  # second factor checked once (mfa_ok in the session), CSRF cookie
         petit = _client(EMAIL_PETIT)
         petit.get(f"/espace/{donnees.espace_petit}/documents/")
-        derniere = -(-args.documents // 25)
+        derniere = max(1, -(-args.documents // PAR_PAGE))
         mesures_sql = [
             (f"Documents, {args.documents} documents, page 1", _requetes(client, chemin)),
             (
@@ -521,13 +566,16 @@ def main() -> None:
         )
         print(
             f"gunicorn {args.workers} workers sync, CONN_MAX_AGE={args.conn_max_age}, DEBUG off ; "
-            f"{args.concurrency} clients, {args.rounds} tours de {args.warmup:g} s de chauffe "
-            f"+ {args.duration:g} s par page."
+            f"{args.concurrency} clients ; {args.rounds} tours : {args.warmup:g} s de chauffe, "
+            f"puis {args.duration:g} s par page en {args.slices} tranches alternées."
         )
+        print(f"Documents = {chemin} ; vue nue = {CHEMIN_NU} (base.html seul, même utilisateur).")
         print()
         print("Requêtes SQL par page (dans le processus, même middleware) :")
         for nom, (nombre, taille, _) in mesures_sql:
             print(f"  {nom:<40} {nombre:>3} requêtes  {taille / 1024:>6.1f} Kio de HTML")
+        constant = len({nombre for _, (nombre, _, _) in mesures_sql[:3]}) == 1
+        print(f"  indépendant du nombre de documents : {'oui' if constant else 'NON'}")
         if args.sql:
             for requete in mesures_sql[0][1][2]:
                 print(f"    {requete}")
@@ -538,14 +586,12 @@ def main() -> None:
         try:
             processus, port = _gunicorn(args, env, journal)
             pages = {"Documents": chemin, "vue nue": CHEMIN_NU}
+            _verifier(port, chemin, cookie, 'id="liste-documents"')
+            _verifier(port, CHEMIN_NU, cookie, 'id="utilisateur-connecte"')
             resultats: dict[str, list[Mesure]] = {nom: [] for nom in pages}
             for tour in range(args.rounds):
-                ordre = list(pages) if tour % 2 == 0 else list(pages)[::-1]
-                for nom in ordre:
-                    _charge(port, pages[nom], cookie, args.warmup, args.concurrency)
-                    resultats[nom].append(
-                        _charge(port, pages[nom], cookie, args.duration, args.concurrency)
-                    )
+                for nom, mesure in _tour(port, pages, cookie, args, tour).items():
+                    resultats[nom].append(mesure)
         finally:
             if processus is not None:
                 _arreter(processus)
@@ -571,7 +617,7 @@ def main() -> None:
     ratio = statistics.median(par_tour)
     print()
     print(
-        f"ratio Documents / vue nue = {ratio:.2f} (médiane des tours : "
+        f"ratio Documents / vue nue = {ratio:.2f} (médiane ; par tour : "
         + ", ".join(f"{r:.2f}" for r in par_tour)
         + f") ; cible ≥ 0.40 : {'oui' if ratio >= 0.4 else 'NON'}"
     )
