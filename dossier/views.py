@@ -35,6 +35,7 @@ from profil.selectors import Acces, espace_pour_acteur
 from . import selectors, services
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
 from .models import Apercu, Document, Statut
+from .presentation import lignes_documents
 from .types import TYPES
 
 PAR_PAGE = 25
@@ -122,7 +123,11 @@ def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
 @login_required
 def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    return render(request, "dossier/documents.html", _page(request, acces))
+    contexte = _page(request, acces)
+    contexte["lignes"] = lignes_documents(
+        contexte["page"].object_list, url_documents=contexte["url_documents"]
+    )
+    return render(request, "dossier/documents.html", contexte)
 
 
 @login_required
@@ -130,7 +135,7 @@ def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     contexte = _page(request, acces)
     contexte["mois"] = [
-        (cle, list(groupe))
+        (cle, lignes_documents(groupe, url_documents=contexte["url_documents"]))
         for cle, groupe in groupby(
             contexte["page"].object_list, key=lambda d: d.date_acte.replace(day=1)
         )
