@@ -47,7 +47,7 @@ class DepotForm(DsfrBaseForm):
             "PDF, JPEG, PNG, TIFF, texte, RTF, DICOM ou CDA (XML) ; 100 Mo au plus par fichier. "
             "Sur un téléphone, vous pouvez prendre une photo."
         ),
-        widget=FichiersMultiples(attrs={"accept": FORMATS_ACCEPTES, "capture": "environment"}),
+        widget=FichiersMultiples(attrs={"accept": FORMATS_ACCEPTES}),
     )
     titre = forms.CharField(label=_("Titre"), max_length=200)
     date_acte = ChampDate(label=_("Date de l'acte ou du document"))

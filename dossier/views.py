@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -193,9 +194,14 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.")
                 % {"n": len(deposes)},
             )
-            if len(deposes) == 1:
-                return redirect("dossier:document", acces.espace.uuid, deposes[0].uuid)
-            return redirect(_liste_url(acces))
+            suite = (
+                reverse("dossier:document", args=[acces.espace.uuid, deposes[0].uuid])
+                if len(deposes) == 1
+                else _liste_url(acces)
+            )
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                return JsonResponse({"suite": suite})  # the page's script goes there
+            return redirect(suite)
         if deposes:
             messages.success(request, _("%(n)s document(s) ajouté(s).") % {"n": len(deposes)})
     else:
@@ -220,11 +226,13 @@ def document(
         acces=acces, document=doc, action=Action.DOCUMENT_CONSULTE, ip=client_ip(request)
     )
     apercus = list(doc.apercus.all())
+    faits = json.loads(doc.faits) if doc.faits else {}
     contexte = {
         "acces": acces,
         "document": doc,
         "type": TYPES.get(doc.type_code),
-        "faits": json.loads(doc.faits) if doc.faits else {},
+        "faits": faits,
+        "date_etude": _date_iso(faits.get("date_etude")),
         "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
         "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
         "versions": _versions(doc),
@@ -233,6 +241,13 @@ def document(
         "remplacement": RemplacementForm(),
     }
     return render(request, "dossier/document.html", contexte)
+
+
+def _date_iso(valeur: Any) -> date | None:
+    try:
+        return date.fromisoformat(valeur) if isinstance(valeur, str) else None
+    except ValueError:
+        return None
 
 
 def _versions(doc: Document) -> list[Document]:

@@ -32,12 +32,15 @@
       zone.hidden = false;
       var requete = new XMLHttpRequest();
       requete.open("POST", formulaire.action || window.location.href);
+      requete.setRequestHeader("X-Requested-With", "XMLHttpRequest");
       requete.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { barre.value = Math.round((100 * e.loaded) / e.total); }
       });
       requete.addEventListener("load", function () {
-        if (requete.responseURL && requete.status < 400) {
-          window.location.assign(requete.responseURL);
+        var reponse = null;
+        try { reponse = JSON.parse(requete.responseText); } catch (e) { reponse = null; }
+        if (requete.status < 400 && reponse && reponse.suite) {
+          window.location.assign(reponse.suite);
         } else {
           document.open();
           document.write(requete.responseText);

@@ -7,6 +7,7 @@ page it navigated to was never checked by ``verifier_accessibilite``.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,9 +18,17 @@ from weakref import WeakKeyDictionary
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import en_ci
+from tests.factories import MOT_DE_PASSE, SECRET_TOTP
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGUMENTS_CHROMIUM = [
@@ -74,12 +83,11 @@ def navigateur(_playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
+def _ouvrir_page(navigateur: Browser, base_url: str, **options: Any) -> Iterator[Page]:
     """A fresh context (no cookies) on the live server; CSP errors and unchecked pages fail."""
     # No bypass_csp: axe-core is injected through the DevTools protocol (page.evaluate), which
     # the page's Content-Security-Policy does not restrict, so the pages are tested as served.
-    contexte = navigateur.new_context(base_url=live_server.url, locale="fr-FR")
+    contexte = navigateur.new_context(base_url=base_url, locale="fr-FR", **options)
     contexte.set_default_timeout(DELAI)
     page = contexte.new_page()
     suivi = _Suivi()
@@ -104,6 +112,25 @@ def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
     assert not non_verifiees, (
         "Pages visitées sans contrôle d'accessibilité (appeler verifier_accessibilite) :\n"
         + "\n".join(non_verifiees)
+    )
+
+
+@pytest.fixture
+def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
+    """A desktop-sized page (Playwright's default 1280×720)."""
+    yield from _ouvrir_page(navigateur, live_server.url)
+
+
+@pytest.fixture
+def page_mobile(navigateur: Browser, live_server: Any) -> Iterator[Page]:
+    """A phone-sized page: 390×844 CSS pixels, touch, the mobile viewport meta honoured."""
+    yield from _ouvrir_page(
+        navigateur,
+        live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
     )
 
 
@@ -150,3 +177,27 @@ def code_totp(secret: str) -> str:
         time.sleep(restant + 0.1)
     compteur = int(time.time()) // PERIODE_TOTP
     return format_hotp_value(hotp_value(secret, compteur))
+
+
+# --- Logging in --------------------------------------------------------------------------------
+
+
+def se_connecter(page: Page, *, email: str, suivant: str = "/") -> None:
+    """Log in through allauth (e-mail + password, then the TOTP code), checking each page.
+
+    The account is one of ``tests.factories``: password ``MOT_DE_PASSE``, TOTP ``SECRET_TOTP``.
+    """
+    page.goto(suivant)
+    expect(page).to_have_url(re.compile(r"/comptes/login/"))
+    verifier_accessibilite(page)
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(MOT_DE_PASSE)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
+    verifier_accessibilite(page)
+    page.get_by_label("Code", exact=True).fill(code_totp(SECRET_TOTP))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Connexion").click()
+    expect(page).not_to_have_url(re.compile(r"/comptes/"))
