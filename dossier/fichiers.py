@@ -740,7 +740,7 @@ def _rendus(nature: Nature, donnees: bytes, boite: tuple[int, int], limite: int)
 def _png(image: Image.Image) -> bytes:
     image.info = {}  # no EXIF, ICC, text or DPI carried into the preview
     sortie = io.BytesIO()
-    image.save(sortie, "PNG", compress_level=6)
+    image.save(sortie, "PNG", compress_level=1)
     return sortie.getvalue()
 
 
