@@ -37,7 +37,7 @@ def ligne_document(document: Document, *, url_documents: str) -> SafeString:
         '<label class="fr-label" for="sel-{}"><span class="fr-sr-only">{}</span></label></div>'
         '<div class="document-ligne__corps">'
         '<a class="fr-link document-ligne__titre" href="{}{}/">{}</a>'
-        '<p class="fr-text--sm fr-mb-0">{} · {}{}</p></div></li>',
+        '<p class="fr-text--sm fr-mb-0">{} · {}{}{}</p></div></li>',
         " document-ligne--patient" if document.source == Source.PATIENT else "",
         document.uuid,
         document.uuid,
@@ -48,6 +48,9 @@ def ligne_document(document: Document, *, url_documents: str) -> SafeString:
         document.titre,
         date_format(document.date_acte, "j F Y"),
         document.auteur_nom,
+        format_html(" · {} {}", _("dossier"), document.dossier_utilisateur)
+        if document.dossier_utilisateur
+        else "",
         _badges(document),
     )
 

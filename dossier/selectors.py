@@ -57,6 +57,7 @@ class Filtres:
     du: date | None = None
     au: date | None = None
     recherche: str = ""
+    dossier: str = ""
     tri: str = "-date_acte"
 
 
@@ -82,6 +83,8 @@ def documents_filtres(*, acces: Acces, filtres: Filtres) -> QuerySet[Document]:
         documents = documents.filter(date_acte__gte=filtres.du)
     if filtres.au:
         documents = documents.filter(date_acte__lte=filtres.au)
+    if filtres.dossier:
+        documents = documents.filter(dossier_utilisateur=filtres.dossier)
     if filtres.recherche:
         documents = documents.filter(
             Q(titre__icontains=filtres.recherche) | Q(auteur_nom__icontains=filtres.recherche)
@@ -98,6 +101,17 @@ def comptes_par_categorie(*, acces: Acces) -> list[tuple[Categorie, int]]:
         .values_list("categorie", "n")
     )
     return [(categorie, comptes.get(categorie, 0)) for categorie in Categorie]
+
+
+def dossiers_utilisateur(*, acces: Acces) -> list[str]:
+    """The folders the person filed documents into."""
+    return list(
+        documents_visibles(acces=acces)
+        .exclude(dossier_utilisateur="")
+        .order_by("dossier_utilisateur")
+        .values_list("dossier_utilisateur", flat=True)
+        .distinct()[:100]
+    )
 
 
 def reglages(*, acces: Acces) -> ReglagesDossier:

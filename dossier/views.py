@@ -64,6 +64,7 @@ def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
             du=d["du"],
             au=d["au"],
             recherche=d["q"].strip(),
+            dossier=request.GET.get("dossier", "").strip()[:100],
             tri=d["tri"] or "-date_acte",
         )
     return form, selectors.Filtres()
@@ -87,6 +88,7 @@ def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
     form, filtres = _filtres(request)
     documents = selectors.documents_filtres(acces=acces, filtres=filtres).only(
         "uuid",
+        "dossier_utilisateur",
         "titre",
         "date_acte",
         "categorie",
@@ -116,6 +118,8 @@ def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
         "requete": requete.urlencode(),
         "categories": categories,
         "categorie_active": filtres.categorie,
+        "dossiers": selectors.dossiers_utilisateur(acces=acces),
+        "dossier_actif": filtres.dossier,
         "reglages": selectors.reglages(acces=acces),
         "types": TYPES,
     }

@@ -180,3 +180,16 @@ def test_a_representative_sees_the_minor_documents_with_the_banner(titulaire: Es
     page = client_pour(titulaire.titulaire).get(reverse("dossier:documents", args=[enfant.uuid]))
     assert "Carnet de vaccination" in page.content.decode()
     assert "représentant légal" in page.content.decode()
+
+
+def test_documents_can_be_browsed_by_the_persons_folders(
+    titulaire: Espace, client_titulaire: Client
+) -> None:
+    document(titulaire, titre="Échographie", dossier_utilisateur="Grossesse 2026")
+    document(titulaire, titre="Radio du poignet")
+    url = reverse("dossier:documents", args=[titulaire.uuid])
+    page = client_titulaire.get(url).content.decode()
+    assert "Mes dossiers" in page and "?dossier=Grossesse%202026" in page
+    dans = client_titulaire.get(url, {"dossier": "Grossesse 2026"}).content.decode()
+    assert "Échographie" in dans and "Radio du poignet" not in dans
+    assert "dossier Grossesse 2026" in dans
