@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,17 +222,13 @@ def document_ingerer(*, document_id: int) -> str:
     from . import cda as lecteur_cda
     from . import fichiers
 
-    with transaction.atomic():
-        document = (
-            Document.objects.select_for_update(of=("self",))
-            .select_related("blob", "espace")
-            .filter(pk=document_id)
-            .first()
-        )
-        if document is None or document.statut != Statut.EN_TRAITEMENT or document.blob is None:
-            return "ignoré"
-        document.tentatives += 1
-        document.save(update_fields=["tentatives"])
+    pris = Document.objects.filter(
+        pk=document_id, statut=Statut.EN_TRAITEMENT, blob__isnull=False
+    ).update(tentatives=F("tentatives") + 1)
+    if not pris:
+        return "ignoré"
+    document = Document.objects.select_related("blob", "espace").get(pk=document_id)
+    assert document.blob is not None
     donnees = b"".join(coffre.blob_lire(document.blob, verifier_empreinte=True))
     try:
         try:
@@ -274,29 +271,29 @@ def document_ingerer(*, document_id: int) -> str:
     except _Echec as echec:
         _marquer_en_erreur(document_id, echec.message)
         return "en_erreur"
-    blobs = [
-        (genre, rang, coffre.blob_ecrire_octets(contenu, media_type=media))
+    stockes = [
+        (genre, rang, coffre.blob_stocker(source=[contenu], media_type=media))
         for genre, rang, contenu, media in apercus
     ]
+    champs: dict[str, Any] = {
+        "nature": Nature[nature.name],
+        "faits": json.dumps(_faits(description, cda), ensure_ascii=False),
+        "statut": Statut.DISPONIBLE,
+        "traite_le": timezone.now(),
+    }
+    if cda is not None and cda.code in TYPES and document.source != Source.PATIENT:
+        champs.update(type_code=cda.code, categorie=categorie_de(cda.code))
     with transaction.atomic():
-        document = (
-            Document.objects.select_for_update(of=("self",))
-            .select_related("espace")
-            .get(pk=document_id)
-        )
-        if document.statut != Statut.EN_TRAITEMENT:
+        # One conditional update: if a concurrent run finished first, this one changes nothing
+        # (its stored previews are orphan objects for vault_gc).
+        if not Document.objects.filter(pk=document_id, statut=Statut.EN_TRAITEMENT).update(
+            **champs
+        ):
             return "ignoré"
-        document.apercus.all().delete()
-        for genre, rang, blob in blobs:
-            Apercu.objects.create(document=document, genre=genre, rang=rang, blob=blob)
-        document.nature = Nature[nature.name]
-        document.faits = json.dumps(_faits(description, cda), ensure_ascii=False)
-        if cda is not None and cda.code in TYPES and document.source != Source.PATIENT:
-            document.type_code = cda.code
-            document.categorie = categorie_de(cda.code)
-        document.statut = Statut.DISPONIBLE
-        document.traite_le = timezone.now()
-        document.save()
+        Apercu.objects.bulk_create(
+            Apercu(document_id=document_id, genre=genre, rang=rang, blob=coffre.blob_enregistrer(a))
+            for genre, rang, a in stockes
+        )
         _notifier(document)
     return "disponible"
 

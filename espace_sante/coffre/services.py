@@ -170,8 +170,19 @@ def blob_enregistrer(attente: BlobEnAttente) -> Blob:
 
 
 def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | None = None) -> Blob:
+    """Encrypt and store a plaintext stream, then create its row (see ``blob_stocker``)."""
+    return blob_enregistrer(
+        blob_stocker(source=source, media_type=media_type, taille_max=taille_max)
+    )
+
+
+def blob_stocker(
+    *, source: Iterable[bytes], media_type: str, taille_max: int | None = None
+) -> BlobEnAttente:
     """Encrypt and store a plaintext stream pulled from ``source``, without buffering it: the
-    storage pulls ciphertext as it is produced. Returns the new row.
+    storage pulls ciphertext as it is produced. Returns the stored object, whose row the caller
+    creates (``blob_enregistrer``) in the transaction that uses it: a run killed before leaves
+    only an orphan object, which ``vault_gc`` removes.
 
     ``source`` may yield views of at most two alternating buffers (see ``morceaux_de``)."""
     ecrivain = EcrivainBlob(media_type=media_type, taille_max=taille_max)
@@ -206,7 +217,7 @@ def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | N
         raise
     finally:
         ecrivain._chiffreur.liberer()
-    return blob_enregistrer(ecrivain.en_attente(nom))
+    return ecrivain.en_attente(nom)
 
 
 _HACHAGE: ThreadPoolExecutor | None = None

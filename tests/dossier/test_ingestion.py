@@ -199,12 +199,14 @@ def test_ingestion_is_idempotent_and_a_killed_run_is_finished_by_the_next(
     def tue(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(Apercu.objects, "create", tue)
+    monkeypatch.setattr(Apercu.objects, "bulk_create", tue)
     with pytest.raises(SystemExit):
         services.document_ingerer(document_id=document.pk)
     monkeypatch.undo()
     document.refresh_from_db()
     assert document.statut == Statut.EN_TRAITEMENT and not document.apercus.exists()
+    assert Blob.objects.count() == 1  # the previews' rows rolled back: their objects are orphans
+    assert len(objets_stockes()) == 3
     assert services.document_ingerer(document_id=document.pk) == "disponible"
     assert services.document_ingerer(document_id=document.pk) == "ignoré"
     document.refresh_from_db()
