@@ -261,9 +261,8 @@ def document_ingerer(*, document_id: int) -> str:
                 miniature = fichiers.miniature(nature, donnees)
                 if miniature:
                     apercus.append((Apercu.Genre.MINIATURE, 0, miniature, "image/png"))
-                if nature.name in {"JPEG", "PNG", "TIFF", "DICOM", "PDF"}:
-                    limite = 20 if nature.name == "PDF" else 50
-                    for rang, image in enumerate(fichiers.apercus(nature, donnees, limite=limite)):
+                if nature.name in {"JPEG", "PNG", "TIFF", "DICOM"}:
+                    for rang, image in enumerate(fichiers.apercus(nature, donnees)):
                         apercus.append((Apercu.Genre.IMAGE, rang, image, "image/png"))
             except fichiers.FichierCorrompu:
                 logger.warning("aperçu impossible pour le document %s", document_id)

@@ -239,6 +239,7 @@ def document(
         "date_etude": _date_iso(faits.get("date_etude")),
         "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
         "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
+        "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
         "versions": _versions(doc),
         "cda": _cda(doc) if doc.nature == "cda" and doc.statut == Statut.DISPONIBLE else None,
         "texte": _texte(doc) if doc.nature == "texte" and doc.statut == Statut.DISPONIBLE else None,

@@ -49,7 +49,7 @@ def _deposer(client: Client, espace: Espace, contenu: bytes, nom: str, **champs:
 @pytest.mark.parametrize(
     ("nom", "contenu", "nature", "images"),
     [
-        ("cr.pdf", fabrique.pdf(3), "pdf", 3),
+        ("cr.pdf", fabrique.pdf(3), "pdf", 0),
         ("photo.jpg", fabrique.jpeg(), "jpeg", 1),
         ("scan.png", fabrique.png(), "png", 1),
         ("irm.dcm", fabrique.dicom(images=3), "dicom", 3),
