@@ -363,7 +363,7 @@ def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -
 def documents_masquer(
     *, acces: Acces, documents: Iterable[Document], masque: bool, ip: str | None = None
 ) -> int:
-    if not acces.est_titulaire and not acces.espace.est_mineur:
+    if not acces.peut_regler_visibilite:
         raise Refus(_("Seul le titulaire peut changer la visibilité de ses documents."))
     nombre = 0
     with transaction.atomic():
@@ -389,6 +389,8 @@ def dossier_regler(
     masquer_nouveaux: bool | None = None,
     ip: str | None = None,
 ) -> ReglagesDossier:
+    if not acces.peut_regler_visibilite:
+        raise Refus(_("Seul le titulaire peut changer la visibilité de ses documents."))
     with transaction.atomic():
         reglage, _cree = ReglagesDossier.objects.select_for_update().get_or_create(
             espace=acces.espace

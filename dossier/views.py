@@ -429,7 +429,7 @@ def _local(url: str | None) -> bool:
 @require_POST
 def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    if not acces.est_titulaire and not acces.espace.est_mineur:
+    if not acces.peut_regler_visibilite:
         raise Http404
     form = ReglagesForm(request.POST)
     if form.is_valid():

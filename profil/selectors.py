@@ -38,6 +38,11 @@ class Acces:
         return self.role == Role.TITULAIRE
 
     @property
+    def peut_regler_visibilite(self) -> bool:
+        """Who decides what professionals see: the holder, or a minor's representative."""
+        return self.est_titulaire or self.espace.est_mineur
+
+    @property
     def espace_url(self) -> str:
         return reverse("profil:espace", args=[self.espace.uuid])
 

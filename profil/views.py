@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import wraps
 
 from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -264,8 +265,6 @@ def activation(request: HttpRequest) -> HttpResponse:
 
 
 def _taux_activation() -> str:
-    from django.conf import settings
-
     return str(settings.ACTIVATION_RATE_LIMIT)
 
 

@@ -8,7 +8,6 @@ missing or partial object. What a failure leaves behind is an object without a r
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import tempfile
 import uuid
@@ -26,6 +25,7 @@ from django.utils import timezone
 from . import stockage
 from .cles import CleEnveloppee, CleIndisponible, trousseau
 from .format import (
+    HEADER_SIZE,
     RESERVE,
     BlobCorrompu,
     Chiffreur,
@@ -35,7 +35,6 @@ from .format import (
 )
 from .models import Blob
 
-logger = logging.getLogger(__name__)
 PREFIXE = "coffre"
 MORCEAU = 1024 * 1024
 
@@ -316,7 +315,7 @@ def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
         raise ValueError("range outside the blob")
     dechiffreur = _dechiffreur(blob)
     try:
-        with closing(_ouvrir(blob.nom, fin=taille_entete() - 1)) as entete:
+        with closing(_ouvrir(blob.nom, fin=HEADER_SIZE - 1)) as entete:
             dechiffreur.lire_en_tete(entete)
         premier, dernier = debut // blob.segment, fin // blob.segment
         with closing(
@@ -334,12 +333,6 @@ def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
                 yield segment[max(debut - origine, 0) : fin - origine + 1]
     except BlobCorrompu as exc:
         raise BlobIllisible("corrompu", str(exc)) from exc
-
-
-def taille_entete() -> int:
-    from .format import HEADER_SIZE
-
-    return HEADER_SIZE
 
 
 # --- Maintenance -------------------------------------------------------------------------------
