@@ -193,3 +193,19 @@ def test_documents_can_be_browsed_by_the_persons_folders(
     dans = client_titulaire.get(url, {"dossier": "Grossesse 2026"}).content.decode()
     assert "Échographie" in dans and "Radio du poignet" not in dans
     assert "dossier Grossesse 2026" in dans
+
+
+def test_markup_in_titles_and_authors_is_shown_as_text(
+    titulaire: Espace, client_titulaire: Client
+) -> None:
+    doc = document(
+        titulaire, titre="<script>alert(1)</script>", auteur_nom='<img src=x onerror="alert(2)">'
+    )
+    for url in (
+        reverse("dossier:documents", args=[titulaire.uuid]),
+        reverse("dossier:chronologie", args=[titulaire.uuid]),
+        _url("dossier:document", titulaire, doc),
+    ):
+        page = client_titulaire.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+        assert "<img src=x" not in page
