@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "profil.context_processors.espace_courant",
+                "professionnels.context_processors.professionnel_courant",
             ],
         },
     },
@@ -238,6 +239,10 @@ ACTIVATION_RATE_LIMIT = env.str("ACTIVATION_RATE_LIMIT", default="20/h")
 ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
 DELETION_DELAY = timedelta(days=env.int("DELETION_DELAY_DAYS", default=90))
 AGE_MAJORITE = env.int("AGE_MAJORITE", default=18)
+# How long an emergency access ("bris de glace", SAMU regulation) lasts.
+URGENCE_DUREE_HEURES = env.int("URGENCE_DUREE_HEURES", default=4)
+# How recent a password or second-factor check must be to grant or block a professional.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 RATELIMIT_VIEW = "espace_sante.views.trop_de_requetes"

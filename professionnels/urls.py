@@ -6,6 +6,32 @@ from . import views
 
 app_name = "professionnels"
 
+E = "espace/<uuid:espace_uuid>/professionnels/"
+P = E + "<uuid:professionnel_uuid>/"
+PRO = "pro/"
+PATIENT = PRO + "patients/<uuid:espace_uuid>/"
+DOC = PATIENT + "documents/<uuid:document_uuid>/"
+
 urlpatterns = [
-    path("espace/<uuid:espace_uuid>/professionnels/", views.professionnels, name="liste"),
+    # The patient's side.
+    path(E, views.professionnels, name="liste"),
+    path(E + "reglages/", views.reglages, name="reglages"),
+    path(P + "accorder/", views.accorder, name="accorder"),
+    path(P + "retirer/", views.revoquer, name="revoquer"),
+    path(P + "bloquer/", views.bloquer, name="bloquer"),
+    path(P + "debloquer/", views.debloquer, name="debloquer"),
+    path(P + "medecin-traitant/", views.medecin_traitant, name="medecin_traitant"),
+    path(
+        P + "medecin-traitant/retirer/",
+        views.medecin_traitant_retirer,
+        name="medecin_traitant_retirer",
+    ),
+    # The professional's side.
+    path(PRO + "inscription/", views.inscription, name="inscription"),
+    path(PRO, views.accueil, name="accueil"),
+    path(PRO + "urgence/", views.urgence, name="urgence"),
+    path(PATIENT, views.patient, name="patient"),
+    path(DOC, views.document, name="document"),
+    path(DOC + "contenu/", views.contenu, name="contenu"),
+    path(DOC + "apercu/<str:genre>/<int:rang>/", views.apercu, name="apercu"),
 ]

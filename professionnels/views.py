@@ -1,16 +1,419 @@
+"""Professionals' pages, and the patient's page "Mes professionnels de santé"."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from profil.selectors import espace_pour_acteur
+from dossier.models import Apercu, Document, Statut
+from dossier.types import TYPES, Categorie
+from espace_sante.coffre.http import reponse_blob
+from espace_sante.coffre.services import BlobIllisible
+from espace_sante.journal.models import Action
+from espace_sante.journal.services import evenement_enregistrer
+from espace_sante.lib.http import client_ip
+from profil.selectors import Acces, espace_pour_acteur
+
+from . import selectors, services
+from .forms import (
+    AccorderForm,
+    ConfirmationForm,
+    InscriptionForm,
+    RechercheForm,
+    ReglagesAccesForm,
+    UrgenceForm,
+)
+from .models import Professionnel
+from .politique import AccesPro, acces_professionnel, documents_lisibles, professionnel_actif
+
+DOCUMENTS_PAR_PAGE = 25
+
+# --- The patient's side ------------------------------------------------------------------------
+
+
+def _acces_patient(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    request.acces = acces  # type: ignore[attr-defined]
+    return acces
+
+
+def _decideur(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+    acces = _acces_patient(request, espace_uuid)
+    if not acces.peut_regler_visibilite:
+        raise Http404
+    return acces
+
+
+def _liste(acces: Acces) -> str:
+    return reverse("professionnels:liste", args=[acces.espace.uuid])
 
 
 @login_required
 def professionnels(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
-    request.acces = acces  # type: ignore[attr-defined]
-    return render(request, "professionnels/professionnels.html", {"acces": acces})
+    acces = _acces_patient(request, espace_uuid)
+    recherche = RechercheForm(request.GET or None)
+    resultats = None
+    if recherche.is_bound and recherche.is_valid() and recherche.cleaned_data["q"]:
+        resultats = selectors.professionnels_rechercher(texte=recherche.cleaned_data["q"])
+    reglages = services.reglages_acces(espace=acces.espace)
+    return render(
+        request,
+        "professionnels/mes_professionnels.html",
+        {
+            "acces": acces,
+            "lignes": selectors.professionnels_de_l_espace(espace=acces.espace),
+            "recherche": recherche,
+            "resultats": resultats,
+            "reglages": ReglagesAccesForm(
+                initial={
+                    "urgence_autorisee": reglages.urgence_autorisee,
+                    "notifier_premier_acces": reglages.notifier_premier_acces,
+                    "notifier_nouveau_document": reglages.notifier_nouveau_document,
+                }
+            ),
+        },
+    )
+
+
+def _decision(
+    gabarit: str, formulaire: type[Any]
+) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    """A patient decision about one professional: GET shows the confirmation page, POST (after
+    a recent password check) calls the service and returns to the list."""
+
+    def decorateur(service: Callable[..., Any]) -> Callable[..., HttpResponse]:
+        @login_required
+        @reauthentication_required(allow_get=True)
+        @wraps(service)
+        def vue(
+            request: HttpRequest, espace_uuid: uuid.UUID, professionnel_uuid: uuid.UUID
+        ) -> HttpResponse:
+            acces = _decideur(request, espace_uuid)
+            professionnel = selectors.professionnel_pour_patient(
+                professionnel_uuid=professionnel_uuid, espace=acces.espace
+            )
+            form = formulaire(request.POST or None)
+            if request.method == "POST" and form.is_valid():
+                try:
+                    message = service(
+                        acces=acces,
+                        professionnel=professionnel,
+                        ip=client_ip(request),
+                        **form.cleaned_data,
+                    )
+                except services.Refus as refus:
+                    messages.error(request, refus.message)
+                else:
+                    messages.success(request, message)
+                    return redirect(_liste(acces))
+            return render(
+                request,
+                gabarit,
+                {"acces": acces, "professionnel": professionnel, "form": form},
+            )
+
+        return vue
+
+    return decorateur
+
+
+@_decision("professionnels/accorder.html", AccorderForm)
+def accorder(*, acces: Acces, professionnel: Professionnel, ip: str, jusqu_au: Any) -> str:
+    services.acces_accorder(acces=acces, professionnel=professionnel, jusqu_au=jusqu_au, ip=ip)
+    return _("%(nom)s peut désormais consulter votre dossier.") % {"nom": professionnel.nom_affiche}
+
+
+@_decision("professionnels/bloquer.html", ConfirmationForm)
+def bloquer(*, acces: Acces, professionnel: Professionnel, ip: str, confirmation: bool) -> str:
+    services.professionnel_bloquer(acces=acces, professionnel=professionnel, ip=ip)
+    return _("%(nom)s est bloqué : il ne pourra pas consulter votre dossier, même en urgence.") % {
+        "nom": professionnel.nom_affiche
+    }
+
+
+def _action_simple(
+    service: Callable[..., Any], message: Any
+) -> Callable[[HttpRequest, uuid.UUID, uuid.UUID], HttpResponse]:
+    @login_required
+    @require_POST
+    def vue(
+        request: HttpRequest, espace_uuid: uuid.UUID, professionnel_uuid: uuid.UUID
+    ) -> HttpResponse:
+        acces = _decideur(request, espace_uuid)
+        professionnel = selectors.professionnel_pour_patient(
+            professionnel_uuid=professionnel_uuid, espace=acces.espace
+        )
+        try:
+            service(acces=acces, professionnel=professionnel, ip=client_ip(request))
+        except services.Refus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, message % {"nom": professionnel.nom_affiche})
+        return redirect(_liste(acces))
+
+    return vue
+
+
+revoquer = _action_simple(services.acces_revoquer, gettext_lazy("L'accès de %(nom)s est retiré."))
+debloquer = _action_simple(
+    services.professionnel_debloquer, gettext_lazy("%(nom)s n'est plus bloqué.")
+)
+medecin_traitant = _action_simple(
+    services.medecin_traitant_designer, gettext_lazy("%(nom)s est votre médecin traitant.")
+)
+medecin_traitant_retirer = _action_simple(
+    services.medecin_traitant_retirer,
+    gettext_lazy("%(nom)s n'est plus votre médecin traitant."),
+)
+
+
+@login_required
+@require_POST
+def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _decideur(request, espace_uuid)
+    form = ReglagesAccesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reglages_acces_modifier(
+                acces=acces, ip=client_ip(request), **form.cleaned_data
+            )
+        except services.Refus as refus:
+            messages.error(request, refus.message)
+        else:
+            messages.success(request, _("Vos réglages sont enregistrés."))
+    return redirect(_liste(acces))
+
+
+# --- The professional's side ---------------------------------------------------------------------
+
+
+def inscription(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("professionnels:accueil")
+    form = InscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            services.professionnel_inscrire(
+                email=donnees["email"],
+                mot_de_passe=donnees["password1"],
+                prenom=donnees["prenom"],
+                nom=donnees["nom"],
+                rpps=donnees["rpps"],
+                profession=donnees["profession"],
+                specialite=donnees.get("specialite", ""),
+                lieu_nom=donnees["lieu_nom"],
+                lieu_code_postal=donnees["lieu_code_postal"],
+                lieu_ville=donnees["lieu_ville"],
+                ip=client_ip(request),
+            )
+        except services.Refus as refus:
+            form.add_error(None, refus.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre compte est créé. Connectez-vous pour activer la double "
+                    "authentification ; un opérateur vérifiera votre inscription."
+                ),
+            )
+            return redirect("account_login")
+    return render(request, "professionnels/inscription.html", {"form": form})
+
+
+def _professionnel(request: HttpRequest, *, verifie: bool = True) -> Professionnel:
+    professionnel = selectors.professionnel_de(request.user)
+    if professionnel is None or (verifie and not professionnel_actif(professionnel)):
+        raise Http404
+    request.professionnel = professionnel  # type: ignore[attr-defined]
+    return professionnel
+
+
+def _acces_pro(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
+    acces = acces_professionnel(professionnel=_professionnel(request), espace_uuid=espace_uuid)
+    request.acces_pro = acces  # type: ignore[attr-defined]
+    return acces
+
+
+@login_required
+def accueil(request: HttpRequest) -> HttpResponse:
+    professionnel = _professionnel(request, verifie=False)
+    patients = (
+        selectors.patients_du_professionnel(professionnel=professionnel)
+        if professionnel_actif(professionnel)
+        else []
+    )
+    return render(
+        request,
+        "professionnels/pro_accueil.html",
+        {"professionnel": professionnel, "patients": patients},
+    )
+
+
+@login_required
+def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces_pro(request, espace_uuid)
+    categorie = request.GET.get("categorie", "")
+    documents = documents_lisibles(acces=acces).exclude(statut=Statut.ARCHIVE)
+    if categorie in Categorie.values:
+        documents = documents.filter(categorie=categorie)
+    page = Paginator(documents.order_by("-date_acte", "-cree_le", "-id"), DOCUMENTS_PAR_PAGE)
+    page_courante = page.get_page(request.GET.get("page"))
+    services.consultation_tracer(acces=acces, action=Action.DOSSIER_CONSULTE, ip=client_ip(request))
+    return render(
+        request,
+        "professionnels/patient.html",
+        {
+            "acces": acces,
+            "page": page_courante,
+            "categories": Categorie.choices,
+            "categorie": categorie,
+            "requete": f"categorie={categorie}" if categorie in Categorie.values else "",
+        },
+    )
+
+
+def _document(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> tuple[AccesPro, Document]:
+    acces = _acces_pro(request, espace_uuid)
+    document = (
+        documents_lisibles(acces=acces)
+        .select_related("blob", "version_precedente", "version_suivante")
+        .filter(uuid=document_uuid)
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return acces, document
+
+
+@login_required
+def document(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponse:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    services.consultation_tracer(
+        acces=acces,
+        action=Action.DOCUMENT_CONSULTE,
+        objet_type="document",
+        objet_id=str(doc.uuid),
+        ip=client_ip(request),
+    )
+    apercus = list(doc.apercus.all())
+    return render(
+        request,
+        "professionnels/document.html",
+        {
+            "acces": acces,
+            "document": doc,
+            "type": TYPES.get(doc.type_code),
+            "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
+            "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
+            "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
+            "auteur": doc.auteur_id == str(acces.professionnel.utilisateur.uuid),
+        },
+    )
+
+
+def _echec(acces: AccesPro, doc: Document) -> Callable[[BlobIllisible], None]:
+    def echec(erreur: BlobIllisible) -> None:
+        evenement_enregistrer(
+            action=Action.FICHIER_ILLISIBLE,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type="document",
+            objet_id=str(doc.uuid),
+            details={"motif": erreur.code},
+        )
+
+    return echec
+
+
+@login_required
+def contenu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    if doc.blob is None:
+        raise Http404
+    en_ligne = request.GET.get("en_ligne") == "1"
+    services.consultation_tracer(
+        acces=acces,
+        action=Action.DOCUMENT_CONSULTE if en_ligne else Action.DOCUMENT_TELECHARGE,
+        objet_type="document",
+        objet_id=str(doc.uuid),
+        ip=client_ip(request),
+    )
+    return reponse_blob(
+        request,
+        doc.blob,
+        nom_fichier=doc.nom_fichier or doc.titre,
+        en_ligne=en_ligne,
+        en_cas_d_echec=_echec(acces, doc),
+    )
+
+
+@login_required
+def apercu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
+    if image is None:
+        raise Http404
+    return reponse_blob(
+        request,
+        image.blob,
+        nom_fichier=f"apercu-{rang + 1}.{'pdf' if genre == Apercu.Genre.PDF else 'png'}",
+        en_ligne=True,
+        en_cas_d_echec=_echec(acces, doc),
+    )
+
+
+@login_required
+def urgence(request: HttpRequest) -> HttpResponse:
+    professionnel = _professionnel(request)
+    form = UrgenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        donnees = form.cleaned_data
+        espace = selectors.espace_pour_urgence(
+            ins=donnees["ins"], date_naissance=donnees["date_naissance"]
+        )
+        if espace is None:
+            form.add_error(
+                None,
+                _("Aucun espace santé ouvert ne correspond à cet INS et cette date de naissance."),
+            )
+        else:
+            try:
+                services.urgence_ouvrir(
+                    professionnel=professionnel,
+                    espace=espace,
+                    mode=donnees["mode"],
+                    motif=donnees["motif"],
+                    ip=client_ip(request),
+                )
+            except services.Refus as refus:
+                form.add_error(None, refus.message)
+            else:
+                return redirect("professionnels:patient", espace.uuid)
+    return render(
+        request,
+        "professionnels/urgence.html",
+        {"form": form, "professionnel": professionnel},
+    )

@@ -91,3 +91,36 @@ def en_ci() -> bool:
 
 
 __all__ = ["SHARED_DATA", "Statut", "client_pour", "en_ci"]
+
+
+# --- Professionals (CONVENTIONS.md personas) ---------------------------------------------------
+
+
+@pytest.fixture
+def pro_autorise(titulaire):  # type: ignore[no-untyped-def]
+    """A médecin généraliste the titulaire has authorised."""
+    from professionnels.models import AccesProfessionnel
+
+    from .factories import ProfessionnelFactory
+
+    pro = ProfessionnelFactory()
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=pro, autorise=True)
+    return pro
+
+
+@pytest.fixture
+def pro_non_autorise(db):  # type: ignore[no-untyped-def]
+    from .factories import ProfessionnelFactory
+
+    return ProfessionnelFactory(utilisateur__nom="BERNARD", utilisateur__prenom="Claire")
+
+
+@pytest.fixture
+def pro_bloque(titulaire):  # type: ignore[no-untyped-def]
+    from professionnels.models import AccesProfessionnel
+
+    from .factories import ProfessionnelFactory
+
+    pro = ProfessionnelFactory(utilisateur__nom="PETIT", utilisateur__prenom="Marc")
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=pro, bloque=True)
+    return pro

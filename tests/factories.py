@@ -89,3 +89,26 @@ def document(espace: Espace, **champs: object):  # type: ignore[no-untyped-def]
     valeurs.update(champs)
     valeurs.setdefault("categorie", categorie_de(str(valeurs["type_code"])))
     return Document.objects.create(**valeurs)
+
+
+def rpps(rang: int) -> str:
+    from espace_sante.lib.identifiants import luhn_cle
+
+    corps = f"1{rang:09d}"
+    return f"{corps}{luhn_cle(corps)}"
+
+
+class ProfessionnelFactory(factory.django.DjangoModelFactory):
+    """A verified médecin généraliste unless told otherwise."""
+
+    class Meta:
+        model = "professionnels.Professionnel"
+
+    utilisateur = factory.SubFactory(UtilisateurFactory, prenom="Paul", nom="MARTIN")
+    rpps = factory.Sequence(lambda n: rpps(n + 1))
+    profession = "10"
+    specialite = factory.LazyAttribute(lambda o: "SM54" if o.profession == "10" else "")
+    lieu_nom = "Cabinet médical des Lilas"
+    lieu_code_postal = "75020"
+    lieu_ville = "PARIS"
+    statut = "verifie"

@@ -85,6 +85,9 @@ class TypeNotification(models.TextChoices):
     ESPACE_ROUVERT = "espace_rouvert", _("Votre espace santé est rouvert")
     REPRESENTATION_TERMINEE = "representation_terminee", _("Fin de représentation légale")
     NOUVEAU_DOCUMENT = "nouveau_document", _("Un nouveau document est disponible")
+    PREMIER_ACCES_PRO = "premier_acces_pro", _("Un professionnel a consulté votre dossier")
+    ACCES_URGENCE = "acces_urgence", _("Accès en urgence à votre dossier")
+    PRO_VERIFIE = "pro_verifie", _("Votre compte professionnel est vérifié")
 
 
 class Notification(models.Model):

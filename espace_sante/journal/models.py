@@ -56,6 +56,22 @@ class Action(models.TextChoices):
     DOCUMENT_PURGE = "document_purge", _("Document effacé définitivement")
     DOCUMENT_REMPLACE = "document_remplace", _("Nouvelle version d'un document")
     DOCUMENT_REFUSE = "document_refuse", _("Document refusé au traitement")
+    DOCUMENT_LIBERE = "document_libere", _("Document rendu visible au patient")
+    DOSSIER_CONSULTE = "dossier_consulte", _("Liste des documents consultée")
+    PRO_INSCRIPTION = "pro_inscription", _("Inscription d'un professionnel")
+    PRO_VERIFIE = "pro_verifie", _("Professionnel vérifié")
+    PRO_SUSPENDU = "pro_suspendu", _("Professionnel suspendu")
+    PRO_REFUSE = "pro_refuse", _("Inscription de professionnel refusée")
+    ACCES_ACCORDE = "acces_accorde", _("Accès accordé à un professionnel")
+    ACCES_REVOQUE = "acces_revoque", _("Accès d'un professionnel retiré")
+    PRO_BLOQUE = "pro_bloque", _("Professionnel bloqué")
+    PRO_DEBLOQUE = "pro_debloque", _("Professionnel débloqué")
+    MEDECIN_TRAITANT = "medecin_traitant", _("Médecin traitant désigné")
+    MEDECIN_TRAITANT_RETIRE = "medecin_traitant_retire", _("Médecin traitant retiré")
+    URGENCE_OUVERTE = "urgence_ouverte", _("Accès en urgence")
+    URGENCE_REFUSEE = "urgence_refusee", _("Accès en urgence refusé")
+    REGLAGES_ACCES = "reglages_acces", _("Réglages d'accès modifiés")
+    MATRICE_MODIFIEE = "matrice_modifiee", _("Matrice d'habilitation modifiée")
 
 
 class TypeActeur(models.TextChoices):

@@ -1,0 +1,139 @@
+"""Operators verify professionals and edit the habilitation matrix; every change is journaled.
+Operators never see the patients' grants or emergency reasons here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from espace_sante.lib.http import client_ip
+
+from . import services
+from .models import Habilitation, Professionnel, StatutProfessionnel
+
+CHAMPS_PRO = (
+    "uuid",
+    "nom",
+    "email",
+    "rpps",
+    "profession",
+    "specialite",
+    "lieu_nom",
+    "lieu_code_postal",
+    "lieu_ville",
+    "statut",
+    "regulation",
+    "cree_le",
+    "verifie_le",
+    "verifie_par",
+)
+
+
+@admin.register(Professionnel)
+class ProfessionnelAdmin(admin.ModelAdmin[Professionnel]):
+    list_display = ["nom", "rpps", "profession", "specialite", "lieu_ville", "statut", "cree_le"]
+    list_filter = ["statut", "profession", "regulation"]
+    search_fields = ["=rpps", "utilisateur__nom", "utilisateur__prenom", "lieu_ville"]
+    list_select_related = ["utilisateur"]
+    fields = CHAMPS_PRO
+    readonly_fields = tuple(c for c in CHAMPS_PRO if c != "regulation")
+    actions = ["action_verifier", "action_suspendre", "action_refuser"]
+
+    @admin.display(description=_("Nom"), ordering="utilisateur__nom")
+    def nom(self, obj: Professionnel) -> str:
+        return obj.nom_affiche
+
+    @admin.display(description=_("E-mail"))
+    def email(self, obj: Professionnel) -> str:
+        return str(obj.utilisateur.email)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _statuer(
+        self, request: HttpRequest, queryset: QuerySet[Professionnel], statut: StatutProfessionnel
+    ) -> HttpResponse | None:
+        titre = str(statut.label)
+        if "confirmer" in request.POST:
+            faits = 0
+            for professionnel in queryset.select_related("utilisateur"):
+                services.professionnel_statuer(
+                    operateur=request.user,  # type: ignore[arg-type]
+                    professionnel=professionnel,
+                    statut=statut,
+                    ip=client_ip(request),
+                )
+                faits += 1
+            self.message_user(
+                request, f"{titre} : {faits} professionnel(s) traité(s).", messages.SUCCESS
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/professionnels/confirmer.html",
+            {
+                **self.admin_site.each_context(request),
+                "titre": titre,
+                "professionnels": queryset.select_related("utilisateur"),
+                "action": request.POST.get("action"),
+                "selection": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description=_("Vérifier (RPPS et lieu d'exercice contrôlés)"))
+    def action_verifier(self, request: HttpRequest, queryset: QuerySet[Professionnel]) -> Any:
+        return self._statuer(request, queryset, StatutProfessionnel.VERIFIE)
+
+    @admin.action(description=_("Suspendre"))
+    def action_suspendre(self, request: HttpRequest, queryset: QuerySet[Professionnel]) -> Any:
+        return self._statuer(request, queryset, StatutProfessionnel.SUSPENDU)
+
+    @admin.action(description=_("Refuser l'inscription"))
+    def action_refuser(self, request: HttpRequest, queryset: QuerySet[Professionnel]) -> Any:
+        return self._statuer(request, queryset, StatutProfessionnel.REFUSE)
+
+
+@admin.register(Habilitation)
+class HabilitationAdmin(admin.ModelAdmin[Habilitation]):
+    """The matrix, one cell per row: operators tick or untick "peut lire" in the list."""
+
+    list_display = ["profession", "type_code", "libelle", "lecture", "modifie_le"]
+    list_editable = ["lecture"]
+    list_filter = ["profession", "lecture"]
+    search_fields = ["type_code"]
+    list_per_page = 100
+    fields = ["profession", "type_code", "lecture", "modifie_le"]
+    readonly_fields = ["profession", "type_code", "modifie_le"]
+
+    @admin.display(description=_("Type de document"))
+    def libelle(self, obj: Habilitation) -> str:
+        from dossier.types import TYPES
+
+        if obj.type_code == Habilitation.TOUS_LES_AUTRES:
+            return str(_("Tout type absent de la matrice"))
+        connu = TYPES.get(obj.type_code)
+        return connu.libelle if connu else obj.type_code
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Habilitation, form: Any, change: bool) -> None:
+        services.habilitation_modifier(
+            operateur=request.user,  # type: ignore[arg-type]
+            habilitation=obj,
+            lecture=obj.lecture,
+            ip=client_ip(request),
+        )

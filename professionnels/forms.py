@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from dossier.forms import FORMATS_ACCEPTES, ChampDate
+from dossier.types import TYPES
+from espace_sante.comptes.models import Utilisateur
+from espace_sante.lib.identifiants import valider_nir, valider_rpps
+
+from .models import ModeUrgence
+from .nomenclature import Profession, Specialite
+
+
+class InscriptionForm(DsfrBaseForm):
+    prenom = forms.CharField(label=_("Prénom"), max_length=150)
+    nom = forms.CharField(label=_("Nom"), max_length=150)
+    rpps = forms.CharField(
+        label=_("Numéro RPPS"),
+        help_text=_("11 chiffres, inscrits sur votre carte CPS."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    profession = forms.ChoiceField(label=_("Profession"), choices=Profession.choices)
+    specialite = forms.ChoiceField(
+        label=_("Spécialité (médecins)"),
+        choices=[("", _("— sans objet —")), *Specialite.choices],
+        required=False,
+    )
+    lieu_nom = forms.CharField(label=_("Lieu d'exercice (cabinet, établissement)"), max_length=200)
+    lieu_code_postal = forms.RegexField(
+        label=_("Code postal"),
+        regex=r"^\d{5}$",
+        error_messages={"invalid": _("Le code postal compte 5 chiffres.")},
+    )
+    lieu_ville = forms.CharField(label=_("Ville"), max_length=100)
+    email = forms.EmailField(
+        label=_("Adresse e-mail professionnelle"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        help_text=_("12 caractères au moins, pas uniquement des chiffres."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_rpps(self) -> str:
+        return valider_rpps(self.cleaned_data["rpps"])
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).lower()
+        if Utilisateur.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("Un compte utilise déjà cette adresse e-mail."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("profession") == Profession.MEDECIN and not donnees.get("specialite"):
+            self.add_error("specialite", _("Un médecin indique sa spécialité."))
+        p1, p2 = donnees.get("password1"), donnees.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        elif p1:
+            try:
+                validate_password(p1, Utilisateur(email=donnees.get("email", "")))
+            except ValidationError as erreur:
+                self.add_error("password1", erreur)
+        return donnees
+
+
+class RechercheForm(DsfrBaseForm):
+    q = forms.CharField(
+        label=_("Rechercher un professionnel"),
+        help_text=_("Nom, numéro RPPS, ville ou code postal."),
+        max_length=100,
+        required=False,
+    )
+
+
+class AccorderForm(DsfrBaseForm):
+    jusqu_au = ChampDate(
+        label=_("Jusqu'au (facultatif)"),
+        help_text=_("Sans date, l'accès dure jusqu'à ce que vous le retiriez."),
+        required=False,
+    )
+
+    def clean_jusqu_au(self) -> Any:
+        jour = self.cleaned_data.get("jusqu_au")
+        if jour is not None and jour < timezone.localdate():
+            raise ValidationError(_("Choisissez une date à venir."))
+        return jour
+
+
+class ConfirmationForm(DsfrBaseForm):
+    confirmation = forms.BooleanField(label=_("Je confirme"), required=True)
+
+
+class ReglagesAccesForm(DsfrBaseForm):
+    urgence_autorisee = forms.BooleanField(
+        label=_("Autoriser l'accès en urgence (bris de glace, SAMU – centre 15)"),
+        help_text=_(
+            "Un professionnel qui vous soigne en urgence pourra consulter votre dossier "
+            "pendant quelques heures, en donnant la raison. Vous serez prévenu(e) aussitôt."
+        ),
+        required=False,
+    )
+    notifier_premier_acces = forms.BooleanField(
+        label=_(
+            "Me prévenir par e-mail quand un professionnel consulte mon dossier la première fois"
+        ),
+        required=False,
+    )
+    notifier_nouveau_document = forms.BooleanField(
+        label=_("Me prévenir par e-mail quand un professionnel ajoute un document"),
+        required=False,
+    )
+
+
+class UrgenceForm(DsfrBaseForm):
+    ins = forms.CharField(
+        label=_("INS du patient"),
+        help_text=_("15 caractères, clé comprise (carte Vitale ou pièce d'identité)."),
+        max_length=25,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_naissance = ChampDate(label=_("Date de naissance du patient"))
+    mode = forms.ChoiceField(label=_("Mode"), choices=ModeUrgence.choices, widget=forms.RadioSelect)
+    motif = forms.CharField(
+        label=_("Raison de l'accès en urgence"),
+        help_text=_("Elle est conservée et le patient sera prévenu."),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_ins(self) -> str:
+        return valider_nir(self.cleaned_data["ins"])
+
+
+TYPES_DEPOT_PRO = sorted(
+    (t for t in TYPES.values() if not t.depot_patient and t.code not in {"DOCPAT08", "REMB"}),
+    key=lambda t: t.libelle,
+)
+
+
+class DepotProForm(DsfrBaseForm):
+    fichier = forms.FileField(
+        label=_("Fichier"),
+        help_text=_("PDF, image, texte, DICOM ou CDA (XML) ; 100 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": FORMATS_ACCEPTES}),
+    )
+    titre = forms.CharField(label=_("Titre"), max_length=200)
+    date_acte = ChampDate(label=_("Date de l'acte"))
+    type_code = forms.ChoiceField(
+        label=_("Type de document"), choices=[(t.code, t.libelle) for t in TYPES_DEPOT_PRO]
+    )
+    invisible_patient = forms.BooleanField(
+        label=_("Invisible pour le patient jusqu'à la consultation d'annonce"),
+        help_text=_("Vous le rendrez visible plus tard, depuis la page du document."),
+        required=False,
+    )
+    masque_ps = forms.BooleanField(
+        label=_("Masqué aux autres professionnels"),
+        required=False,
+    )
+    invisible_representants = forms.BooleanField(
+        label=_("Masqué aux représentants légaux (patient mineur)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, mineur: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not mineur:
+            del self.fields["invisible_representants"]
+
+    def clean_date_acte(self) -> Any:
+        jour = self.cleaned_data["date_acte"]
+        if jour > timezone.localdate():
+            raise ValidationError(_("La date de l'acte ne peut pas être dans le futur."))
+        return jour
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("invisible_patient") and donnees.get("masque_ps"):
+            raise ValidationError(
+                _(
+                    "Un document ne peut pas être à la fois invisible pour le patient et masqué "
+                    "aux professionnels : choisissez l'un ou l'autre."
+                )
+            )
+        return donnees

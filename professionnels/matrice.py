@@ -1,0 +1,101 @@
+"""The habilitation matrix as first seeded (profession × document type → may read).
+
+Sources and choices are written down in docs/MATRICE.md. Operators edit the matrix in the admin
+afterwards; this module only gives the initial rows (and the rows for types added later)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dossier.types import TYPES
+
+from .nomenclature import Profession as P
+
+# Families of document types, by code.
+PRESCRIPTIONS = {
+    "57833-6", "57832-8", "57828-6", "PRESC-AAT", "PRESC-BIO", "PRESC-KINE", "PRESC-INF",
+    "PROT_ALD", "18776-5", "77604-7", "DOCPAT02",
+}  # fmt: skip
+DISPENSATIONS = {"60593-1", "DISP_AUT", "61357-0", "78601-2"}
+BIOLOGIE = {"11502-2", "60568-3", "DOCPAT05"}
+GENETIQUE = {"51969-4"}
+IMAGERIE = {"18748-4", "55115-0", "52040-3", "DOCPAT04"}
+VACCINATION = {"11369-6", "87273-9", "96874-3"}
+SYNTHESES = {"SYNTH", "60591-5", "34133-9", "DOCPAT01", "DOCPAT08"}
+URGENCE = {"74207-2", "60280-5", "15507-7"}
+COMPTES_RENDUS = {
+    "11488-4", "11490-0", "34112-3", "34874-8", "11505-5", "70004-7", "77436-4", "34749-2",
+    "DOCPAT03", "DOCPAT06",
+}  # fmt: skip
+ACCOUCHEMENT = {"15508-5", "57055-6"}
+PSY = {"68599-0", "83901-9"}
+DENTAIRE = {"28617-9", "83836-7"}
+DIRECTIVES = {"EXPPAT_1", "EXPPAT_3"}
+CERTIFICATS = {"89601-9", "86531-1", "59284-0", "CERT_DECL", "DOCPAT07"}
+ADMINISTRATIF = {"51851-4", "ATTEST-DROITS-AM", "ATTEST-ASS-COMPL", "DOCPAT09", "REMB"}
+AUTRES_DU_PATIENT = {"EXPPAT_2"}
+
+SOINS = PRESCRIPTIONS | SYNTHESES | URGENCE | VACCINATION | AUTRES_DU_PATIENT
+
+# What each profession other than médecin reads. Médecins read every type, listed or not.
+LECTURES: dict[str, set[str]] = {
+    P.SAGE_FEMME: SOINS
+    | DISPENSATIONS
+    | BIOLOGIE
+    | IMAGERIE
+    | COMPTES_RENDUS
+    | ACCOUCHEMENT
+    | DIRECTIVES
+    | CERTIFICATS,
+    P.CHIRURGIEN_DENTISTE: SOINS
+    | DISPENSATIONS
+    | BIOLOGIE
+    | IMAGERIE
+    | COMPTES_RENDUS
+    | ACCOUCHEMENT
+    | DENTAIRE
+    | CERTIFICATS,
+    P.PHARMACIEN: PRESCRIPTIONS
+    | DISPENSATIONS
+    | BIOLOGIE
+    | VACCINATION
+    | SYNTHESES
+    | URGENCE
+    | AUTRES_DU_PATIENT,
+    P.INFIRMIER: SOINS
+    | DISPENSATIONS
+    | BIOLOGIE
+    | IMAGERIE
+    | COMPTES_RENDUS
+    | ACCOUCHEMENT
+    | DIRECTIVES,
+    P.MASSEUR_KINE: SOINS | IMAGERIE | COMPTES_RENDUS,
+    P.PEDICURE_PODOLOGUE: SOINS | BIOLOGIE | IMAGERIE | COMPTES_RENDUS,
+    P.TECHNICIEN_LABORATOIRE: PRESCRIPTIONS | BIOLOGIE,
+    P.MANIPULATEUR_ERM: PRESCRIPTIONS | IMAGERIE,
+    P.PSYCHOLOGUE: SYNTHESES | PSY | AUTRES_DU_PATIENT,
+    P.DIETETICIEN: PRESCRIPTIONS | SYNTHESES | BIOLOGIE,
+    P.ORTHOPHONISTE: PRESCRIPTIONS | SYNTHESES | COMPTES_RENDUS,
+    P.ORTHOPTISTE: PRESCRIPTIONS | SYNTHESES | COMPTES_RENDUS,
+    P.ERGOTHERAPEUTE: PRESCRIPTIONS | SYNTHESES | COMPTES_RENDUS,
+    P.PSYCHOMOTRICIEN: PRESCRIPTIONS | SYNTHESES | COMPTES_RENDUS,
+    P.AUDIOPROTHESISTE: PRESCRIPTIONS | SYNTHESES,
+    P.OPTICIEN: PRESCRIPTIONS,
+    P.ORTHOPROTHESISTE: PRESCRIPTIONS | SYNTHESES,
+    P.PODO_ORTHESISTE: PRESCRIPTIONS | SYNTHESES,
+    P.ORTHOPEDISTE_ORTHESISTE: PRESCRIPTIONS | SYNTHESES,
+    P.OCULARISTE: PRESCRIPTIONS,
+    P.EPITHESISTE: PRESCRIPTIONS,
+}
+
+TOUS_LES_AUTRES = "*"
+
+
+def lignes_initiales() -> Iterator[tuple[str, str, bool]]:
+    """(profession, type code, may read) for every profession and every catalogued type,
+    plus each profession's answer for types the catalogue does not know (``*``)."""
+    for profession in P:
+        lus = LECTURES.get(profession, set())
+        for code in TYPES:
+            yield profession.value, code, profession == P.MEDECIN or code in lus
+        yield profession.value, TOUS_LES_AUTRES, profession == P.MEDECIN

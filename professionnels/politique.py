@@ -1,0 +1,258 @@
+"""Who may read what (DESIGN.md §4) — the one place where the rules live.
+
+A professional P reads document D of space E only if all hold:
+1. P is verified and active, and E is ``créé`` or ``actif``;
+2. E has not blocked P (the médecin traitant cannot be blocked);
+3. P holds an authorisation on E: an active grant (optional expiry), médecin traitant, or a
+   running emergency access that E's settings allow;
+4. the habilitation matrix lets P's profession read D's type;
+5. D is not ``MASQUE_PS`` and E has not hidden everything;
+— rules 4 and 5 yield when P is D's author: a professional always reads what they deposited.
+
+The holder reads every document of their space but those a professional holds back
+(``INVISIBLE_PATIENT``); a legal representative, in addition, never reads a minor's secret
+(``INVISIBLE_REPRESENTANTS_LEGAUX``).
+
+Everything here returns querysets or raises 404: selectors build on them, templates never
+decide. Nothing that is not allowed is ever loaded from the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dossier.models import Document, ReglagesDossier
+from espace_sante.journal.models import TypeActeur
+from espace_sante.journal.services import Acteur
+from profil.models import Espace, Statut
+
+from .models import (
+    AccesProfessionnel,
+    BrisDeGlace,
+    Habilitation,
+    Professionnel,
+    ReglagesAcces,
+    StatutProfessionnel,
+)
+
+STATUTS_ESPACE_LISIBLES = [Statut.CREE, Statut.ACTIF]
+
+
+class Motif(StrEnum):
+    AUTORISATION = "autorisation"
+    MEDECIN_TRAITANT = "medecin_traitant"
+    URGENCE = "urgence"
+
+
+# --- Rules 1 to 3: which spaces a professional may open, and why ----------------------------
+
+
+def professionnel_actif(professionnel: Professionnel | None) -> bool:
+    return (
+        professionnel is not None
+        and professionnel.statut == StatutProfessionnel.VERIFIE
+        and professionnel.utilisateur.is_active
+    )
+
+
+def _lien(professionnel: Professionnel) -> QuerySet[AccesProfessionnel]:
+    return AccesProfessionnel.objects.filter(espace=OuterRef("pk"), professionnel=professionnel)
+
+
+def _autorisation_durable(professionnel: Professionnel, maintenant: datetime) -> Exists:
+    """Grant still running, or médecin traitant — and not blocked."""
+    return Exists(
+        _lien(professionnel)
+        .filter(bloque=False)
+        .filter(
+            Q(medecin_traitant=True)
+            | Q(autorise=True) & (Q(expire_le__isnull=True) | Q(expire_le__gt=maintenant))
+        )
+    )
+
+
+def _urgence_en_cours(professionnel: Professionnel, maintenant: datetime) -> Any:
+    """A running emergency access the holder still allows, for a professional not blocked."""
+    return (
+        Exists(
+            BrisDeGlace.objects.filter(
+                espace=OuterRef("pk"), professionnel=professionnel, fin__gt=maintenant
+            )
+        )
+        & ~Exists(_lien(professionnel).filter(bloque=True))
+        & ~Exists(ReglagesAcces.objects.filter(espace=OuterRef("pk"), urgence_autorisee=False))
+    )
+
+
+def espaces_autorises(
+    *, professionnel: Professionnel, maintenant: datetime | None = None
+) -> QuerySet[Espace]:
+    """Spaces the professional may open now (rules 1–3)."""
+    if not professionnel_actif(professionnel):
+        return Espace.objects.none()
+    maintenant = maintenant or timezone.now()
+    return Espace.objects.filter(statut__in=STATUTS_ESPACE_LISIBLES).filter(
+        Q(_autorisation_durable(professionnel, maintenant))
+        | _urgence_en_cours(professionnel, maintenant)
+    )
+
+
+def urgence_possible(*, professionnel: Professionnel, espace: Espace) -> bool:
+    """May this professional open an emergency access on this space (rules 1 and 2, and the
+    holder's consent)? The reason is asked for by the service."""
+    if not professionnel_actif(professionnel) or espace.statut not in STATUTS_ESPACE_LISIBLES:
+        return False
+    if AccesProfessionnel.objects.filter(
+        espace=espace, professionnel=professionnel, bloque=True
+    ).exists():
+        return False
+    return not ReglagesAcces.objects.filter(espace=espace, urgence_autorisee=False).exists()
+
+
+@dataclass(frozen=True)
+class AccesPro:
+    """A professional's standing on one space, found by ``acces_professionnel``: only built
+    when rules 1–3 hold. Shaped like ``profil.selectors.Acces`` so selectors take either."""
+
+    espace: Espace
+    professionnel: Professionnel
+    motifs: frozenset[Motif]
+    urgence: BrisDeGlace | None = None
+    lien: AccesProfessionnel | None = field(default=None, compare=False)
+
+    role = "professionnel"
+    est_titulaire = False
+    peut_regler_visibilite = False
+
+    @property
+    def utilisateur(self) -> Any:
+        return self.professionnel.utilisateur
+
+    @property
+    def acteur(self) -> Acteur:
+        return acteur_professionnel(self.professionnel)
+
+    @property
+    def en_urgence(self) -> bool:
+        return self.motifs == {Motif.URGENCE}
+
+
+def acteur_professionnel(professionnel: Professionnel) -> Acteur:
+    return Acteur(
+        type=TypeActeur.PROFESSIONNEL,
+        id=str(professionnel.utilisateur.uuid),
+        nom=f"{professionnel.nom_affiche}, {professionnel.qualite}",
+    )
+
+
+def acces_professionnel(*, professionnel: Professionnel | None, espace_uuid: uuid.UUID) -> AccesPro:
+    """The professional's access to this space, or 404 — the same answer for a space that
+    does not exist, one they were never given, and one whose grant expired or was revoked."""
+    if professionnel is None:
+        raise Http404
+    maintenant = timezone.now()
+    espace = (
+        espaces_autorises(professionnel=professionnel, maintenant=maintenant)
+        .filter(uuid=espace_uuid)
+        .first()
+    )
+    if espace is None:
+        raise Http404
+    lien = AccesProfessionnel.objects.filter(espace=espace, professionnel=professionnel).first()
+    motifs = set()
+    if lien is not None and not lien.bloque:
+        if lien.medecin_traitant:
+            motifs.add(Motif.MEDECIN_TRAITANT)
+        if lien.autorisation_active(maintenant):
+            motifs.add(Motif.AUTORISATION)
+    urgence = (
+        BrisDeGlace.objects.filter(espace=espace, professionnel=professionnel, fin__gt=maintenant)
+        .order_by("-fin")
+        .first()
+    )
+    if urgence is not None and urgence_possible(professionnel=professionnel, espace=espace):
+        motifs.add(Motif.URGENCE)
+    else:
+        urgence = None
+    if not motifs:  # pragma: no cover - espaces_autorises already said yes
+        raise Http404
+    return AccesPro(
+        espace=espace,
+        professionnel=professionnel,
+        motifs=frozenset(motifs),
+        urgence=urgence,
+        lien=lien,
+    )
+
+
+# --- Rules 4 and 5: which documents ---------------------------------------------------------
+
+
+def types_lisibles(profession: str) -> Q:
+    """Rule 4 as a filter on documents: the matrix rows of this profession, with its answer
+    for unlisted types (``*``)."""
+    lignes = dict(
+        Habilitation.objects.filter(profession=profession).values_list("type_code", "lecture")
+    )
+    par_defaut = lignes.pop(Habilitation.TOUS_LES_AUTRES, False)
+    if par_defaut:
+        return ~Q(type_code__in=[code for code, lu in lignes.items() if not lu])
+    return Q(type_code__in=[code for code, lu in lignes.items() if lu])
+
+
+def peut_lire_type(*, profession: str, type_code: str) -> bool:
+    lignes = dict(
+        Habilitation.objects.filter(
+            profession=profession, type_code__in=[type_code, Habilitation.TOUS_LES_AUTRES]
+        ).values_list("type_code", "lecture")
+    )
+    if type_code in lignes:
+        return lignes[type_code]
+    return lignes.get(Habilitation.TOUS_LES_AUTRES, False)
+
+
+def _auteur(professionnel: Professionnel) -> Q:
+    return Q(auteur_type=TypeActeur.PROFESSIONNEL, auteur_id=str(professionnel.utilisateur.uuid))
+
+
+def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> QuerySet[Document]:
+    """Every document of the space this professional may read (rules 4 and 5). Documents the
+    patient deleted are gone for professionals; with ``supprimes`` nothing is returned."""
+    if supprimes:
+        return Document.objects.none()
+    professionnel = acces.professionnel
+    tout_masque = ReglagesDossier.objects.filter(espace=acces.espace, tout_masque=True).exists()
+    permis = types_lisibles(professionnel.profession)
+    if tout_masque:
+        permis = Q(pk__in=[])
+    else:
+        permis &= Q(masque_ps=False)
+    return Document.objects.filter(espace=acces.espace, supprime_le__isnull=True).filter(
+        _auteur(professionnel) | permis
+    )
+
+
+def documents_du_patient(*, acces: Any, supprimes: bool = False) -> QuerySet[Document]:
+    """What the holder or a representative reads: all but what a professional holds back,
+    and for a representative, all but the minor's secrets."""
+    documents = Document.objects.filter(
+        espace=acces.espace, supprime_le__isnull=not supprimes, invisible_patient=False
+    )
+    if not acces.est_titulaire:
+        documents = documents.filter(invisible_representants=False)
+    return documents
+
+
+def documents_lisibles(*, acces: Any, supprimes: bool = False) -> QuerySet[Document]:
+    """The documents of ``acces.espace`` the actor behind ``acces`` may read."""
+    if isinstance(acces, AccesPro):
+        return documents_du_professionnel(acces=acces, supprimes=supprimes)
+    return documents_du_patient(acces=acces, supprimes=supprimes)

@@ -1,0 +1,212 @@
+"""Reads about professionals: the patient's page "Mes professionnels de santé", the search for
+a professional to authorise, and the professional's own list of patients."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from espace_sante.lib.identifiants import normaliser
+from profil.models import Espace
+
+from .models import AccesProfessionnel, BrisDeGlace, Professionnel, StatutProfessionnel
+from .politique import Motif, espaces_autorises
+
+RESULTATS_MAX = 20
+
+
+def professionnel_de(utilisateur: Any) -> Professionnel | None:
+    """The professional account behind a logged-in user, verified or not."""
+    if not getattr(utilisateur, "is_authenticated", False):
+        return None
+    return (
+        Professionnel.objects.select_related("utilisateur").filter(utilisateur=utilisateur).first()
+    )
+
+
+def professionnels_verifies() -> QuerySet[Professionnel]:
+    return Professionnel.objects.filter(
+        statut=StatutProfessionnel.VERIFIE, utilisateur__is_active=True
+    ).select_related("utilisateur")
+
+
+def professionnels_rechercher(*, texte: str) -> list[Professionnel]:
+    """Verified professionals by name, RPPS or city (at most 20)."""
+    texte = " ".join(texte.split())
+    if len(texte) < 2:
+        return []
+    chiffres = normaliser(texte)
+    if chiffres.isdigit():
+        critere = Q(rpps=chiffres) if len(chiffres) == 11 else Q(lieu_code_postal=chiffres)
+    else:
+        critere = Q()
+        for mot in texte.split()[:4]:
+            critere &= (
+                Q(utilisateur__nom__icontains=mot)
+                | Q(utilisateur__prenom__icontains=mot)
+                | Q(lieu_ville__icontains=mot)
+            )
+    return list(professionnels_verifies().filter(critere)[:RESULTATS_MAX])
+
+
+def professionnel_pour_patient(*, professionnel_uuid: uuid.UUID, espace: Espace) -> Professionnel:
+    """A professional the patient may act on: a verified one, or one already linked to the
+    space (to revoke or unblock someone whose account was suspended since). 404 otherwise."""
+    professionnel = (
+        Professionnel.objects.select_related("utilisateur")
+        .filter(uuid=professionnel_uuid)
+        .filter(
+            Q(statut=StatutProfessionnel.VERIFIE, utilisateur__is_active=True)
+            | Q(acces__espace=espace)
+        )
+        .distinct()
+        .first()
+    )
+    if professionnel is None:
+        raise Http404
+    return professionnel
+
+
+@dataclass
+class LigneProfessionnel:
+    """One row of "Mes professionnels de santé": who, and why they may (or may not) read."""
+
+    professionnel: Professionnel
+    lien: AccesProfessionnel | None = None
+    urgences: list[BrisDeGlace] = field(default_factory=list)
+    maintenant: datetime = field(default_factory=timezone.now)
+
+    @property
+    def motifs(self) -> list[Motif]:
+        motifs = []
+        if self.lien is not None and not self.lien.bloque:
+            if self.lien.medecin_traitant:
+                motifs.append(Motif.MEDECIN_TRAITANT)
+            if self.lien.autorisation_active(self.maintenant):
+                motifs.append(Motif.AUTORISATION)
+        if self.urgences and not (self.lien is not None and self.lien.bloque):
+            motifs.append(Motif.URGENCE)
+        return motifs
+
+    @property
+    def a_acces(self) -> bool:
+        return bool(self.motifs)
+
+    @property
+    def autorise(self) -> bool:
+        return Motif.AUTORISATION in self.motifs
+
+    @property
+    def medecin_traitant(self) -> bool:
+        return self.lien is not None and self.lien.medecin_traitant
+
+    @property
+    def bloque(self) -> bool:
+        return self.lien is not None and self.lien.bloque
+
+    @property
+    def expire(self) -> bool:
+        lien = self.lien
+        return bool(
+            lien is not None
+            and lien.autorise
+            and lien.expire_le is not None
+            and lien.expire_le <= self.maintenant
+        )
+
+
+def professionnels_de_l_espace(*, espace: Espace) -> list[LigneProfessionnel]:
+    """Everyone with a standing on the space — authorised, médecin traitant, in an emergency,
+    blocked, or whose access ended — with the reasons, authorised first."""
+    maintenant = timezone.now()
+    lignes: dict[int, LigneProfessionnel] = {}
+    liens = AccesProfessionnel.objects.filter(espace=espace).select_related(
+        "professionnel__utilisateur"
+    )
+    for lien in liens:
+        if not (lien.autorise or lien.medecin_traitant or lien.bloque or lien.revoque_le):
+            continue  # a mere trace of a past read
+        lignes[lien.professionnel_id] = LigneProfessionnel(
+            professionnel=lien.professionnel, lien=lien, maintenant=maintenant
+        )
+    urgences = BrisDeGlace.objects.filter(espace=espace, fin__gt=maintenant).select_related(
+        "professionnel__utilisateur"
+    )
+    for urgence in urgences:
+        ligne = lignes.setdefault(
+            urgence.professionnel_id,
+            LigneProfessionnel(professionnel=urgence.professionnel, maintenant=maintenant),
+        )
+        ligne.urgences.append(urgence)
+    return sorted(
+        lignes.values(),
+        key=lambda ligne: (
+            not ligne.a_acces,
+            not ligne.medecin_traitant,
+            ligne.professionnel.utilisateur.nom,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Patient:
+    espace: Espace
+    motifs: list[Motif]
+    expire_le: datetime | None
+    urgence_fin: datetime | None
+
+
+def patients_du_professionnel(*, professionnel: Professionnel) -> list[Patient]:
+    """The spaces this professional may open now, with why and until when."""
+    maintenant = timezone.now()
+    espaces = list(espaces_autorises(professionnel=professionnel, maintenant=maintenant))
+    liens = {
+        lien.espace_id: lien
+        for lien in AccesProfessionnel.objects.filter(
+            professionnel=professionnel, espace__in=espaces
+        )
+    }
+    urgences: dict[int, datetime] = {}
+    for espace_id, fin in BrisDeGlace.objects.filter(
+        professionnel=professionnel, espace__in=espaces, fin__gt=maintenant
+    ).values_list("espace_id", "fin"):
+        urgences[espace_id] = max(fin, urgences.get(espace_id, fin))
+    patients = []
+    for espace in espaces:
+        lien = liens.get(espace.pk)
+        motifs = []
+        if lien is not None and lien.medecin_traitant:
+            motifs.append(Motif.MEDECIN_TRAITANT)
+        if lien is not None and lien.autorisation_active(maintenant):
+            motifs.append(Motif.AUTORISATION)
+        if espace.pk in urgences:
+            motifs.append(Motif.URGENCE)
+        patients.append(
+            Patient(
+                espace=espace,
+                motifs=motifs,
+                expire_le=lien.expire_le if lien is not None and lien.autorise else None,
+                urgence_fin=urgences.get(espace.pk),
+            )
+        )
+    return sorted(patients, key=lambda p: (p.espace.nom_naissance, p.espace.prenoms))
+
+
+def urgences_en_cours(*, professionnel: Professionnel) -> list[BrisDeGlace]:
+    """For the banner on every page of the professional."""
+    return list(
+        BrisDeGlace.objects.filter(professionnel=professionnel, fin__gt=timezone.now())
+        .select_related("espace")
+        .order_by("fin")
+    )
+
+
+def espace_pour_urgence(*, ins: str, date_naissance: date) -> Espace | None:
+    """The space an emergency access is asked for, found by INS and birth date together."""
+    return Espace.objects.filter(ins=normaliser(ins), date_naissance=date_naissance).first()
