@@ -34,6 +34,7 @@ from .forms import (
     HistoriqueFiltreForm,
     IdentifiantsForm,
 )
+from .historique import lignes_historique
 from .models import CodeActivation, Espace, Statut
 from .selectors import Acces, espace_pour_acteur, espaces_accessibles
 
@@ -139,6 +140,7 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         action=criteres.get("action", ""),
     )
     page = Paginator(evenements, EVENEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    lignes = lignes_historique(evenements=page.object_list, acces=acces)
     requete = request.GET.copy()
     requete.pop("page", None)
     return render(
@@ -149,6 +151,7 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "onglet": onglet,
             "filtres": filtres,
             "page": page,
+            "lignes": lignes,
             "requete": requete.urlencode(),
         },
     )

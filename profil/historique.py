@@ -1,0 +1,109 @@
+"""The activity history in plain language (DESIGN.md §5): "Dr Martin, médecin généraliste, a
+consulté votre compte rendu d'imagerie du 3 mars 2026".
+
+Events hold no health content: the document's type and date are looked up when the page is
+shown, through the same policy as the document list, so a document the reader may not see
+(held back by a professional, a minor's secret, deleted) is only ever "un document"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dossier.types import TYPES
+from espace_sante.journal.models import Action, Evenement, TypeActeur
+
+VERBES_DOCUMENT = {
+    Action.DOCUMENT_CONSULTE: gettext_lazy("a consulté %(doc)s"),
+    Action.DOCUMENT_TELECHARGE: gettext_lazy("a téléchargé %(doc)s"),
+    Action.DOCUMENT_DEPOSE: gettext_lazy("a ajouté %(doc)s"),
+    Action.DOCUMENT_LIBERE: gettext_lazy("vous a rendu visible %(doc)s"),
+    Action.DOCUMENT_REMPLACE: gettext_lazy("a remplacé %(doc)s par une nouvelle version"),
+    Action.DOCUMENT_MASQUE: gettext_lazy("a masqué aux professionnels %(doc)s"),
+    Action.DOCUMENT_AFFICHE: gettext_lazy("a rendu visible des professionnels %(doc)s"),
+    Action.DOCUMENT_SUPPRIME: gettext_lazy("a supprimé %(doc)s"),
+    Action.DOCUMENT_RESTAURE: gettext_lazy("a restauré %(doc)s"),
+}
+URGENCES = {Action.URGENCE_OUVERTE, Action.URGENCE_REFUSEE}
+
+
+@dataclass(frozen=True)
+class Ligne:
+    evenement: Evenement
+    phrase: str
+    urgence: bool
+
+
+def _nom_du_document(document: Any | None) -> str:
+    if document is None:
+        return str(_("un document"))
+    connu = TYPES.get(document.type_code)
+    libelle = connu.libelle if connu else document.titre
+    if libelle[1:2].islower():  # "Compte rendu…" → "compte rendu…", "CR…" stays
+        libelle = libelle[0].lower() + libelle[1:]
+    date = formats.date_format(document.date_acte, "j F Y")
+    return str(_("votre %(type)s du %(date)s") % {"type": libelle, "date": date})
+
+
+def _phrase(evenement: Evenement, documents: dict[str, Any]) -> str:
+    qui = evenement.acteur_nom or evenement.get_acteur_type_display()
+    if evenement.acteur_type == TypeActeur.PROFESSIONNEL and "," in qui:
+        qui += ","  # "Dr Paul MARTIN, médecin généraliste, a consulté…"
+    action = evenement.action
+    details = evenement.details or {}
+    if action in VERBES_DOCUMENT and evenement.objet_type == "document":
+        verbe = VERBES_DOCUMENT[Action(action)] % {
+            "doc": _nom_du_document(documents.get(evenement.objet_id))
+        }
+        return f"{qui} {verbe}"
+    if action == Action.DOSSIER_CONSULTE:
+        return f"{qui} {_('a consulté la liste de vos documents')}"
+    if action == Action.URGENCE_OUVERTE:
+        return str(
+            _("%(qui)s a ouvert un accès en urgence à votre dossier (%(mode)s), jusqu'au %(fin)s")
+            % {
+                "qui": qui,
+                "mode": _("centre de régulation")
+                if details.get("mode") == "regulation"
+                else _("bris de glace"),
+                "fin": _fin(details.get("fin")),
+            }
+        )
+    if action == Action.URGENCE_REFUSEE:
+        return str(
+            _("%(qui)s a demandé un accès en urgence, refusé selon vos réglages") % {"qui": qui}
+        )
+    professionnel = details.get("professionnel")
+    if professionnel and evenement.acteur_type != TypeActeur.PROFESSIONNEL:
+        return f"{evenement.get_action_display()} : {professionnel}"
+    return str(evenement.get_action_display())
+
+
+def _fin(valeur: Any) -> str:
+    from django.utils.dateparse import parse_datetime
+    from django.utils.timezone import localtime
+
+    moment = parse_datetime(valeur) if isinstance(valeur, str) else None
+    return formats.date_format(localtime(moment), "j F Y à H:i") if moment else "—"
+
+
+def lignes_historique(*, evenements: Iterable[Evenement], acces: Any) -> list[Ligne]:
+    from professionnels.politique import documents_lisibles
+
+    evenements = list(evenements)
+    ids = {e.objet_id for e in evenements if e.objet_type == "document" and e.objet_id}
+    documents = {
+        str(d.uuid): d
+        for d in documents_lisibles(acces=acces)
+        .filter(uuid__in=ids)
+        .only("uuid", "type_code", "titre", "date_acte")
+    }
+    return [
+        Ligne(evenement=e, phrase=_phrase(e, documents), urgence=e.action in URGENCES)
+        for e in evenements
+    ]

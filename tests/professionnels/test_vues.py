@@ -1,0 +1,234 @@
+"""The professionals' pages and the patient's "Mes professionnels de santé", per persona."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from espace_sante.journal.models import Action, Evenement
+from professionnels.models import AccesProfessionnel, BrisDeGlace, Professionnel
+
+from ..conftest import client_pour
+from ..factories import EspaceFactory, ProfessionnelFactory, document, rpps
+
+pytestmark = pytest.mark.django_db
+
+
+def reauthentifie(client: Client, utilisateur) -> Client:  # type: ignore[no-untyped-def]
+    """As if the person had just typed their password again (allauth's reauthentication)."""
+    session = client.session
+    session["account_authentication_methods_user"] = str(utilisateur.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session.save()
+    return client
+
+
+def _liste(espace) -> str:  # type: ignore[no-untyped-def]
+    return reverse("professionnels:liste", args=[espace.uuid])
+
+
+def test_the_patient_sees_who_has_access_and_why(titulaire, pro_autorise, pro_bloque) -> None:
+    traitant = ProfessionnelFactory(utilisateur__nom="ROUX")
+    AccesProfessionnel.objects.create(
+        espace=titulaire, professionnel=traitant, medecin_traitant=True
+    )
+    urgentiste = ProfessionnelFactory(utilisateur__nom="URGENTISTE")
+    BrisDeGlace.objects.create(
+        espace=titulaire,
+        professionnel=urgentiste,
+        mode="bris_de_glace",
+        motif="patient inconscient",
+        fin=timezone.now() + timedelta(hours=1),
+    )
+    page = client_pour(titulaire.titulaire).get(_liste(titulaire)).content.decode()
+    assert "Autorisé par vous" in page
+    assert "Médecin traitant" in page
+    assert "Accès en urgence jusqu" in page
+    assert "Bloqué" in page
+    assert "patient inconscient" not in page  # the reason is for the record, not for display here
+
+
+def test_search_finds_only_verified_professionals_by_name_rpps_or_city(titulaire) -> None:
+    verifie = ProfessionnelFactory(utilisateur__nom="LEFEBVRE", lieu_ville="NANTES")
+    ProfessionnelFactory(utilisateur__nom="LEFEBVRE", statut="en_attente")
+    client = client_pour(titulaire.titulaire)
+    for q in ["lefebvre", verifie.rpps, "nantes"]:
+        page = client.get(_liste(titulaire), {"q": q}).content.decode()
+        assert page.count("RPPS ") == 1, q
+        assert verifie.rpps in page
+
+
+def test_granting_asks_for_the_password_again_then_grants(titulaire, pro_non_autorise) -> None:
+    client = client_pour(titulaire.titulaire)
+    url = reverse("professionnels:accorder", args=[titulaire.uuid, pro_non_autorise.uuid])
+    assert client.get(url).status_code == 200
+    reponse = client.post(url, {"jusqu_au": ""})
+    assert reponse.status_code == 302 and "reauthenticate" in reponse["Location"]
+    assert not AccesProfessionnel.objects.exists()
+    reauthentifie(client, titulaire.titulaire)
+    assert client.post(url, {"jusqu_au": ""}).status_code == 302
+    assert AccesProfessionnel.objects.get().autorise
+
+
+def test_blocking_needs_confirmation_and_recent_password(titulaire, pro_autorise) -> None:
+    client = reauthentifie(client_pour(titulaire.titulaire), titulaire.titulaire)
+    url = reverse("professionnels:bloquer", args=[titulaire.uuid, pro_autorise.uuid])
+    assert client.post(url, {}).status_code == 200  # confirmation missing: the form again
+    assert not AccesProfessionnel.objects.get().bloque
+    assert client.post(url, {"confirmation": "on"}).status_code == 302
+    assert AccesProfessionnel.objects.get().bloque
+
+
+def test_forged_ids_answer_404_and_change_nothing(titulaire, autre_titulaire, pro_autorise) -> None:
+    client = reauthentifie(client_pour(autre_titulaire.titulaire), autre_titulaire.titulaire)
+    for nom in ["revoquer", "debloquer", "medecin_traitant", "bloquer", "accorder"]:
+        url = reverse(f"professionnels:{nom}", args=[titulaire.uuid, pro_autorise.uuid])
+        assert client.post(url, {"confirmation": "on"}).status_code == 404, nom
+    inconnu = reverse("professionnels:accorder", args=[autre_titulaire.uuid, titulaire.uuid])
+    assert client.post(inconnu, {}).status_code == 404
+    en_attente = ProfessionnelFactory(statut="en_attente")
+    url = reverse("professionnels:accorder", args=[autre_titulaire.uuid, en_attente.uuid])
+    assert client.post(url, {}).status_code == 404
+    assert AccesProfessionnel.objects.count() == 1 and AccesProfessionnel.objects.get().autorise
+
+
+def test_a_professional_cannot_grant_themselves_anything(titulaire, pro_non_autorise) -> None:
+    client = reauthentifie(client_pour(pro_non_autorise.utilisateur), pro_non_autorise.utilisateur)
+    url = reverse("professionnels:accorder", args=[titulaire.uuid, pro_non_autorise.uuid])
+    assert client.post(url, {}).status_code == 404
+    assert client.get(reverse("professionnels:patient", args=[titulaire.uuid])).status_code == 404
+
+
+def test_a_revoked_grant_used_from_an_old_tab_answers_404(titulaire, pro_autorise) -> None:
+    doc = document(titulaire)
+    pro = client_pour(pro_autorise.utilisateur)
+    url = reverse("professionnels:document", args=[titulaire.uuid, doc.uuid])
+    assert pro.get(url).status_code == 200
+    patient = client_pour(titulaire.titulaire)
+    patient.post(reverse("professionnels:revoquer", args=[titulaire.uuid, pro_autorise.uuid]))
+    assert pro.get(url).status_code == 404
+    assert (
+        pro.get(reverse("professionnels:contenu", args=[titulaire.uuid, doc.uuid])).status_code
+        == 404
+    )
+
+
+def test_sign_up_page_validates_the_rpps_and_creates_a_pending_account(client: Client) -> None:
+    url = reverse("professionnels:inscription")
+    donnees = {
+        "prenom": "Ana",
+        "nom": "Lopez",
+        "rpps": "12345678901",
+        "profession": "60",
+        "lieu_nom": "Cabinet infirmier",
+        "lieu_code_postal": "13001",
+        "lieu_ville": "Marseille",
+        "email": "ana@exemple.test",
+        "password1": "un-mot-de-passe-solide-42",
+        "password2": "un-mot-de-passe-solide-42",
+    }
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 200 and "La clé du numéro RPPS" in reponse.content.decode()
+    assert not Professionnel.objects.exists()
+    donnees["rpps"] = rpps(77)
+    assert client.post(url, donnees).status_code == 302
+    pro = Professionnel.objects.get()
+    assert pro.statut == "en_attente" and pro.profession == "60" and pro.specialite == ""
+
+
+def test_an_emergency_access_shows_a_banner_and_stands_out_in_the_history(
+    titulaire, pro_non_autorise, django_capture_on_commit_callbacks
+) -> None:
+    client = client_pour(pro_non_autorise.utilisateur)
+    url = reverse("professionnels:urgence")
+    donnees = {
+        "ins": titulaire.ins,
+        "date_naissance": titulaire.date_naissance.isoformat(),
+        "mode": "bris_de_glace",
+        "motif": "",
+    }
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 200 and not BrisDeGlace.objects.exists()
+    donnees["motif"] = "patient inconscient aux urgences"
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(url, donnees)
+    assert reponse.status_code == 302
+    page = client.get(reverse("professionnels:accueil")).content.decode()
+    assert "Accès en urgence en cours" in page
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [titulaire.titulaire.email]
+    historique = client_pour(titulaire.titulaire).get(
+        reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
+    )
+    contenu = historique.content.decode()
+    assert "evenement--urgence" in contenu
+    assert "a ouvert un accès en urgence à votre dossier (bris de glace)" in contenu
+
+
+def test_emergency_with_a_wrong_birth_date_finds_nobody(titulaire, pro_non_autorise) -> None:
+    client = client_pour(pro_non_autorise.utilisateur)
+    reponse = client.post(
+        reverse("professionnels:urgence"),
+        {
+            "ins": titulaire.ins,
+            "date_naissance": "1990-01-01",
+            "mode": "bris_de_glace",
+            "motif": "patient inconscient aux urgences",
+        },
+    )
+    assert reponse.status_code == 200 and "Aucun espace" in reponse.content.decode()
+    assert not BrisDeGlace.objects.exists()
+
+
+def test_the_history_tells_professional_reads_in_plain_language(titulaire, pro_autorise) -> None:
+    doc = document(
+        titulaire, type_code="18748-4", date_acte=timezone.localdate().replace(month=3, day=3)
+    )
+    cache = document(titulaire, type_code="18748-4", titre="Secret", invisible_patient=True)
+    pro = client_pour(pro_autorise.utilisateur)
+    pro.get(reverse("professionnels:document", args=[titulaire.uuid, doc.uuid]))
+    pro.get(reverse("professionnels:document", args=[titulaire.uuid, cache.uuid]))
+    page = (
+        client_pour(titulaire.titulaire)
+        .get(reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"})
+        .content.decode()
+    )
+    assert (
+        "Dr Paul MARTIN, médecin généraliste, a consulté votre compte rendu "
+        "d&#x27;imagerie médicale du 3 mars" in page
+    )
+    assert "a consulté un document" in page  # the held-back one is not described to the patient
+    assert Evenement.objects.filter(action=Action.DOCUMENT_CONSULTE).count() == 2
+
+
+def test_the_professional_list_marks_documents_the_patient_cannot_see(
+    titulaire, pro_autorise
+) -> None:
+    document(titulaire, titre="Annonce diagnostique", invisible_patient=True)
+    page = (
+        client_pour(pro_autorise.utilisateur)
+        .get(reverse("professionnels:patient", args=[titulaire.uuid]))
+        .content.decode()
+    )
+    assert "Annonce diagnostique" in page and "Non visible du patient" in page
+    patient = client_pour(titulaire.titulaire).get(
+        reverse("dossier:documents", args=[titulaire.uuid])
+    )
+    assert "Annonce diagnostique" not in patient.content.decode()
+
+
+def test_the_professional_home_lists_authorised_patients_only(titulaire, pro_autorise) -> None:
+    EspaceFactory(nom_naissance="INCONNU")
+    page = (
+        client_pour(pro_autorise.utilisateur)
+        .get(reverse("professionnels:accueil"))
+        .content.decode()
+    )
+    assert titulaire.nom_naissance in page and "INCONNU" not in page
