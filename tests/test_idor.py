@@ -1,0 +1,152 @@
+"""IDOR sweep (issue 5, point 8): every URL pattern of the project that takes an object id is
+requested, by every persona, with the ids of another space's objects — alone, and mixed with
+the persona's own space — in GET and POST. Anything but 404, 403, 405 or a redirect to the
+login page fails the test. Patterns without ids carry nothing to forge; allauth's and the
+admin's own URLs are left to them (the admin is staff-only and tested in tests/profil)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from dossier.models import Apercu
+from espace_sante.coffre.services import blob_ecrire_octets
+from professionnels.models import AccesProfessionnel, BrisDeGlace
+
+from .conftest import client_pour
+from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
+
+pytestmark = pytest.mark.django_db
+
+ESPACES_EXCLUS = {"admin", "account", "mfa", "socialaccount", "usersessions"}
+VALEURS_FIXES = {"genre": ["miniature", "pdf"], "rang": [0], "action": ["masquer", "supprimer"]}
+
+
+def _motifs(resolveur: URLResolver, espace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for motif in resolveur.url_patterns:
+        if isinstance(motif, URLResolver):
+            nom = motif.namespace or ""
+            if nom in ESPACES_EXCLUS or "comptes" in str(motif.pattern):
+                continue
+            yield from _motifs(motif, f"{espace}{nom}:" if nom else espace)
+        elif motif.name:
+            yield f"{espace}{motif.name}", motif
+
+
+def _parametres(motif: URLPattern) -> list[str]:
+    return list(motif.pattern.converters)
+
+
+def _reauthentifier(client: Client, utilisateur) -> Client:  # type: ignore[no-untyped-def]
+    session = client.session
+    session["account_authentication_methods_user"] = str(utilisateur.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session.save()
+    return client
+
+
+@pytest.fixture
+def monde():  # type: ignore[no-untyped-def]
+    """Two spaces with everything a URL can point at; personas linked only to the first."""
+    mien = EspaceFactory(nom_naissance="MIEN")
+    autre = EspaceFactory(nom_naissance="AUTRE")
+    enfant_autre = RepresentationFactory(representant=autre).espace
+    enfant_mien = RepresentationFactory(representant=mien).espace
+    objets = {}
+    for espace in (autre, enfant_autre):
+        doc = document(espace, titre="document d'un autre")
+        Apercu.objects.create(
+            document=doc,
+            genre="miniature",
+            rang=0,
+            blob=blob_ecrire_octets(b"png", media_type="image/png"),
+        )
+        objets[espace.pk] = doc
+    # A verified professional is public (anyone may grant or block them): the professional id
+    # worth forging is one only the other space knows — suspended since it was authorised.
+    pro_de_l_autre = ProfessionnelFactory(utilisateur__nom="DELAUTRE", statut="suspendu")
+    AccesProfessionnel.objects.create(espace=autre, professionnel=pro_de_l_autre, autorise=True)
+    pro_du_mien = ProfessionnelFactory(utilisateur__nom="DUMIEN")
+    AccesProfessionnel.objects.create(espace=mien, professionnel=pro_du_mien, autorise=True)
+    pro_urgence = ProfessionnelFactory(utilisateur__nom="URGENCE")
+    BrisDeGlace.objects.create(
+        espace=mien,
+        professionnel=pro_urgence,
+        mode="bris_de_glace",
+        motif="patient inconscient",
+        fin=timezone.now() + timedelta(hours=1),
+    )
+    document(mien, titre="document à moi")
+    personas = {
+        "titulaire": mien.titulaire,
+        "representant": mien.titulaire,  # represents enfant_mien
+        "pro_autorise": pro_du_mien.utilisateur,
+        "pro_urgence": pro_urgence.utilisateur,
+        "pro_non_autorise": ProfessionnelFactory(utilisateur__nom="NONAUTORISE").utilisateur,
+        "pro_en_attente": ProfessionnelFactory(statut="en_attente").utilisateur,
+    }
+    return {
+        "mien": mien,
+        "enfant_mien": enfant_mien,
+        "autres": [autre, enfant_autre],
+        "documents": objets,
+        "pro_de_l_autre": pro_de_l_autre,
+        "personas": personas,
+    }
+
+
+def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: ignore[type-arg]
+    parametres = _parametres(motif)
+    if not any(p.endswith("uuid") for p in parametres):
+        return
+    for autre in monde["autres"]:
+        for propre in [autre, monde["mien"], monde["enfant_mien"]]:
+            valeurs: dict[str, list[object]] = {}
+            for p in parametres:
+                if p == "espace_uuid":
+                    valeurs[p] = [propre.uuid]
+                elif p == "document_uuid":
+                    valeurs[p] = [monde["documents"][autre.pk].uuid]
+                elif p == "professionnel_uuid":
+                    valeurs[p] = [monde["pro_de_l_autre"].uuid]
+                else:
+                    valeurs[p] = list(VALEURS_FIXES[p])
+            if "espace_uuid" in parametres and propre != autre and len(parametres) == 1:
+                continue  # the persona's own space alone is not someone else's id
+            if propre != autre and not (set(parametres) - {"espace_uuid"}):
+                continue
+            for combinaison in itertools.product(*valeurs.values()):
+                yield reverse(nom, kwargs=dict(zip(valeurs, combinaison, strict=True)))
+
+
+def test_no_url_answers_with_another_spaces_objects(monde) -> None:  # type: ignore[no-untyped-def]
+    motifs = [(n, m) for n, m in _motifs(get_resolver())]
+    urls = sorted({u for nom, motif in motifs for u in _urls(nom, motif, monde)})
+    assert len(urls) > 30, urls  # the sweep really walks the project
+    clients = {"anonyme": Client()}
+    for nom, utilisateur in monde["personas"].items():
+        clients[nom] = _reauthentifier(client_pour(utilisateur), utilisateur)
+    fautes = []
+    for (persona, client), url, methode in itertools.product(
+        clients.items(), urls, ["get", "post"]
+    ):
+        reponse = getattr(client, methode)(url)
+        code = reponse.status_code
+        if code in {403, 404, 405}:
+            continue
+        if code == 302 and (
+            reponse["Location"].startswith(reverse("account_login"))
+            or (persona == "anonyme" and "login" in reponse["Location"])
+        ):
+            continue
+        fautes.append(f"{persona} {methode.upper()} {url} → {code} {reponse.get('Location', '')}")
+    assert not fautes, "\n".join(fautes)
