@@ -32,3 +32,22 @@ def test_demo_data_loads_twice_and_prints_working_logins() -> None:
         ins=jean.ins, date_naissance=jean.date_naissance, code=trouve.group(5)
     )
     assert list(journal_verifier()) == []
+
+
+def test_demo_professionals_have_the_standing_the_logins_say() -> None:
+    from professionnels.models import Professionnel
+    from professionnels.selectors import patients_du_professionnel
+
+    sortie = StringIO()
+    call_command("demo", stdout=sortie)
+    assert "dr.lefevre@demo.espace-sante.test — médecin généraliste, Vérifié" in sortie.getvalue()
+    camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
+    medecin = Professionnel.objects.get(utilisateur__email="dr.lefevre@demo.espace-sante.test")
+    assert [p.espace for p in patients_du_professionnel(professionnel=medecin)] == [camille]
+    infirmier = Professionnel.objects.get(
+        utilisateur__email="infirmier.leroy@demo.espace-sante.test"
+    )
+    assert infirmier.statut == "en_attente"
+    assert Professionnel.objects.get(
+        utilisateur__email="samu.garnier@demo.espace-sante.test"
+    ).regulation

@@ -5,7 +5,7 @@ Every INS here is fictitious, with a valid key, under the *test* INS authority O
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -14,15 +14,21 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.services import Acteur
-from espace_sante.lib.identifiants import OID_INS_NIR_TEST, nir_cle
+from espace_sante.lib.identifiants import OID_INS_NIR_TEST, luhn_cle, nir_cle
 from profil import services
 from profil.models import Espace, Lien, Representation, Statut
+from profil.selectors import Acces, Role
 
 MOT_DE_PASSE = "demo-Espace-Sante-2026"
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def rpps_demo(corps: str) -> str:
+    return f"{corps}{luhn_cle(corps)}"
 
 
 def ins_demo(corps: str) -> str:
@@ -36,6 +42,42 @@ PERSONNES = {
     "alex": ("1921169123456", "BERNARD", "Alex", date(1992, 11, 30), "M"),
     "jean": ("17001" + "2A" + "004567", "DUPONT", "Jean Pierre", date(1970, 1, 5), "M"),
 }
+
+_D = "@demo.espace-sante.test"
+PROFESSIONNELS = [
+    # e-mail, first name, name, RPPS (fictitious, valid key), profession, specialty, city, status
+    (
+        f"dr.lefevre{_D}",
+        "Paul",
+        "Lefèvre",
+        rpps_demo("1990000001"),
+        "10",
+        "SM54",
+        "PARIS",
+        "verifie",
+    ),
+    (f"pharmacie.roux{_D}", "Inès", "Roux", rpps_demo("1990000002"), "21", "", "PARIS", "verifie"),
+    (
+        f"infirmier.leroy{_D}",
+        "Hugo",
+        "Leroy",
+        rpps_demo("1990000003"),
+        "60",
+        "",
+        "LYON",
+        "en_attente",
+    ),
+    (
+        f"samu.garnier{_D}",
+        "Lina",
+        "Garnier",
+        rpps_demo("1990000004"),
+        "10",
+        "SM59",
+        "LYON",
+        "verifie",
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -68,7 +110,18 @@ class Command(BaseCommand):
                 else "(espace déjà activé ou opposé)"
             )
         self._documents(espaces["camille"], espaces["leo"])
+        pros = self._professionnels(espaces["camille"], camille, operateur)
         self._afficher(camille, alex, operateur, codes_operateur, code_jean)
+        self.stdout.write(
+            "\n".join(
+                [
+                    "Professionnels (http://127.0.0.1:8000/pro/, TOTP ci-dessus) :",
+                    *[f"  {ligne}" for ligne in pros],
+                    "Inscription d'un professionnel : http://127.0.0.1:8000/pro/inscription/",
+                    "",
+                ]
+            )
+        )
 
     def _documents(self, camille: Espace, leo: Espace) -> None:
         """Every category, with the kinds of the national example files (CDA biology, imaging,
@@ -250,6 +303,56 @@ class Command(BaseCommand):
         )
         return espace
 
+    def _professionnels(
+        self, camille: Espace, titulaire: Utilisateur, operateur: Utilisateur
+    ) -> list[str]:
+        """A médecin traitant, a pharmacist authorised until a date, a nurse waiting for
+        verification, a SAMU regulator with no access (for the emergency journey)."""
+        from professionnels import services as pros
+        from professionnels.models import Professionnel, StatutProfessionnel
+
+        acces = Acces(espace=camille, role=Role.TITULAIRE, utilisateur=titulaire)
+        lignes = []
+        for email, prenom, nom, rpps, profession, specialite, ville, statut in PROFESSIONNELS:
+            professionnel = Professionnel.objects.filter(rpps=rpps).first()
+            if professionnel is None:
+                professionnel = pros.professionnel_inscrire(
+                    email=email,
+                    mot_de_passe=MOT_DE_PASSE,
+                    prenom=prenom,
+                    nom=nom,
+                    rpps=rpps,
+                    profession=profession,
+                    specialite=specialite,
+                    lieu_nom=f"Cabinet de {ville.title()}",
+                    lieu_code_postal="75011" if ville == "PARIS" else "69003",
+                    lieu_ville=ville,
+                )
+                self._totp(professionnel.utilisateur)
+                if statut == StatutProfessionnel.VERIFIE:
+                    professionnel = pros.professionnel_statuer(
+                        operateur=operateur,
+                        professionnel=professionnel,
+                        statut=StatutProfessionnel(statut),
+                    )
+            lignes.append(
+                f"{email} — {professionnel.qualite}, {professionnel.get_statut_display()}"
+            )
+        martin, pharmacienne, _infirmier, regulateur = (
+            Professionnel.objects.get(rpps=ligne[3]) for ligne in PROFESSIONNELS
+        )
+        if not regulateur.regulation:
+            regulateur.regulation = True
+            regulateur.save(update_fields=["regulation"])
+        pros.medecin_traitant_designer(acces=acces, professionnel=martin)
+        if not pharmacienne.acces.filter(espace=camille, autorise=True).exists():
+            pros.acces_accorder(
+                acces=acces,
+                professionnel=pharmacienne,
+                jusqu_au=timezone.localdate() + timedelta(days=90),
+            )
+        return lignes
+
     def _titulaire(self, espace: Espace, email: str) -> Utilisateur:
         if espace.titulaire is not None:
             return espace.titulaire
@@ -261,8 +364,16 @@ class Command(BaseCommand):
         groupe, _ = Group.objects.get_or_create(name="Opérateurs")
         groupe.permissions.set(
             Permission.objects.filter(
-                content_type__app_label__in=["profil", "journal"],
-                codename__in=["view_espace", "add_espace", "view_evenement"],
+                content_type__app_label__in=["profil", "journal", "professionnels"],
+                codename__in=[
+                    "view_espace",
+                    "add_espace",
+                    "view_evenement",
+                    "view_professionnel",
+                    "change_professionnel",
+                    "view_habilitation",
+                    "change_habilitation",
+                ],
             )
         )
         operateur = Utilisateur.objects.filter(email="operateur@demo.espace-sante.test").first()
