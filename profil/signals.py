@@ -19,15 +19,21 @@ from .models import Espace
 
 def _journaliser(action: Action, user: Utilisateur, request: HttpRequest | None) -> None:
     espace = Espace.objects.filter(titulaire=user).only("uuid").first()
+    acteur = None
     if user.is_staff:
         type_acteur = TypeActeur.OPERATEUR
+    elif espace is None and hasattr(user, "professionnel"):
+        from professionnels.politique import acteur_professionnel
+
+        type_acteur = TypeActeur.PROFESSIONNEL
+        acteur = acteur_professionnel(user.professionnel)
     elif espace is not None:
         type_acteur = TypeActeur.TITULAIRE
     else:
         type_acteur = TypeActeur.REPRESENTANT
     evenement_enregistrer(
         action=action,
-        acteur=Acteur.pour_utilisateur(user, type_acteur),
+        acteur=acteur or Acteur.pour_utilisateur(user, type_acteur),
         espace_uuid=espace.uuid if espace else None,
         compte_uuid=user.uuid,
         objet_type="compte",

@@ -232,3 +232,21 @@ def test_the_professional_home_lists_authorised_patients_only(titulaire, pro_aut
         .content.decode()
     )
     assert titulaire.nom_naissance in page and "INCONNU" not in page
+
+
+def test_a_professional_login_is_journaled_on_their_account(pro_autorise) -> None:
+    from ..browser.conftest import code_totp
+    from ..factories import MOT_DE_PASSE, SECRET_TOTP
+
+    client = Client()
+    reponse = client.post(
+        reverse("account_login"),
+        {"login": pro_autorise.utilisateur.email, "password": MOT_DE_PASSE},
+    )
+    assert reponse["Location"] == reverse("mfa_authenticate")
+    assert not Evenement.objects.filter(action=Action.CONNEXION).exists()
+    client.post(reverse("mfa_authenticate"), {"code": code_totp(SECRET_TOTP)})
+    evenement = Evenement.objects.get(action=Action.CONNEXION)
+    assert evenement.acteur_type == "professionnel"
+    assert evenement.chaine == f"compte:{pro_autorise.utilisateur.uuid}"
+    assert evenement.espace_uuid is None
