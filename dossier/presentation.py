@@ -1,59 +1,87 @@
 """The rows of the document lists, rendered in Python: a list page shows 25 of them and the
 template engine spent most of the page's time on them (bench/pages.py). Same markup as a
-template would give; every value is escaped by ``format_html``."""
+template would give; every value is escaped (``html.escape``, as Django's ``escape``).
+
+The rows are the dictionaries of ``Document`` values named by ``CHAMPS_LIGNE`` (no model
+instances: the list only shows them). The texts that do not depend on a row (translations,
+badges, month names) are prepared once per language, not once per row.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from html import escape
+from typing import Any
 
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Document, Source, Statut
+from .models import Source, Statut
+
+CHAMPS_LIGNE = (
+    "uuid",
+    "titre",
+    "date_acte",
+    "auteur_nom",
+    "source",
+    "statut",
+    "masque_ps",
+    "dossier_utilisateur",
+)
+
+_BADGE = ' <span class="fr-badge fr-badge--sm fr-badge--{}">{}</span>'
 
 
-def _badges(document: Document) -> SafeString:
-    badges = []
-    if document.source == Source.PATIENT:
-        badges.append(("purple-glycine", _("Ajouté par vous")))
-    if document.masque_ps:
-        badges.append(("warning", _("Masqué aux professionnels")))
-    if document.statut == Statut.EN_TRAITEMENT:
-        badges.append(("info", _("En traitement")))
-    elif document.statut == Statut.EN_ERREUR:
-        badges.append(("error", _("En erreur")))
-    return format_html_join(
-        "", ' <span class="fr-badge fr-badge--sm fr-badge--{}">{}</span>', badges
+class _Textes:
+    """What every row shares, translated in one language and escaped."""
+
+    def __init__(self) -> None:
+        self.selectionner = _("Sélectionner %(titre)s")
+        self.dossier = escape(_("dossier"))
+        self.mois = {n: escape(str(nom)) for n, nom in MONTHS.items()}
+        self.patient = _BADGE.format("purple-glycine", escape(_("Ajouté par vous")))
+        self.masque = _BADGE.format("warning", escape(_("Masqué aux professionnels")))
+        self.statuts = {
+            Statut.EN_TRAITEMENT: _BADGE.format("info", escape(_("En traitement"))),
+            Statut.EN_ERREUR: _BADGE.format("error", escape(_("En erreur"))),
+        }
+
+
+@lru_cache(maxsize=16)
+def _textes(langue: str | None) -> _Textes:
+    """The shared texts in the active language (``langue``, the cache's key)."""
+    return _Textes()
+
+
+def _ligne(document: Mapping[str, Any], t: _Textes, url: str) -> str:
+    patient = document["source"] == Source.PATIENT
+    uuid = escape(str(document["uuid"]))
+    titre = escape(document["titre"])
+    acte = document["date_acte"]
+    dossier = document["dossier_utilisateur"]
+    badges = (
+        (t.patient if patient else "")
+        + (t.masque if document["masque_ps"] else "")
+        + t.statuts.get(document["statut"], "")
     )
-
-
-def ligne_document(document: Document, *, url_documents: str) -> SafeString:
-    return format_html(
-        '<li class="document-ligne{}">'
+    return (
+        f'<li class="document-ligne{" document-ligne--patient" if patient else ""}">'
         '<div class="fr-checkbox-group fr-checkbox-group--sm">'
-        '<input type="checkbox" id="sel-{}" name="documents" value="{}" form="selection">'
-        '<label class="fr-label" for="sel-{}"><span class="fr-sr-only">{}</span></label></div>'
+        f'<input type="checkbox" id="sel-{uuid}" name="documents" value="{uuid}"'
+        ' form="selection">'
+        f'<label class="fr-label" for="sel-{uuid}"><span class="fr-sr-only">'
+        f"{escape(t.selectionner % {'titre': document['titre']})}</span></label></div>"
         '<div class="document-ligne__corps">'
-        '<a class="fr-link document-ligne__titre" href="{}{}/">{}</a>'
-        '<p class="fr-text--sm fr-mb-0">{} · {}{}{}</p></div></li>',
-        " document-ligne--patient" if document.source == Source.PATIENT else "",
-        document.uuid,
-        document.uuid,
-        document.uuid,
-        _("Sélectionner %(titre)s") % {"titre": document.titre},
-        url_documents,
-        document.uuid,
-        document.titre,
-        date_format(document.date_acte, "j F Y"),
-        document.auteur_nom,
-        format_html(" · {} {}", _("dossier"), document.dossier_utilisateur)
-        if document.dossier_utilisateur
-        else "",
-        _badges(document),
+        f'<a class="fr-link document-ligne__titre" href="{url}{uuid}/">{titre}</a>'
+        f'<p class="fr-text--sm fr-mb-0">{acte.day} {t.mois[acte.month]} {acte.year:04d}'
+        f" · {escape(document['auteur_nom'])}"
+        f"{f' · {t.dossier} {escape(dossier)}' if dossier else ''}{badges}</p></div></li>"
     )
 
 
-def lignes_documents(documents: Iterable[Document], *, url_documents: str) -> SafeString:
-    return SafeString("".join(ligne_document(d, url_documents=url_documents) for d in documents))
+def lignes_documents(documents: Iterable[Mapping[str, Any]], *, url_documents: str) -> SafeString:
+    textes, url = _textes(get_language()), escape(url_documents)
+    return SafeString("".join(_ligne(d, textes, url) for d in documents))

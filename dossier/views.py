@@ -6,16 +6,19 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from itertools import groupby
+from types import MappingProxyType
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,30 +34,64 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
-from profil.selectors import Acces, espace_pour_acteur
+from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
 from .models import Apercu, Document, Statut
-from .presentation import lignes_documents
-from .types import TYPES
+from .presentation import CHAMPS_LIGNE, lignes_documents
+from .types import TYPES, Categorie
 
 PAR_PAGE = 25
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> Acces:
+    acces = espace_pour_acteur_avec(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=espace_uuid,
+        avec=avec,
+    )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
 
+_PAGES = ("documents", "chronologie", "deposer", "corbeille", "selection", "reglages")
+
+
+@lru_cache(maxsize=1024)
+def _liens_espace(espace_uuid: uuid.UUID, prefixe: str, urlconf: str) -> MappingProxyType[str, str]:
+    liens = {nom: reverse(f"dossier:{nom}", urlconf=urlconf, args=[espace_uuid]) for nom in _PAGES}
+    return MappingProxyType(liens)
+
+
+def _liens(acces: Acces) -> MappingProxyType[str, str]:
+    """The addresses of the space's document pages, for its bar and forms: the same on every
+    page (reversing them cost about 60 µs each, on every page)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _liens_espace(acces.espace.uuid, get_script_prefix(), urlconf)
+
+
 def _liste_url(acces: Acces) -> str:
-    return reverse("dossier:documents", args=[acces.espace.uuid])
+    return _liens(acces)["documents"]
 
 
-def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
-    form = FiltresForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+@lru_cache(maxsize=16)
+def _libelles_categories(langue: str | None) -> dict[str, str]:
+    """The categories' names in the active language (``langue``, the cache's key)."""
+    return {categorie.value: str(categorie.label) for categorie in Categorie}
+
+
+_CHAMPS_FILTRES = frozenset(FiltresForm.base_fields)
+
+
+def _filtres(request: HttpRequest) -> tuple[FiltresForm | None, selectors.Filtres]:
+    """The filters asked for, and their form when the query string fills it (``None`` when it
+    does not: the page shows the empty form)."""
+    dossier = request.GET.get("dossier", "").strip()[:100]
+    if _CHAMPS_FILTRES.isdisjoint(request.GET):
+        return None, selectors.Filtres(dossier=dossier)
+    form = FiltresForm(request.GET)
+    if form.is_valid():
         d = form.cleaned_data
         return form, selectors.Filtres(
             categorie=d["categorie"],
@@ -64,7 +101,7 @@ def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
             du=d["du"],
             au=d["au"],
             recherche=d["q"].strip(),
-            dossier=request.GET.get("dossier", "").strip()[:100],
+            dossier=dossier,
             tri=d["tri"] or "-date_acte",
         )
     return form, selectors.Filtres()
@@ -73,61 +110,58 @@ def _filtres(request: HttpRequest) -> tuple[FiltresForm, selectors.Filtres]:
 _FILTRES_VIDES: dict[str, str] = {}
 
 
-def _filtres_html(request: HttpRequest, form: FiltresForm) -> str:
+def _filtres_html(form: FiltresForm | None) -> str:
     """The filter form, rendered once per language while it is empty (it is most of the
     list page's template cost)."""
-    if form.is_bound:
-        return render_to_string("dossier/_filtres.html", {"filtres": form}, request=None)
+    if form is not None:
+        return render_to_string("dossier/_filtres.html", {"filtres": form})
     langue = get_language() or ""
     if langue not in _FILTRES_VIDES:
-        _FILTRES_VIDES[langue] = render_to_string("dossier/_filtres.html", {"filtres": form})
+        vide = FiltresForm()
+        _FILTRES_VIDES[langue] = render_to_string("dossier/_filtres.html", {"filtres": vide})
     return _FILTRES_VIDES[langue]
 
 
 def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
     form, filtres = _filtres(request)
-    documents = selectors.documents_filtres(acces=acces, filtres=filtres).only(
-        "uuid",
-        "dossier_utilisateur",
-        "titre",
-        "date_acte",
-        "categorie",
-        "type_code",
-        "auteur_nom",
-        "source",
-        "statut",
-        "masque_ps",
-        "cree_le",
-        "nature",
-    )
-    categories = selectors.comptes_par_categorie(acces=acces)
+    # Values, not model instances: the rows are only shown (presentation.py).
+    documents = selectors.documents_filtres(acces=acces, filtres=filtres).values(*CHAMPS_LIGNE)
+    sommaire = selectors.sommaire_documents(acces=acces)
     paginateur = Paginator(documents, PAR_PAGE)
     if filtres == selectors.Filtres(categorie=filtres.categorie, tri=filtres.tri):
         # No other filter: the category counts already say how many there are.
         paginateur.__dict__["count"] = sum(
-            n for c, n in categories if not filtres.categorie or c == filtres.categorie
+            n for c, n in sommaire.comptes if not filtres.categorie or c == filtres.categorie
         )
     page = paginateur.get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
+    libelles = _libelles_categories(get_language())
     return {
         "acces": acces,
-        "filtres_html": mark_safe(_filtres_html(request, form)),  # noqa: S308 (our template)
+        "liens": _liens(acces),
+        "filtres_html": mark_safe(_filtres_html(form)),  # noqa: S308 (our template)
         "url_documents": _liste_url(acces),
         "page": page,
         "requete": requete.urlencode(),
-        "categories": categories,
+        "categories": [
+            {
+                "valeur": categorie.value,
+                "libelle": f"{libelles[categorie.value]} ({nombre})",
+                "courante": categorie.value == filtres.categorie,
+            }
+            for categorie, nombre in sommaire.comptes
+        ],
         "categorie_active": filtres.categorie,
-        "dossiers": selectors.dossiers_utilisateur(acces=acces),
+        "dossiers": sommaire.dossiers,
         "dossier_actif": filtres.dossier,
         "reglages": selectors.reglages(acces=acces),
-        "types": TYPES,
     }
 
 
 @login_required
 def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, "reglages_dossier")  # read with the space
     contexte = _page(request, acces)
     contexte["lignes"] = lignes_documents(
         contexte["page"].object_list, url_documents=contexte["url_documents"]
@@ -137,12 +171,12 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, "reglages_dossier")
     contexte = _page(request, acces)
     contexte["mois"] = [
         (cle, lignes_documents(groupe, url_documents=contexte["url_documents"]))
         for cle, groupe in groupby(
-            contexte["page"].object_list, key=lambda d: d.date_acte.replace(day=1)
+            contexte["page"].object_list, key=lambda d: d["date_acte"].replace(day=1)
         )
     ]
     return render(request, "dossier/chronologie.html", contexte)
@@ -447,7 +481,11 @@ def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def corbeille(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     documents = selectors.documents_supprimes(acces=acces)[:200]
-    return render(request, "dossier/corbeille.html", {"acces": acces, "documents": documents})
+    return render(
+        request,
+        "dossier/corbeille.html",
+        {"acces": acces, "liens": _liens(acces), "documents": documents},
+    )
 
 
 @login_required

@@ -1,20 +1,75 @@
 from __future__ import annotations
 
+import uuid
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy
 
-from .selectors import espaces_accessibles
+from .selectors import Acces, espaces_accessibles
+
+# The menu of a space: (URL name, label, and what makes it the current page: the view's
+# URL name, or its application for a whole section).
+NAVIGATION = (
+    ("profil:espace", gettext_lazy("Accueil"), "url_name", "espace"),
+    ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
+    ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
+    ("professionnels:liste", gettext_lazy("Professionnels"), "app_name", "professionnels"),
+    ("profil:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),
+    ("profil:parametres", gettext_lazy("Paramètres"), "url_name", "parametres"),
+)
+
+
+@lru_cache(maxsize=1024)
+def _urls(espace_uuid: uuid.UUID, prefixe: str, urlconf: str) -> tuple[str, ...]:
+    """The menu's addresses for a space: the same on every page (reversing them cost about
+    60 µs each, on every page of a space)."""
+    return tuple(reverse(nom, urlconf=urlconf, args=[espace_uuid]) for nom, *_reste in NAVIGATION)
+
+
+@lru_cache(maxsize=16)
+def _libelles(langue: str | None) -> tuple[str, ...]:
+    """The menu's labels in the active language (``langue``, the cache's key)."""
+    return tuple(str(libelle) for _nom, libelle, *_reste in NAVIGATION)
+
+
+def navigation_espace(request: HttpRequest, acces: Acces) -> list[dict[str, Any]]:
+    """The menu of the space ``acces`` acts for, the current page marked."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    urls = _urls(acces.espace.uuid, get_script_prefix(), urlconf)
+    libelles = _libelles(get_language())
+    vue = getattr(request, "resolver_match", None)
+    return [
+        {
+            "url": url,
+            "libelle": libelle,
+            "courant": vue is not None and getattr(vue, critere) == valeur,
+        }
+        for url, libelle, (_nom, _libelle, critere, valeur) in zip(
+            urls, libelles, NAVIGATION, strict=True
+        )
+    ]
 
 
 def espace_courant(request: HttpRequest) -> dict[str, Any]:
-    """The space the page acts for (set by the view after its access check), and — lazily —
-    the spaces the person may switch to."""
+    """The space the page acts for (set by the view after its access check) and its menu, and
+    the spaces the person may switch to: read by that same check, else lazily (nothing for a
+    page that does not show them)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    acces = getattr(request, "acces", None)
+    possibles = getattr(acces, "possibles", None)
     return {
-        "acces_courant": getattr(request, "acces", None),
-        "acces_possibles": SimpleLazyObject(lambda: espaces_accessibles(utilisateur=user)),
+        "acces_courant": acces,
+        "navigation_espace": navigation_espace(request, acces) if acces is not None else [],
+        "acces_possibles": (
+            possibles
+            if possibles is not None
+            else SimpleLazyObject(lambda: espaces_accessibles(utilisateur=user))
+        ),
     }

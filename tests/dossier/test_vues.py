@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dossier.models import Document
+from dossier.models import Document, Statut
 from espace_sante.journal.models import Action, Evenement
 from profil.models import Espace
 
@@ -64,7 +66,7 @@ def test_search_filters_and_sorting(titulaire: Espace, client_titulaire: Client)
     document(titulaire, titre="Ordonnance lunettes", auteur_nom="Dr Alice MARTIN")
     document(titulaire, titre="Bilan thyroïdien", auteur_nom="Laboratoire Pasteur")
     url = reverse("dossier:documents", args=[titulaire.uuid])
-    assert "Bilan" not in client_titulaire.get(url, {"q": "lunettes"}).content.decode()
+    assert "Bilan thyroïdien" not in client_titulaire.get(url, {"q": "lunettes"}).content.decode()
     par_auteur = client_titulaire.get(url, {"q": "pasteur"}).content.decode()
     assert "Bilan thyroïdien" in par_auteur and "lunettes" not in par_auteur
     erreur = client_titulaire.get(url, {"du": "2026-05-01", "au": "2026-01-01"}).content.decode()
@@ -77,13 +79,76 @@ def test_the_list_uses_a_constant_number_of_queries(
     url = reverse("dossier:documents", args=[titulaire.uuid])
     document(titulaire)
     client_titulaire.get(url)
-    with django_assert_max_num_queries(20) as peu:
+    with django_assert_max_num_queries(8) as peu:
         client_titulaire.get(url)
     for i in range(40):
-        document(titulaire, titre=f"Document {i}")
-    with django_assert_max_num_queries(20) as beaucoup:
+        document(titulaire, titre=f"Document {i}", dossier_utilisateur=f"Dossier {i % 3}")
+    with django_assert_max_num_queries(8) as beaucoup:
         client_titulaire.get(url)
+    with django_assert_max_num_queries(8) as derniere:
+        client_titulaire.get(url, {"page": 2, "tri": "date_acte"})
     assert len(peu.captured_queries) == len(beaucoup.captured_queries)
+    assert len(derniere.captured_queries) == len(beaucoup.captured_queries)
+
+
+def test_the_space_switcher_is_read_with_the_space(
+    representant: Espace,
+    enfant_represente: Espace,
+    client_titulaire: Client,
+    django_assert_max_num_queries,
+) -> None:
+    """The spaces one may switch to come with the access check: no query of their own."""
+    url = reverse("dossier:documents", args=[representant.uuid])
+    client_titulaire.get(url)
+    with django_assert_max_num_queries(8):
+        page = client_titulaire.get(url).content.decode()
+    assert 'id="bascule-espace"' in page
+    assert f'value="{enfant_represente.uuid}"' in page and "représentation légale" in page
+    assert f'<option value="{representant.uuid}" selected>' in page
+    enfant = client_titulaire.get(reverse("dossier:documents", args=[enfant_represente.uuid]))
+    assert f'<option value="{enfant_represente.uuid}" selected>' in enfant.content.decode()
+
+
+def test_the_space_menu_marks_the_current_section(
+    titulaire: Espace, client_titulaire: Client
+) -> None:
+    page = client_titulaire.get(reverse("dossier:chronologie", args=[titulaire.uuid]))
+    menu = page.content.decode().split('id="navigation-espace"')[1].split("</nav>")[0]
+    documents = reverse("dossier:documents", args=[titulaire.uuid])
+    assert f'href="{documents}" aria-current="page">Documents</a>' in menu
+    assert menu.count('aria-current="page"') == 1
+    accueil = reverse("profil:espace", args=[titulaire.uuid])
+    assert f'href="{accueil}" >Accueil</a>' in menu
+
+
+def test_the_list_is_sorted_as_asked(titulaire: Espace, client_titulaire: Client) -> None:
+    document(titulaire, titre="Zona", date_acte=date(2024, 5, 1))
+    document(titulaire, titre="Angine", date_acte=date(2026, 1, 10))
+    document(titulaire, titre="Mononucléose", date_acte=date(2025, 7, 3))
+    url = reverse("dossier:documents", args=[titulaire.uuid])
+
+    def ordre(**parametres: str) -> list[str]:
+        page = client_titulaire.get(url, parametres).content.decode()
+        return re.findall(r'document-ligne__titre" href="[^"]+">([^<]+)<', page)
+
+    assert ordre() == ["Angine", "Mononucléose", "Zona"]
+    assert ordre(tri="date_acte") == ["Zona", "Mononucléose", "Angine"]
+    assert ordre(tri="titre") == ["Angine", "Mononucléose", "Zona"]
+    assert ordre(tri="date_acte", categorie="biologie") == ["Zona", "Mononucléose", "Angine"]
+
+
+def test_archived_documents_are_not_counted_and_folders_are_listed_once(
+    titulaire: Espace, client_titulaire: Client
+) -> None:
+    document(titulaire, type_code="18748-4", dossier_utilisateur="Genou")
+    document(titulaire, type_code="18748-4", dossier_utilisateur="Genou")
+    document(titulaire, type_code="18748-4", dossier_utilisateur="Dos", statut=Statut.ARCHIVE)
+    document(titulaire, type_code="11502-2", dossier_utilisateur="Bilans")
+    page = client_titulaire.get(reverse("dossier:documents", args=[titulaire.uuid]))
+    contenu = page.content.decode()
+    assert "Imagerie (2)" in contenu and "Biologie (1)" in contenu
+    dossiers = re.findall(r'href="\?dossier=([^"]+)"', contenu)
+    assert dossiers == ["Bilans", "Dos", "Genou"]
 
 
 def test_the_detail_page_uses_a_constant_number_of_queries(
@@ -172,6 +237,23 @@ def test_hide_everything_and_default_visibility(
     page = client_titulaire.get(reverse("dossier:documents", args=[titulaire.uuid]))
     assert "Tous vos documents sont masqués" in page.content.decode()
     assert Evenement.objects.filter(action=Action.DOSSIER_TOUT_MASQUE).exists()
+
+
+def test_the_visibility_choices_are_shown_as_saved(
+    titulaire: Espace, enfant_represente: Espace, client_titulaire: Client
+) -> None:
+    """The choices are read with the space (one statement): absent, they are the defaults."""
+    for espace in (titulaire, enfant_represente):
+        url = reverse("dossier:documents", args=[espace.uuid])
+        avant = client_titulaire.get(url).content.decode()
+        assert 'id="tout_masque" name="tout_masque" >' in avant
+        assert 'id="masquer_nouveaux" name="masquer_nouveaux" >' in avant
+        reglages = reverse("dossier:reglages", args=[espace.uuid])
+        client_titulaire.post(reglages, {"masquer_nouveaux": "on"})
+        apres = client_titulaire.get(url).content.decode()
+        assert 'id="tout_masque" name="tout_masque" >' in apres
+        assert 'id="masquer_nouveaux" name="masquer_nouveaux" checked>' in apres
+        assert "Tous vos documents sont masqués" not in apres
 
 
 def test_a_representative_sees_the_minor_documents_with_the_banner(titulaire: Espace) -> None:
