@@ -12,7 +12,6 @@ import os
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 
 from .cles import CleIndisponible, trousseau
@@ -27,7 +26,7 @@ def _aad(etiquette: str) -> bytes:
 def chiffrer_texte(texte: str, *, etiquette: str) -> str:
     cles = trousseau()
     nonce = os.urandom(12)
-    chiffre = AESGCM(cles._cles[cles.active]).encrypt(nonce, texte.encode(), _aad(etiquette))
+    chiffre = cles.aead(cles.active).encrypt(nonce, texte.encode(), _aad(etiquette))
     return f"{PREFIXE}{cles.active}${base64.urlsafe_b64encode(nonce + chiffre).decode()}"
 
 
@@ -41,12 +40,10 @@ def dechiffrer_texte(valeur: str, *, etiquette: str) -> str:
     if not valeur.startswith(PREFIXE):
         raise CleIndisponible("valeur non chiffrée")
     cle_id, _, charge = valeur[len(PREFIXE) :].partition("$")
-    kek = trousseau()._cles.get(cle_id)
-    if kek is None:
-        raise CleIndisponible(f"la clé {cle_id!r} n'est pas chargée")
+    kek = trousseau().aead(cle_id)
     brut = base64.urlsafe_b64decode(charge)
     try:
-        return AESGCM(kek).decrypt(brut[:12], brut[12:], _aad(etiquette)).decode()
+        return kek.decrypt(brut[:12], brut[12:], _aad(etiquette)).decode()
     except InvalidTag as exc:
         raise CleIndisponible("texte chiffré altéré ou déplacé") from exc
 

@@ -34,29 +34,36 @@ class Trousseau:
     """The loaded key-encryption keys, one of them active."""
 
     def __init__(self, jeu: KeySet) -> None:
-        self._cles = dict(jeu.keys)
+        # One AES-GCM object per key, made once: every blob written or read wraps or unwraps
+        # its data key, and rebuilding the cipher each time is a fixed cost per blob.
+        self._aeads = {cle_id: AESGCM(cle) for cle_id, cle in jeu.keys.items()}
         self.active = jeu.active
 
     def __repr__(self) -> str:
-        return f"Trousseau(ids={sorted(self._cles)}, active={self.active!r})"
+        return f"Trousseau(ids={sorted(self._aeads)}, active={self.active!r})"
 
     @property
     def ids(self) -> list[str]:
-        return sorted(self._cles)
+        return sorted(self._aeads)
+
+    def aead(self, cle_id: str) -> AESGCM:
+        """The AES-256-GCM cipher of a loaded key (for the encrypted text fields too)."""
+        aead = self._aeads.get(cle_id)
+        if aead is None:
+            raise CleIndisponible(f"la clé {cle_id!r} n'est pas chargée")
+        return aead
 
     def envelopper(self, cle: bytes, *, objet: uuid.UUID | str) -> CleEnveloppee:
         """Wrap a data key with the active key, bound to the object it protects."""
         nonce = os.urandom(NONCE)
-        chiffre = AESGCM(self._cles[self.active]).encrypt(nonce, cle, _contexte(self.active, objet))
+        chiffre = self.aead(self.active).encrypt(nonce, cle, _contexte(self.active, objet))
         return CleEnveloppee(cle_id=self.active, enveloppe=nonce + chiffre)
 
     def ouvrir(self, enveloppee: CleEnveloppee, *, objet: uuid.UUID | str) -> bytes:
-        kek = self._cles.get(enveloppee.cle_id)
-        if kek is None:
-            raise CleIndisponible(f"la clé {enveloppee.cle_id!r} n'est pas chargée")
+        kek = self.aead(enveloppee.cle_id)
         nonce, chiffre = enveloppee.enveloppe[:NONCE], enveloppee.enveloppe[NONCE:]
         try:
-            return AESGCM(kek).decrypt(nonce, chiffre, _contexte(enveloppee.cle_id, objet))
+            return kek.decrypt(nonce, chiffre, _contexte(enveloppee.cle_id, objet))
         except InvalidTag as exc:
             raise CleIndisponible(
                 "la clé de données ne s'ouvre pas (clé ou objet différent)"

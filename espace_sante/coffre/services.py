@@ -11,7 +11,7 @@ import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass
@@ -81,43 +81,38 @@ class BlobEnAttente:
     cle: CleEnveloppee
 
 
-class EcrivainBlob:
-    """Encrypt plaintext pushed in chunks (an upload), keeping only ciphertext — in memory up to
-    ``VAULT_SPOOL_MEMORY``, then in a temporary file — until ``terminer`` stores it."""
+class _Chiffrement:
+    """What every new blob needs: its id, a fresh data key wrapped by the active key, the
+    encryption of its segments, and the SHA-256 of its plaintext."""
 
-    def __init__(self, *, media_type: str, taille_max: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        media_type: str,
+        taille_max: int | None = None,
+        atelier: ThreadPoolExecutor | None = None,
+    ) -> None:
         self.id = uuid.uuid4()
         self.media_type = (media_type or "application/octet-stream")[:127]
         self.taille_max = taille_max
         cle = nouvelle_cle()
         self._cle = trousseau().envelopper(cle, objet=self.id)
-        self._chiffreur = Chiffreur(
-            data_key=cle, blob_id=self.id, segment_size=settings.VAULT_SEGMENT_SIZE
-        )
         self._empreinte = hashlib.sha256()
-        self._tampon = tempfile.SpooledTemporaryFile(max_size=settings.VAULT_SPOOL_MEMORY)  # noqa: SIM115
-        self._tampon.write(self._chiffreur.debut())
+        self._chiffreur = Chiffreur(
+            data_key=cle,
+            blob_id=self.id,
+            segment_size=settings.VAULT_SEGMENT_SIZE,
+            empreinte=self._empreinte,
+            atelier=atelier,
+        )
 
     @property
     def taille(self) -> int:
         return self._chiffreur.taille
 
-    def chiffrer(self, donnees: bytes | memoryview) -> Iterator[memoryview]:
-        """Ciphertext views, each valid until the next one is requested."""
-        self._verifier_taille(donnees)
-        self._empreinte.update(donnees)
-        return self._chiffreur.ajouter(donnees)
-
     def _verifier_taille(self, donnees: bytes | memoryview) -> None:
         if self.taille_max is not None and self.taille + len(donnees) > self.taille_max:
             raise TropVolumineux(self.taille_max)
-
-    def ecrire(self, donnees: bytes) -> None:
-        for morceau in self.chiffrer(donnees):
-            self._tampon.write(morceau)
-
-    def finir(self) -> memoryview:
-        return self._chiffreur.finir()
 
     def en_attente(self, nom: str) -> BlobEnAttente:
         return BlobEnAttente(
@@ -129,6 +124,27 @@ class EcrivainBlob:
             segment=self._chiffreur.en_tete.segment_size,
             cle=self._cle,
         )
+
+
+class EcrivainBlob(_Chiffrement):
+    """Encrypt plaintext pushed in chunks (an upload), keeping only ciphertext — in memory up to
+    ``VAULT_SPOOL_MEMORY``, then in a temporary file — until ``terminer`` stores it."""
+
+    def __init__(self, *, media_type: str, taille_max: int | None = None) -> None:
+        super().__init__(media_type=media_type, taille_max=taille_max)
+        self._tampon = tempfile.SpooledTemporaryFile(max_size=settings.VAULT_SPOOL_MEMORY)  # noqa: SIM115
+
+    def chiffrer(self, donnees: bytes | memoryview) -> Iterator[memoryview]:
+        """Ciphertext views, each valid until the next one is requested."""
+        self._verifier_taille(donnees)
+        return self._chiffreur.ajouter(donnees)
+
+    def ecrire(self, donnees: bytes) -> None:
+        for morceau in self.chiffrer(donnees):
+            self._tampon.write(morceau)
+
+    def finir(self) -> memoryview:
+        return self._chiffreur.finir()
 
     def terminer(self) -> BlobEnAttente:
         self._tampon.write(self.finir())
@@ -168,7 +184,9 @@ def blob_enregistrer(attente: BlobEnAttente) -> Blob:
     )
 
 
-def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | None = None) -> Blob:
+def blob_ecrire(
+    *, source: Iterable[bytes | memoryview], media_type: str, taille_max: int | None = None
+) -> Blob:
     """Encrypt and store a plaintext stream, then create its row (see ``blob_stocker``)."""
     return blob_enregistrer(
         blob_stocker(source=source, media_type=media_type, taille_max=taille_max)
@@ -176,7 +194,7 @@ def blob_ecrire(*, source: Iterable[bytes], media_type: str, taille_max: int | N
 
 
 def blob_stocker(
-    *, source: Iterable[bytes], media_type: str, taille_max: int | None = None
+    *, source: Iterable[bytes | memoryview], media_type: str, taille_max: int | None = None
 ) -> BlobEnAttente:
     """Encrypt and store a plaintext stream pulled from ``source``, without buffering it: the
     storage pulls ciphertext as it is produced. Returns the stored object, whose row the caller
@@ -184,51 +202,56 @@ def blob_stocker(
     only an orphan object, which ``vault_gc`` removes.
 
     ``source`` may yield views of at most two alternating buffers (see ``morceaux_de``)."""
-    ecrivain = EcrivainBlob(media_type=media_type, taille_max=taille_max)
-    ecrivain._tampon.close()  # no spool needed when pulling
-
-    def chiffre() -> Iterator[bytes | memoryview]:
-        # SHA-256 (the slower primitive) runs in a second thread while AES-GCM encrypts the
-        # same chunk here: both release the GIL. A chunk is hashed before the next is read.
-        # The hash of a chunk is awaited only once the next chunk is read, so a source may
-        # reuse two alternating buffers (as ``morceaux_de`` does), not one.
-        yield ecrivain._chiffreur.debut()
-        hache = None
-        try:
-            for donnees in source:
-                if not donnees:
-                    continue
-                ecrivain._verifier_taille(donnees)
-                if hache is not None:
-                    hache.result()
-                hache = _hachage().submit(ecrivain._empreinte.update, donnees)
-                yield from ecrivain._chiffreur.ajouter(donnees)
-            yield ecrivain.finir()
-        finally:
-            if hache is not None:
-                hache.result()
-
-    nom = nom_objet(ecrivain.id)
+    chiffrement = _Chiffrement(media_type=media_type, taille_max=taille_max, atelier=_atelier())
+    nom = nom_objet(chiffrement.id)
+    flux = _chiffre(chiffrement, source)
     try:
-        stockage.ecrire(nom, chiffre())
+        stockage.ecrire(nom, flux)
     except BaseException:
         _effacer(nom)
         raise
     finally:
-        ecrivain._chiffreur.liberer()
-    return ecrivain.en_attente(nom)
+        flux.close()  # waits for what the other thread still does with the buffers
+        chiffrement._chiffreur.liberer()
+    return chiffrement.en_attente(nom)
 
 
-_HACHAGE: ThreadPoolExecutor | None = None
+def _chiffre(
+    chiffrement: _Chiffrement, source: Iterable[bytes | memoryview]
+) -> Generator[bytes | memoryview, None, None]:
+    """The ciphertext of ``source``: header and segments, as views valid until the next one.
+
+    Each chunk is read one ahead, so that the encryption knows whether more data follows: a
+    chunk holding whole segments is then encrypted in place, never copied, the last one
+    included. A large segment is hashed by one of the vault's threads (``_atelier``) while
+    the other encrypts it piece by piece, and this thread writes out each piece as soon as it
+    is ready (see ``Chiffreur``). A chunk is done with once ``ajouter`` returns, before the
+    chunk after next is read: ``source`` may reuse two alternating buffers (as ``morceaux_de``
+    does), not one."""
+    chiffreur = chiffrement._chiffreur
+    morceaux = (donnees for donnees in source if len(donnees))
+    courant = next(morceaux, None)
+    if courant is None:
+        yield chiffreur.finir()
+        return
+    while courant is not None:
+        chiffrement._verifier_taille(courant)
+        suivant = next(morceaux, None)  # into the buffer of the chunk before `courant`
+        yield from chiffreur.ajouter(courant, suite=suivant is not None)
+        courant = suivant
 
 
-def _hachage() -> ThreadPoolExecutor:
-    """One hashing thread per process, started on first use (and again after a fork)."""
-    global _HACHAGE
-    if _HACHAGE is None or getattr(_HACHAGE, "_pid", None) != os.getpid():
-        _HACHAGE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffre-sha256")
-        _HACHAGE._pid = os.getpid()  # type: ignore[attr-defined]
-    return _HACHAGE
+_ATELIER: ThreadPoolExecutor | None = None
+
+
+def _atelier() -> ThreadPoolExecutor:
+    """The vault's threads in this process (AES-GCM and SHA-256 of large segments while the
+    calling thread reads and writes), started on first use, and again after a fork."""
+    global _ATELIER
+    if _ATELIER is None or getattr(_ATELIER, "_pid", None) != os.getpid():
+        _ATELIER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffre")
+        _ATELIER._pid = os.getpid()  # type: ignore[attr-defined]
+    return _ATELIER
 
 
 def morceaux_de(fichier: BinaryIO, taille: int = MORCEAU) -> Iterator[memoryview]:
@@ -250,9 +273,9 @@ def morceaux_de(fichier: BinaryIO, taille: int = MORCEAU) -> Iterator[memoryview
 
 
 def blob_ecrire_octets(donnees: bytes, *, media_type: str) -> Blob:
+    vue = memoryview(donnees)  # slices of a view, not copies
     return blob_ecrire(
-        source=(donnees[i : i + MORCEAU] for i in range(0, len(donnees), MORCEAU)),
-        media_type=media_type,
+        source=(vue[i : i + MORCEAU] for i in range(0, len(vue), MORCEAU)), media_type=media_type
     )
 
 
@@ -291,12 +314,15 @@ def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes
     dechiffreur = _dechiffreur(blob)
     empreinte = hashlib.sha256()
     try:
-        with closing(_ouvrir(blob.nom)) as source:
+        with (
+            closing(_ouvrir(blob.nom)) as source,
+            closing(dechiffreur.segments_de(source, atelier=_atelier())) as segments,
+        ):  # the segments first: the next one may be being read in another thread
             if not verifier_empreinte:
-                yield from dechiffreur.segments_de(source)
+                yield from segments
                 return
             precedent: bytes | None = None
-            for segment in dechiffreur.segments_de(source):
+            for segment in segments:
                 if precedent is not None:
                     yield precedent
                 empreinte.update(segment)
@@ -325,12 +351,13 @@ def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
                 fin=dechiffreur.position(dernier) + dechiffreur.longueur(dernier) - 1,
             )
         ) as source:
-            segments = dechiffreur.segments_de(
-                source, premier=premier, dernier=dernier, complet=False
+            lecture = dechiffreur.segments_de(
+                source, premier=premier, dernier=dernier, complet=False, atelier=_atelier()
             )
-            for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
-                origine = index * blob.segment
-                yield segment[max(debut - origine, 0) : fin - origine + 1]
+            with closing(lecture) as segments:
+                for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
+                    origine = index * blob.segment
+                    yield segment[max(debut - origine, 0) : fin - origine + 1]
     except BlobCorrompu as exc:
         raise BlobIllisible("corrompu", str(exc)) from exc
 

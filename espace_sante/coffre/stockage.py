@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from django.core.files.base import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
 def stockage() -> Storage:
@@ -70,6 +70,9 @@ class FichierSortant(File):
         return self._flux.size
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes | memoryview]:
+        # FileSystemStorage opens the file in text mode unless the first chunk is ``bytes``;
+        # ours are views (of reused buffers), so an empty ``bytes`` goes first.
+        yield b""
         if self._flux._reste:
             yield self._flux._reste
             self._flux._reste = b""
@@ -80,9 +83,15 @@ class FichierSortant(File):
 
 
 def ecrire(nom: str, morceaux: Iterator[bytes | memoryview], taille: int | None = None) -> str:
-    """Store ciphertext under exactly ``nom``; return the name the storage used."""
+    """Store ciphertext under exactly ``nom``; return the name the storage used.
+
+    ``Storage.save`` would first ask whether the name is free (a ``stat``, or a ``HEAD``
+    request on S3) and validate it: our names are random UUIDs that we build, so this goes to
+    the storage's ``_save`` directly. A filesystem storage still creates the file with
+    ``O_EXCL``: should the name exist after all, it picks another, which is refused below."""
     storage = stockage()
-    enregistre = storage.save(nom, FichierSortant(FluxSortant(morceaux, taille), nom))
+    contenu = FichierSortant(FluxSortant(morceaux, taille), nom)
+    enregistre: str = storage._save(nom, contenu)  # type: ignore[attr-defined]
     if enregistre != nom:  # a storage that renamed it: never expected with random names
         storage.delete(enregistre)
         raise RuntimeError("le stockage a renommé l'objet")
@@ -106,10 +115,15 @@ def ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
             if getattr(exc, "response", {}).get("Error", {}).get("Code") in {"404", "NoSuchKey"}:
                 raise FileNotFoundError(nom) from exc
             raise
-    fichier = storage.open(nom, "rb")
+    if isinstance(storage, FileSystemStorage):
+        # The file itself, unbuffered: segments are read straight into the caller's buffer
+        # (a buffered reader would read the header's 33 bytes as 8 KiB, then copy them out).
+        fichier: BinaryIO = open(storage.path(nom), "rb", buffering=0)  # noqa: SIM115
+    else:
+        fichier = storage.open(nom, "rb")  # type: ignore[assignment]
     if debut:
         fichier.seek(debut)
-    return fichier  # type: ignore[return-value]
+    return fichier
 
 
 def supprimer(nom: str) -> None:

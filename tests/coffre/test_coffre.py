@@ -18,6 +18,7 @@ from django.utils import timezone
 from espace_sante.coffre import services
 from espace_sante.coffre import stockage as st
 from espace_sante.coffre.cles import Trousseau
+from espace_sante.coffre.format import EN_PARALLELE
 from espace_sante.coffre.models import Blob
 from espace_sante.lib.envkeys import KeySet
 
@@ -50,6 +51,82 @@ def test_round_trip_is_byte_identical(stockage: str, taille: int) -> None:
     assert b"".join(services.blob_lire(blob, verifier_empreinte=True)) == donnees
     objets = objets_stockes()
     assert list(objets) == [blob.nom] and len(objets[blob.nom]) == blob.taille_chiffree
+
+
+def test_a_file_read_into_two_alternating_buffers_round_trips(
+    stockage: str, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Large segments are hashed and encrypted by the vault's threads straight from the
+    reader's buffers: these must not be reused before both threads are done with them."""
+    settings.VAULT_SEGMENT_SIZE = EN_PARALLELE
+    donnees = os.urandom(5 * EN_PARALLELE + 17)
+    chemin = tmp_path / "clair.bin"
+    chemin.write_bytes(donnees)
+    with open(chemin, "rb") as fichier:
+        morceaux = services.morceaux_de(fichier, EN_PARALLELE)
+        blob = services.blob_ecrire(source=morceaux, media_type="application/pdf")
+    assert blob.sha256 == hashlib.sha256(donnees).hexdigest()
+    assert b"".join(services.blob_lire(blob, verifier_empreinte=True)) == donnees
+
+
+def test_large_segments_encrypted_by_the_vault_threads_round_trip(stockage: str, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.VAULT_SEGMENT_SIZE = 2 * EN_PARALLELE
+    donnees = os.urandom(5 * EN_PARALLELE + 17)
+    blob = services.blob_ecrire_octets(donnees, media_type="application/pdf")
+    assert blob.sha256 == hashlib.sha256(donnees).hexdigest()
+    assert b"".join(services.blob_lire(blob, verifier_empreinte=True)) == donnees
+    debut = 2 * EN_PARALLELE - 3
+    assert b"".join(services.blob_plage(blob, debut, debut + 9)) == donnees[debut : debut + 10]
+
+
+def test_a_reader_that_stops_early_leaves_the_next_read_intact(stockage: str, settings) -> None:  # type: ignore[no-untyped-def]
+    """With large segments the next one is read ahead by another thread: stopping after the
+    first must wait for that read before the buffers are reused."""
+    settings.VAULT_SEGMENT_SIZE = EN_PARALLELE
+    donnees = os.urandom(4 * EN_PARALLELE)
+    blob = services.blob_ecrire_octets(donnees, media_type="application/pdf")
+    for _ in range(3):
+        lecture = services.blob_lire(blob)
+        assert next(lecture) == donnees[:EN_PARALLELE]
+        lecture.close()
+    assert b"".join(services.blob_lire(blob, verifier_empreinte=True)) == donnees
+
+
+@pytest.mark.parametrize("stockage", ["fichiers"], indirect=True)  # S3 pulls with read(n)
+def test_a_storage_failure_midway_leaves_the_buffers_to_no_one(
+    stockage: str, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The storage gives up while the vault's threads still encrypt: nothing is kept, and the
+    next blob (which reuses the buffers) is intact."""
+    settings.VAULT_SEGMENT_SIZE = 2 * EN_PARALLELE
+    original = st.FichierSortant.chunks
+
+    def casse(self, chunk_size=None):  # type: ignore[no-untyped-def]
+        morceaux = original(self, chunk_size)
+        yield next(morceaux)
+        yield next(morceaux)
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(st.FichierSortant, "chunks", casse)
+    with pytest.raises(OSError, match="disque plein"):
+        services.blob_ecrire_octets(os.urandom(4 * EN_PARALLELE), media_type="text/plain")
+    assert not Blob.objects.exists() and objets_stockes() == {}
+    monkeypatch.setattr(st.FichierSortant, "chunks", original)
+    donnees = os.urandom(4 * EN_PARALLELE)
+    blob = services.blob_ecrire_octets(donnees, media_type="text/plain")
+    assert b"".join(services.blob_lire(blob, verifier_empreinte=True)) == donnees
+
+
+def test_storing_does_not_ask_the_storage_whether_the_random_name_is_free(
+    stockage: str, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def interdit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("one more round trip to the storage per blob")
+
+    monkeypatch.setattr(type(st.stockage()), "exists", interdit)
+    monkeypatch.setattr(type(st.stockage()), "get_available_name", interdit)
+    donnees = os.urandom(SEGMENT + 1)
+    assert b"".join(services.blob_lire(_ecrire(donnees))) == donnees
 
 
 def test_stored_objects_carry_nothing_about_the_person(stockage: str) -> None:

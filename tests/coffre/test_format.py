@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from espace_sante.coffre.format import (
+    EN_PARALLELE,
     HEADER_SIZE,
     TAG_SIZE,
     BlobCorrompu,
@@ -62,6 +65,77 @@ def test_any_chunking_gives_the_same_plaintext(clair: bytes, morceaux: list[int]
     chiffre = chiffrer(clair, cle=cle, blob_id=blob_id, morceaux=morceaux)
     assert len(chiffre) == taille_chiffree(len(clair), SEGMENT)
     assert dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=len(clair)) == clair
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3 * SEGMENT), max_size=6), st.booleans())
+def test_chunks_known_to_be_followed_or_last_give_the_same_blob(
+    tailles: list[int], avec_fin: bool
+) -> None:
+    """A writer that reads one chunk ahead says whether more follows: whole segments are then
+    encrypted in place, the last one included, and the blob reads back the same."""
+    cle, blob_id = nouvelle_cle(), uuid.uuid4()
+    morceaux = [os.urandom(taille) for taille in tailles if taille]  # empty ones are skipped
+    chiffreur = Chiffreur(data_key=cle, blob_id=blob_id, segment_size=SEGMENT)
+    sortie = []
+    for rang, morceau in enumerate(morceaux):
+        dernier = rang == len(morceaux) - 1
+        suite = None if dernier and not avec_fin else not dernier  # None: ``finir`` closes
+        sortie += [bytes(vue) for vue in chiffreur.ajouter(morceau, suite=suite)]
+    if not morceaux or not avec_fin:
+        sortie.append(bytes(chiffreur.finir()))
+    chiffre = b"".join(sortie)
+    clair = b"".join(morceaux)
+    assert chiffre[:4] == b"ESCF" and len(chiffre) == taille_chiffree(len(clair), SEGMENT)
+    assert dechiffrer(chiffre, cle=cle, blob_id=blob_id, taille=len(clair)) == clair
+
+
+def test_the_header_comes_with_the_first_segment_unless_taken_before(cle: bytes) -> None:
+    blob_id = uuid.uuid4()
+    chiffreur = Chiffreur(data_key=cle, blob_id=blob_id, segment_size=SEGMENT)
+    vues = [bytes(vue) for vue in chiffreur.ajouter(os.urandom(2 * SEGMENT + 1), suite=False)]
+    assert [len(vue) for vue in vues] == [
+        HEADER_SIZE + SEGMENT + TAG_SIZE,
+        SEGMENT + TAG_SIZE,
+        1 + TAG_SIZE,
+    ]
+    assert vues[0][:HEADER_SIZE] == chiffreur.en_tete.brut
+    with pytest.raises(RuntimeError):
+        chiffreur.finir()  # the last segment went already
+
+
+@pytest.mark.parametrize("morceaux", [[EN_PARALLELE * 3 + 5], [EN_PARALLELE * 2, EN_PARALLELE + 5]])
+def test_segments_encrypted_in_another_thread_piece_by_piece_read_back(
+    morceaux: list[int], cle: bytes
+) -> None:
+    """Large segments are encrypted by the pool in pieces while the caller writes the first
+    ones: the same AES-GCM, so the ordinary reader opens them."""
+    blob_id, segment = uuid.uuid4(), 2 * EN_PARALLELE + 4096
+    clairs = [os.urandom(taille) for taille in morceaux]
+    empreinte = hashlib.sha256()
+    with ThreadPoolExecutor(max_workers=2) as atelier:
+        soumis: list[str] = []
+        soumettre = atelier.submit
+        atelier.submit = lambda f, *a, **k: soumis.append(f.__name__) or soumettre(f, *a, **k)  # type: ignore[method-assign]
+        chiffreur = Chiffreur(
+            data_key=cle,
+            blob_id=blob_id,
+            segment_size=segment,
+            empreinte=empreinte,
+            atelier=atelier,
+        )
+        vues: list[bytes] = []
+        for rang, clair in enumerate(clairs):
+            suite = rang < len(clairs) - 1
+            vues += [bytes(vue) for vue in chiffreur.ajouter(clair, suite=suite)]
+        chiffreur.liberer()
+    # The whole first segment was encrypted (and hashed) by the pool, the short tail here.
+    assert soumis.count("_chiffrer_la_suite") == 1
+    assert empreinte.digest() == hashlib.sha256(b"".join(clairs)).digest()
+    chiffre, clair = b"".join(vues), b"".join(clairs)
+    assert len(chiffre) == taille_chiffree(len(clair), segment)
+    dechiffreur = Dechiffreur(data_key=cle, blob_id=blob_id, taille=len(clair))
+    assert b"".join(dechiffreur.segments_de(io.BytesIO(chiffre))) == clair
 
 
 def test_ciphertext_shows_nothing_of_the_plaintext(cle: bytes) -> None:
