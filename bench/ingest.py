@@ -452,10 +452,17 @@ class Releve:
     travailleurs: float
     bench: float
     machine: tuple[float, float]
+    principal: float = 0.0  # the worker's main process (consumer, acks), part of "travailleurs"
 
     @classmethod
     def maintenant(cls, travailleurs: Travailleurs) -> Releve:
-        return cls(time.monotonic(), travailleurs.cpu(), _cpu_soi(), _cpu_machine())
+        return cls(
+            time.monotonic(),
+            travailleurs.cpu(),
+            _cpu_soi(),
+            _cpu_machine(),
+            travailleurs.cpu_principal(),
+        )
 
     def depuis(self, avant: Releve, producteurs: float, postgres: float) -> dict[str, float]:
         """CPU seconds spent between ``avant`` and this snapshot, by whom; "autres" is what
@@ -470,6 +477,7 @@ class Releve:
         cpu["autres"] = max(0.0, occupe - sum(cpu.values()))
         cpu["machine"] = occupe
         cpu["total"] = self.machine[1] - avant.machine[1]
+        cpu["principal"] = self.principal - avant.principal  # already within "travailleurs"
         return cpu
 
 
@@ -560,6 +568,10 @@ class Travailleurs:
 
     def cpu(self) -> float:
         return _cpu_arbre(self.processus.pid) if self.processus else 0.0
+
+    def cpu_principal(self) -> float:
+        """The main process alone: it consumes from Redis, hands tasks to the pool, acks."""
+        return _cpu_pid(self.processus.pid) if self.processus else 0.0
 
     def arreter(self) -> None:
         """Warm shutdown (SIGTERM), then SIGKILL to the worker's own process group."""
@@ -908,18 +920,26 @@ def _verifier(phases: list[Phase], echantillon: int) -> list[str]:
 
 
 class Chrono:
-    """CPU and wall seconds accumulated by stage (no profiler: the figures are the real ones)."""
+    """CPU and wall seconds accumulated by stage (no profiler: the figures are the real ones).
+    A stage called within another (the vault's row insert within its store-and-insert) counts
+    in the outer one only, so that stages never overlap."""
 
     def __init__(self) -> None:
         self.cpu: dict[str, float] = {}
         self.mur: dict[str, float] = {}
+        self.dans_une_etape = False
 
     @contextmanager
     def mesurer(self, nom: str) -> Iterator[None]:
+        if self.dans_une_etape:
+            yield
+            return
+        self.dans_une_etape = True
         cpu, mur = time.process_time(), time.perf_counter()
         try:
             yield
         finally:
+            self.dans_une_etape = False
             self.cpu[nom] = self.cpu.get(nom, 0.0) + time.process_time() - cpu
             self.mur[nom] = self.mur.get(nom, 0.0) + time.perf_counter() - mur
 
@@ -959,7 +979,11 @@ def _instrumenter(chrono: Chrono) -> Iterator[None]:
         (fichiers, "decrire", "valider : pypdf + PDFium (fichiers.decrire)", False),
         (cda, "lire_cda", "lire le CDA (cda.lire_cda)", False),
         (fichiers, "_rendre_page", "miniature : rendu PDFium (_rendre_page)", False),
-        (fichiers, "_png", "miniature : encodage PNG (fichiers._png)", False),
+        (fichiers, "_jpeg", "miniature : encodage JPEG (fichiers._jpeg)", False),
+        (fichiers, "_png", "aperçus : encodage PNG (fichiers._png)", False),
+        (coffre, "blob_stocker", "aperçus : chiffrer + écrire (blob_stocker)", False),
+        (coffre, "blob_enregistrer", "INSERT d'un Blob (blob_enregistrer)", False),
+        (dossier_services, "_prendre", "prendre le document (services._prendre)", False),
     ]
     originaux = [(objet, attribut, getattr(objet, attribut)) for objet, attribut, *_ in cibles]
     try:
@@ -991,7 +1015,7 @@ def _decomposer(titre: str, chrono: Chrono, nombre: int, mur: float, cpu: float)
 
 GROUPES = (
     ("ORM : compilation + SQL (execute_sql)", "django/db/models/sql/compiler.py", "execute_sql"),
-    ("  dont SQL seul (curseur, execute)", "django/db/backends/utils.py", "execute"),
+    ("SQL au curseur, ORM ou non (execute)", "django/db/backends/utils.py", "execute"),
     ("  dont SELECT : colonnes (get_select)", "django/db/models/sql/compiler.py", "get_select"),
     ("Model.save", "django/db/models/base.py", "save"),
     ("QuerySet.delete (aperçus)", "django/db/models/query.py", "delete"),
@@ -1174,7 +1198,8 @@ def _tableau(resultats: dict[str, tuple[Phase, Phase]], coeurs: int) -> Iterator
     )
     for genre, (bout, drain) in resultats.items():
         yield (
-            f"  {genre} CPU par document : worker {_par_doc(drain, 'travailleurs'):.1f} ms, "
+            f"  {genre} CPU par document : worker {_par_doc(drain, 'travailleurs'):.1f} ms "
+            f"(dont processus principal {_par_doc(drain, 'principal'):.1f} ms), "
             f"PostgreSQL (côté worker) {_par_doc(drain, 'postgres'):.1f} ms, producteur "
             f"{drain.producteur_cpu / drain.documents * 1000:.1f} ms ; bout en bout, tous "
             f"processus à nous : {_par_doc(bout, 'travailleurs', 'producteurs', 'postgres'):.1f} ms"

@@ -8,10 +8,11 @@ temporary file, no path. Four questions, four entry points:
   else too (polyglots), raises :class:`FichierRefuse` with a French message for the person.
 - :func:`decrire` — deep validation and facts (:class:`Description`); :class:`FichierCorrompu`
   when the file is damaged, truncated, protected by a password, or too large to decode.
-- :func:`apercus` / :func:`miniature` — PNG images to show (metadata stripped, orientation
-  applied, 8 bits, RGB or grey). :class:`ApercuImpossible` (a :class:`FichierCorrompu`) when the
-  file is sound but cannot be rendered here (a DICOM compression we cannot decode), which
-  :func:`decrire` announces with ``apercu_possible=False``; :func:`miniature` then gives None.
+- :func:`apercus` / :func:`miniature` — images to show, PNG previews and JPEG thumbnails
+  (metadata stripped, orientation applied, 8 bits, RGB or grey). :class:`ApercuImpossible` (a
+  :class:`FichierCorrompu`) when the file is sound but cannot be rendered here (a DICOM
+  compression we cannot decode), which :func:`decrire` announces with
+  ``apercu_possible=False``; :func:`miniature` then gives None.
 
 Decisions worth knowing:
 
@@ -46,7 +47,7 @@ import math
 import re
 import struct
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -238,12 +239,11 @@ def _motif_insensible(mot: str) -> bytes:
     return b"[\\t\\n\\r ]*".join(re.escape(c.encode()) for c in mot)
 
 
-_MARQUEURS_WEB = re.compile(
+_MARQUEURS_WEB = re.compile(  # in lower case: searched in a lower-cased copy (see below)
     rb"<html|<!doctype\s+html|<script|<svg|<iframe|<object|<embed|<body|<\?php|"
     + _motif_insensible("javascript:")
     + b"|"
-    + _motif_insensible("vbscript:"),
-    re.IGNORECASE,
+    + _motif_insensible("vbscript:")
 )
 _RTF_OBJET = re.compile(rb"\\object|\\objdata|\\objemb|\\objlink", re.IGNORECASE)
 _CONTROLES_INTERDITS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")  # C0 but \t \n \f \r
@@ -277,15 +277,19 @@ def _est_programme(debut: bytes) -> bool:
 def _polyglotte(premier_ko: bytes, zone_web: bytes) -> bool:
     """A ZIP local header or a Windows executable in the first KiB, or web markers in
     ``zone_web``."""
-    return (
-        b"PK\x03\x04" in premier_ko
-        or _contient_pe(premier_ko)
-        or bool(_MARQUEURS_WEB.search(zone_web))
-    )
+    return b"PK\x03\x04" in premier_ko or _contient_pe(premier_ko) or _marqueurs_web(zone_web)
 
 
 def _queue_suspecte(queue: bytes) -> bool:
-    return b"PK\x05\x06" in queue or bool(_MARQUEURS_WEB.search(queue))
+    return b"PK\x05\x06" in queue or _marqueurs_web(queue)
+
+
+def _marqueurs_web(zone: bytes) -> bool:
+    """Web markers, whatever their case. ``bytes.lower`` folds ASCII letters only, as
+    ``re.IGNORECASE`` does on bytes, and searching the lower-cased copy with a case-sensitive
+    pattern is six times faster (0.06 ms against 0.35 ms for 8 KiB): the pattern's literal
+    prefixes are used again."""
+    return _MARQUEURS_WEB.search(zone.lower()) is not None
 
 
 def detecter(debut: bytes, *, fin: bytes | None = None) -> Nature:
@@ -338,7 +342,7 @@ def _detecter_texte(debut: bytes, entier: bytes) -> Nature:
     corps = debut.removeprefix(_BOM_UTF8)
     if _CONTROLES_INTERDITS.search(corps):
         raise _refus(MotifRefus.INCONNU)
-    if _MARQUEURS_WEB.search(corps):
+    if _marqueurs_web(corps):
         raise _refus(MotifRefus.PAGE_WEB)
     if corps.startswith(b"{\\rtf"):
         if _RTF_OBJET.search(entier):
@@ -704,36 +708,45 @@ def _decrire_texte(nature: Nature, donnees: bytes) -> Description:
 
 # --- Previews ----------------------------------------------------------------------------------
 
+TYPE_APERCU = "image/png"
+TYPE_MINIATURE = "image/jpeg"
+Encodeur = Callable[[Image.Image], bytes]
+
 
 def apercus(
     nature: Nature, donnees: bytes, *, largeur_max: int = 1600, limite: int = 50
 ) -> list[bytes]:
-    """PNG images to show: one per image, TIFF page, DICOM frame or PDF page (the first
-    ``limite``), fitting ``largeur_max`` wide (and 4 × ``largeur_max`` high). An empty list
-    for natures without images (texts, CDA, DICOM without pixel data)."""
-    return list(_rendus(nature, donnees, (largeur_max, RAPPORT_MAX * largeur_max), limite))
+    """PNG images to show (``TYPE_APERCU``): one per image, TIFF page, DICOM frame or PDF page
+    (the first ``limite``), fitting ``largeur_max`` wide (and 4 × ``largeur_max`` high). An
+    empty list for natures without images (texts, CDA, DICOM without pixel data)."""
+    boite = (largeur_max, RAPPORT_MAX * largeur_max)
+    return list(_rendus(nature, donnees, boite, limite, _png))
 
 
 def miniature(nature: Nature, donnees: bytes, *, cote: int = 320) -> bytes | None:
-    """A PNG thumbnail of the first image, page or frame fitting ``cote`` × ``cote``; None when
-    there is nothing to show (texts, CDA) or it cannot be rendered here."""
+    """A JPEG thumbnail (``TYPE_MINIATURE``) of the first image, page or frame fitting ``cote`` ×
+    ``cote``; None when there is nothing to show (texts, CDA) or it cannot be rendered here.
+    JPEG because a thumbnail is a small picture beside the document, and encoding it costs a
+    tenth of a PNG (0.5 ms against 4.4 ms for a page at 320 pixels); previews stay PNG."""
     try:
-        rendus = list(_rendus(nature, donnees, (cote, cote), 1))
+        rendus = list(_rendus(nature, donnees, (cote, cote), 1, _jpeg))
     except ApercuImpossible:
         return None
     return rendus[0] if rendus else None
 
 
-def _rendus(nature: Nature, donnees: bytes, boite: tuple[int, int], limite: int) -> Iterator[bytes]:
+def _rendus(
+    nature: Nature, donnees: bytes, boite: tuple[int, int], limite: int, encoder: Encodeur
+) -> Iterator[bytes]:
     if limite < 1 or min(boite) < 1:
         return iter(())
     match nature:
         case Nature.PDF:
-            return _rendus_pdf(donnees, boite, limite)
+            return _rendus_pdf(donnees, boite, limite, encoder)
         case Nature.JPEG | Nature.PNG | Nature.TIFF:
-            return _rendus_image(nature, donnees, boite, limite)
+            return _rendus_image(nature, donnees, boite, limite, encoder)
         case Nature.DICOM:
-            return _rendus_dicom(donnees, boite, limite)
+            return _rendus_dicom(donnees, boite, limite, encoder)
     return iter(())
 
 
@@ -741,6 +754,13 @@ def _png(image: Image.Image) -> bytes:
     image.info = {}  # no EXIF, ICC, text or DPI carried into the preview
     sortie = io.BytesIO()
     image.save(sortie, "PNG", compress_level=1)
+    return sortie.getvalue()
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    image.info = {}  # no EXIF, ICC, comment or DPI carried into the thumbnail
+    sortie = io.BytesIO()
+    image.save(sortie, "JPEG", quality=85)
     return sortie.getvalue()
 
 
@@ -805,7 +825,7 @@ def _octets(normees: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.uint8]:
 
 
 def _rendus_image(
-    nature: Nature, donnees: bytes, boite: tuple[int, int], limite: int
+    nature: Nature, donnees: bytes, boite: tuple[int, int], limite: int, encoder: Encodeur
 ) -> Iterator[bytes]:
     with _analyse(_message_image(nature)), _ouvrir_image(nature, donnees) as image:
         for rang in range(min(_pages(image) if nature is Nature.TIFF else 1, limite)):
@@ -815,12 +835,14 @@ def _rendus_image(
             if image.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 when that is enough
                 image.draft(None, _taille_cible(image.size, _orientee(boite, image)))
             orientee = ImageOps.exif_transpose(image)
-            yield _png(_ajuster(_rgb_ou_gris(orientee, boite), boite))
+            yield encoder(_ajuster(_rgb_ou_gris(orientee, boite), boite))
             del orientee
 
 
-def _rendus_pdf(donnees: bytes, boite: tuple[int, int], limite: int) -> Iterator[bytes]:
-    """One page rendered at a time (and PNG-encoded outside the lock, PDFium being free for
+def _rendus_pdf(
+    donnees: bytes, boite: tuple[int, int], limite: int, encoder: Encodeur
+) -> Iterator[bytes]:
+    """One page rendered at a time (and encoded outside the lock, PDFium being free for
     other threads meanwhile): a single page image in memory at any time."""
     with _analyse(_PDF_SANS_APERCU, ApercuImpossible), _VERROU_PDFIUM:
         document = pdfium.PdfDocument(donnees)
@@ -830,7 +852,7 @@ def _rendus_pdf(donnees: bytes, boite: tuple[int, int], limite: int) -> Iterator
         for rang in range(nombre):
             with _analyse(_PDF_SANS_APERCU, ApercuImpossible), _VERROU_PDFIUM:
                 image = _rendre_page(document, rang, boite)
-            yield _png(_ajuster(image, boite))
+            yield encoder(_ajuster(image, boite))
             del image
     finally:
         with _VERROU_PDFIUM:
@@ -851,7 +873,9 @@ def _rendre_page(document: pdfium.PdfDocument, rang: int, boite: tuple[int, int]
         page.close()
 
 
-def _rendus_dicom(donnees: bytes, boite: tuple[int, int], limite: int) -> Iterator[bytes]:
+def _rendus_dicom(
+    donnees: bytes, boite: tuple[int, int], limite: int, encoder: Encodeur
+) -> Iterator[bytes]:
     ds = _lire_dicom(donnees)
     with _analyse(_MESSAGE_DICOM):
         if not any(mot_cle in ds for mot_cle in _PIXELS_DICOM):
@@ -864,7 +888,7 @@ def _rendus_dicom(donnees: bytes, boite: tuple[int, int], limite: int) -> Iterat
         with _analyse(_DICOM_SANS_APERCU, ApercuImpossible):
             image = _image_dicom(trame, ds, rang, boite)
         del trame
-        yield _png(_ajuster(image, boite))
+        yield encoder(_ajuster(image, boite))
 
 
 # DICOM rendering

@@ -117,6 +117,9 @@ class Document(models.Model):
         return self.source == Source.PATIENT
 
 
+EXTENSIONS_APERCU = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
 class Apercu(models.Model):
     """A rendered image of a document (thumbnail, page, frame) or its embedded PDF: a blob."""
 

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
 from profil.selectors import Acces
 
@@ -16,20 +17,14 @@ from .models import Document, ReglagesDossier, Source, Statut
 from .types import Categorie
 
 
-def documents_visibles(*, acces: Acces) -> QuerySet[Document]:
-    """Documents of the space the holder or a representative may see: not deleted, not held
-    back by a professional (INVISIBLE_PATIENT), and for a representative not a minor's secret
-    (INVISIBLE_REPRESENTANTS_LEGAUX)."""
-    documents = Document.objects.filter(
-        espace=acces.espace, supprime_le__isnull=True, invisible_patient=False
-    )
-    if not acces.est_titulaire:
-        documents = documents.filter(invisible_representants=False)
-    return documents
+def documents_visibles(*, acces: Acces | AccesPro) -> QuerySet[Document]:
+    """Documents of the space the actor may read, by the one policy (DESIGN.md §4):
+    ``professionnels.politique`` decides for the holder, a representative and a professional."""
+    return documents_lisibles(acces=acces)
 
 
 def document_pour_acteur(
-    *, acces: Acces, document_uuid: uuid.UUID, supprime: bool = False
+    *, acces: Acces | AccesPro, document_uuid: uuid.UUID, supprime: bool = False
 ) -> Document:
     documents = (
         documents_supprimes(acces=acces) if supprime else documents_visibles(acces=acces)
@@ -40,13 +35,9 @@ def document_pour_acteur(
     return document
 
 
-def documents_supprimes(*, acces: Acces) -> QuerySet[Document]:
-    documents = Document.objects.filter(
-        espace=acces.espace, supprime_le__isnull=False, invisible_patient=False
-    )
-    if not acces.est_titulaire:
-        documents = documents.filter(invisible_representants=False)
-    return documents.order_by("-supprime_le")
+def documents_supprimes(*, acces: Acces | AccesPro) -> QuerySet[Document]:
+    """The holder's bin (nothing for a professional: deleted means gone for them)."""
+    return documents_lisibles(acces=acces, supprimes=True).order_by("-supprime_le")
 
 
 @dataclass(frozen=True)
@@ -74,7 +65,7 @@ TRIS = {
 }
 
 
-def documents_filtres(*, acces: Acces, filtres: Filtres) -> QuerySet[Document]:
+def documents_filtres(*, acces: Acces | AccesPro, filtres: Filtres) -> QuerySet[Document]:
     documents = documents_visibles(acces=acces).exclude(statut=Statut.ARCHIVE)
     if filtres.categorie:
         documents = documents.filter(categorie=filtres.categorie)

@@ -1,4 +1,8 @@
-"""The ingestion pipeline and the document housekeeping: thin wrappers around services."""
+"""The ingestion pipeline and the document housekeeping: thin wrappers around services.
+
+Their outcome is in the database (the document's status): no result is stored, whatever the
+result backend. Messages are acknowledged after the run and requeued if the worker dies
+(DESIGN.md §7)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from . import services
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
+    ignore_result=True,
     autoretry_for=(ConnectionError, TimeoutError, OSError),
     retry_backoff=True,
     max_retries=8,
@@ -18,11 +23,11 @@ def document_ingerer(document_id: int) -> str:
     return services.document_ingerer(document_id=document_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def documents_relancer_en_suspens() -> int:
     return services.documents_relancer_en_suspens()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def documents_purger_echus() -> int:
     return services.documents_purger_echus()

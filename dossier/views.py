@@ -38,7 +38,7 @@ from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
-from .models import Apercu, Document, Statut
+from .models import EXTENSIONS_APERCU, Apercu, Document, Statut
 from .presentation import CHAMPS_LIGNE, lignes_documents
 from .types import TYPES, Categorie
 
@@ -372,7 +372,7 @@ def apercu(
     return reponse_blob(
         request,
         image.blob,
-        nom_fichier=f"apercu-{rang + 1}.{'pdf' if genre == Apercu.Genre.PDF else 'png'}",
+        nom_fichier=f"apercu-{rang + 1}.{EXTENSIONS_APERCU.get(image.blob.media_type, 'bin')}",
         en_ligne=True,
         en_cas_d_echec=_en_cas_d_echec(acces, doc),
     )

@@ -6,6 +6,7 @@ afterwards; this module only gives the initial rows (and the rows for types adde
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from dossier.types import TYPES
 
@@ -99,3 +100,19 @@ def lignes_initiales() -> Iterator[tuple[str, str, bool]]:
         for code in TYPES:
             yield profession.value, code, profession == P.MEDECIN or code in lus
         yield profession.value, TOUS_LES_AUTRES, profession == P.MEDECIN
+
+
+def semer(modele: Any = None) -> int:
+    """Insert the initial rows that are missing (existing cells, edited or not, are kept).
+    ``modele`` is the historical model in a migration. Returns how many rows were added."""
+    if modele is None:
+        from .models import Habilitation as modele
+    avant = modele.objects.count()
+    modele.objects.bulk_create(
+        [
+            modele(profession=profession, type_code=code, lecture=lecture)
+            for profession, code, lecture in lignes_initiales()
+        ],
+        ignore_conflicts=True,
+    )
+    return int(modele.objects.count() - avant)

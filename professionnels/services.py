@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier.models import Document, Statut
 from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
@@ -529,14 +530,42 @@ def consultation_tracer(
                 premier = 1
             except IntegrityError:
                 premier = 0
+        if not premier:
+            return
         titulaire = acces.espace.titulaire
-        if (
-            premier
-            and titulaire is not None
-            and reglages_acces(espace=acces.espace).notifier_premier_acces
-        ):
+        if titulaire is not None and reglages_acces(espace=acces.espace).notifier_premier_acces:
             notification_programmer(
                 destinataire=titulaire,
                 type=TypeNotification.PREMIER_ACCES_PRO,
                 cle=f"{acces.espace.uuid}:{acces.professionnel.uuid}",
             )
+
+
+# --- The professional's own documents ---------------------------------------------------------
+
+
+def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = None) -> Document:
+    """The author releases a document held back until the announcement consultation: the
+    patient sees it from now on, and is told a document arrived."""
+    if document.auteur_id != str(acces.professionnel.utilisateur.uuid):
+        raise Refus(_("Seul l'auteur du document peut le rendre visible au patient."))
+    with transaction.atomic():
+        libere = Document.objects.filter(
+            pk=document.pk, espace=acces.espace, invisible_patient=True
+        ).update(invisible_patient=False)
+        if not libere:
+            return document
+        document.invisible_patient = False
+        _evenement(
+            Action.DOCUMENT_LIBERE,
+            acteur=acces.acteur,
+            espace=acces.espace,
+            objet_type="document",
+            objet_id=str(document.uuid),
+            ip=ip,
+        )
+        if document.statut == Statut.DISPONIBLE:
+            from dossier.services import document_notifier
+
+            document_notifier(document)
+    return document

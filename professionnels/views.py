@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dossier.models import Apercu, Document, Statut
+from dossier.models import EXTENSIONS_APERCU, Apercu, Document
+from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
@@ -32,13 +34,14 @@ from . import selectors, services
 from .forms import (
     AccorderForm,
     ConfirmationForm,
+    DepotProForm,
     InscriptionForm,
     RechercheForm,
     ReglagesAccesForm,
     UrgenceForm,
 )
 from .models import Professionnel
-from .politique import AccesPro, acces_professionnel, documents_lisibles, professionnel_actif
+from .politique import AccesPro, acces_professionnel, professionnel_actif
 
 DOCUMENTS_PAR_PAGE = 25
 
@@ -268,10 +271,12 @@ def accueil(request: HttpRequest) -> HttpResponse:
 def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces_pro(request, espace_uuid)
     categorie = request.GET.get("categorie", "")
-    documents = documents_lisibles(acces=acces).exclude(statut=Statut.ARCHIVE)
-    if categorie in Categorie.values:
-        documents = documents.filter(categorie=categorie)
-    page = Paginator(documents.order_by("-date_acte", "-cree_le", "-id"), DOCUMENTS_PAR_PAGE)
+    categorie = categorie if categorie in Categorie.values else ""
+    recherche = " ".join(request.GET.get("q", "").split())[:100]
+    documents = documents_filtres(
+        acces=acces, filtres=Filtres(categorie=categorie, recherche=recherche)
+    )
+    page = Paginator(documents, DOCUMENTS_PAR_PAGE)
     page_courante = page.get_page(request.GET.get("page"))
     services.consultation_tracer(acces=acces, action=Action.DOSSIER_CONSULTE, ip=client_ip(request))
     return render(
@@ -282,7 +287,8 @@ def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "page": page_courante,
             "categories": Categorie.choices,
             "categorie": categorie,
-            "requete": f"categorie={categorie}" if categorie in Categorie.values else "",
+            "recherche": recherche,
+            "requete": urlencode({"categorie": categorie, "q": recherche}),
         },
     )
 
@@ -291,14 +297,7 @@ def _document(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> tuple[AccesPro, Document]:
     acces = _acces_pro(request, espace_uuid)
-    document = (
-        documents_lisibles(acces=acces)
-        .select_related("blob", "version_precedente", "version_suivante")
-        .filter(uuid=document_uuid)
-        .first()
-    )
-    if document is None:
-        raise Http404
+    document = document_pour_acteur(acces=acces, document_uuid=document_uuid)
     return acces, document
 
 
@@ -379,7 +378,7 @@ def apercu(
     return reponse_blob(
         request,
         image.blob,
-        nom_fichier=f"apercu-{rang + 1}.{'pdf' if genre == Apercu.Genre.PDF else 'png'}",
+        nom_fichier=f"apercu-{rang + 1}.{EXTENSIONS_APERCU.get(image.blob.media_type, 'bin')}",
         en_ligne=True,
         en_cas_d_echec=_echec(acces, doc),
     )
@@ -417,3 +416,86 @@ def urgence(request: HttpRequest) -> HttpResponse:
         "professionnels/urgence.html",
         {"form": form, "professionnel": professionnel},
     )
+
+
+@login_required
+def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """A professional deposits a document: same vault, same ingestion pipeline as the patient's
+    deposits; the type comes from the national list."""
+    from dossier import services as documents
+    from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
+
+    acces = _acces_pro(request, espace_uuid)
+    mineur = acces.espace.est_mineur
+    if request.method != "POST":
+        return render(
+            request,
+            "professionnels/deposer.html",
+            {"acces": acces, "form": DepotProForm(mineur=mineur)},
+        )
+    form = DepotProForm(request.POST, request.FILES, mineur=mineur)
+    fichier = None
+    try:
+        fichier = fichier_televerse(request, "fichier")
+    except TeleversementRefuse as refus:
+        form.is_valid()
+        form.add_error("fichier", refus.message)
+    if fichier is not None and form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            doc = documents.document_deposer(
+                acces=acces,
+                fichier=fichier,
+                titre=donnees["titre"],
+                date_acte=donnees["date_acte"],
+                type_code=donnees["type_code"],
+                invisible_patient=donnees["invisible_patient"],
+                masque_ps=donnees["masque_ps"],
+                invisible_representants=donnees.get("invisible_representants", False),
+                ip=client_ip(request),
+            )
+        except documents.Refus as refus:
+            form.add_error(None, refus.message)
+        else:
+            messages.success(request, _("Document ajouté ; son traitement est en cours."))
+            return redirect("professionnels:document", acces.espace.uuid, doc.uuid)
+    elif fichier is not None:
+        fichier.abandonner()
+    return render(
+        request, "professionnels/deposer.html", {"acces": acces, "form": form}, status=400
+    )
+
+
+@login_required
+@require_POST
+def liberer(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> HttpResponse:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    try:
+        services.document_liberer(acces=acces, document=doc, ip=client_ip(request))
+    except services.Refus as refus:
+        messages.error(request, refus.message)
+    else:
+        messages.success(request, _("Le document est désormais visible du patient."))
+    return redirect("professionnels:document", acces.espace.uuid, doc.uuid)
+
+
+@login_required
+@require_POST
+def remplacer(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponse:
+    """The author replaces their document with a new version; the old one stays readable."""
+    from dossier import services as documents
+    from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
+
+    acces, ancien = _document(request, espace_uuid, document_uuid)
+    try:
+        fichier = fichier_televerse(request, "fichier")
+        nouveau = documents.document_remplacer(
+            acces=acces, ancien=ancien, fichier=fichier, ip=client_ip(request)
+        )
+    except (TeleversementRefuse, documents.Refus) as refus:
+        messages.error(request, refus.message)
+        return redirect("professionnels:document", acces.espace.uuid, ancien.uuid)
+    messages.success(request, _("Nouvelle version ajoutée ; l'ancienne reste consultable."))
+    return redirect("professionnels:document", acces.espace.uuid, nouveau.uuid)

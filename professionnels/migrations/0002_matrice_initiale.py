@@ -8,16 +8,9 @@ from django.db import migrations
 
 
 def semer(apps: Any, schema_editor: Any) -> None:
-    from professionnels.matrice import lignes_initiales
+    from professionnels.matrice import semer as semer_matrice
 
-    Habilitation = apps.get_model("professionnels", "Habilitation")
-    Habilitation.objects.bulk_create(
-        [
-            Habilitation(profession=profession, type_code=code, lecture=lecture)
-            for profession, code, lecture in lignes_initiales()
-        ],
-        ignore_conflicts=True,
-    )
+    semer_matrice(apps.get_model("professionnels", "Habilitation"))
 
 
 class Migration(migrations.Migration):

@@ -180,6 +180,14 @@ def lire_png(donnees: bytes) -> Image.Image:
     return image
 
 
+def lire_jpeg(donnees: bytes) -> Image.Image:
+    assert donnees.startswith(b"\xff\xd8\xff")
+    image = Image.open(io.BytesIO(donnees))
+    assert image.format == "JPEG"
+    image.load()
+    return image
+
+
 def encapsule(ds: Dataset, syntaxe: Any, trames: list[bytes]) -> Dataset:
     ds.file_meta.TransferSyntaxUID = syntaxe
     ds.PixelData = encapsulate(trames)
@@ -333,6 +341,13 @@ REFUSES: list[tuple[str, bytes, MotifRefus]] = [
         MotifRefus.XML_NON_CDA,
     ),
     ("rtf-objet", b"{\\rtf1 {\\object\\objemb {\\*\\objdata 0105}}}", MotifRefus.OBJET_INCORPORE),
+    # web markers in any case, wherever they are looked for
+    ("texte-script-casse", b"Voir le lien JaVa\tScRiPt:alert(1)\n", MotifRefus.PAGE_WEB),
+    ("texte-vbscript-casse", b"lien VBSCRIPT :\nVBScript:msgbox(1)\n", MotifRefus.PAGE_WEB),
+    ("texte-doctype-casse", b"notes\n<!DocType\t HTML>\n", MotifRefus.PAGE_WEB),
+    ("pdf-svg-casse", PDF[:9] + b"%<SvG onload=x>\n" + PDF[9:], MotifRefus.POLYGLOTTE),
+    ("pdf-php-ajoute", PDF + b"\n<?PHP echo 1; ?>", MotifRefus.POLYGLOTTE),
+    ("png-body-casse", png_avec_chunk(b"<BoDy onload=alert(1)>"), MotifRefus.POLYGLOTTE),
 ]
 
 
@@ -799,7 +814,7 @@ def test_a_large_dicom_frame_is_reduced_to_fit_and_its_thumbnail_to_the_side() -
     image = lire_png(apercus(Nature.DICOM, donnees, largeur_max=200)[0])
     assert image.size == (200, 150)
     vignette = miniature(Nature.DICOM, donnees, cote=64)
-    assert vignette is not None and lire_png(vignette).size == (64, 48)
+    assert vignette is not None and lire_jpeg(vignette).size == (64, 48)
 
 
 # --- Previews: images and PDF ------------------------------------------------------------------
@@ -861,15 +876,25 @@ def test_thumbnails_fit_the_side_asked() -> None:
     ):
         vignette = miniature(nature, donnees, cote=100)
         assert vignette is not None
-        largeur, hauteur = lire_png(vignette).size
+        largeur, hauteur = lire_jpeg(vignette).size
         assert max(largeur, hauteur) <= 100, nature
 
 
 def test_the_default_thumbnail_is_320_pixels_at_most() -> None:
     vignette = miniature(Nature.PDF, pdf(1))
     assert vignette is not None
-    largeur, hauteur = lire_png(vignette).size
+    largeur, hauteur = lire_jpeg(vignette).size
     assert abs(largeur - 213) <= 1 and hauteur == 320
+
+
+def test_a_thumbnail_is_a_jpeg_without_metadata_and_the_orientation_applied() -> None:
+    vignette = miniature(Nature.JPEG, jpeg_avec_orientation())
+    assert vignette is not None
+    image = lire_jpeg(vignette)
+    assert image.size == (20, 40) and image.mode == "RGB"
+    assert image.getpixel((10, 3))[0] > 200  # the left of the stored image is now the top
+    assert "exif" not in image.info and b"Exif" not in vignette and b"Fabricant" not in vignette
+    assert "icc_profile" not in image.info and "comment" not in image.info
 
 
 def test_a_corrupt_image_gives_no_preview_but_an_error() -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -199,7 +200,7 @@ def test_ingestion_is_idempotent_and_a_killed_run_is_finished_by_the_next(
     def tue(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(Apercu.objects, "bulk_create", tue)
+    monkeypatch.setattr(services, "_apercus_creer", tue)
     with pytest.raises(SystemExit):
         services.document_ingerer(document_id=document.pk)
     monkeypatch.undo()
@@ -320,3 +321,78 @@ def fabrique_date():  # type: ignore[no-untyped-def]
     from datetime import date
 
     return date(2026, 1, 5)
+
+
+def _document_pro(espace: Espace, contenu: bytes, nom: str = "cr.pdf") -> Document:
+    from espace_sante.journal.services import Acteur
+
+    return services.document_creer(
+        espace=espace,
+        contenu=contenu,
+        nom_fichier=nom,
+        titre="Compte rendu de consultation",
+        date_acte=fabrique_date(),
+        type_code="11488-4",
+        auteur=Acteur(type="professionnel", id="810000336601", nom="Dr Paul DURAND"),
+        source=Source.PROFESSIONNEL,
+        media_type="application/pdf",
+    )
+
+
+def test_a_pdf_gets_a_jpeg_thumbnail_served_as_such(
+    titulaire: Espace, client_titulaire: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        document = _document_pro(titulaire, fabrique.pdf(2))
+    document.refresh_from_db()
+    assert document.statut == Statut.DISPONIBLE and json.loads(document.faits)["pages"] == 2
+    miniature = document.apercus.select_related("blob").get()
+    assert miniature.genre == Apercu.Genre.MINIATURE and miniature.blob.media_type == "image/jpeg"
+    reponse = client_titulaire.get(
+        reverse("dossier:apercu", args=[titulaire.uuid, document.uuid, "miniature", 0])
+    )
+    assert reponse["Content-Type"] == "image/jpeg"
+    assert b"".join(reponse.streaming_content)[:3] == b"\xff\xd8\xff"
+
+
+def test_the_job_takes_a_pinned_number_of_queries(django_assert_num_queries, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dossier import tasks
+
+    from ..factories import EspaceFactory
+
+    monkeypatch.setattr(tasks.document_ingerer, "delay", lambda *a, **k: None)
+    sans_compte = EspaceFactory(titulaire=None)  # nobody to notify: the job's own queries
+    document = _document_pro(sans_compte, fabrique.pdf(1))
+    # attempt counted and document + space + blob read (one statement on PostgreSQL); then one
+    # transaction (a savepoint here, the test's being open): status, thumbnail's blob, preview
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
+        assert services.document_ingerer(document_id=document.pk) == "disponible"
+    with django_assert_num_queries(1):  # attempt not counted: nothing to do
+        assert services.document_ingerer(document_id=document.pk) == "ignoré"
+    document.refresh_from_db()
+    assert document.tentatives == 1 and document.traite_le is not None
+
+
+def test_the_representatives_of_a_minor_are_notified_unless_it_is_the_minor_s_secret(
+    enfant_represente: Espace, representant: Espace, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _document_pro(enfant_represente, fabrique.pdf(1))
+    assert [m.to for m in mail.outbox] == [[representant.titulaire.email]]
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = _document_pro(enfant_represente, fabrique.pdf(1), "secret.pdf")
+        Document.objects.filter(pk=secret.pk).update(invisible_representants=True)
+    assert Document.objects.get(pk=secret.pk).statut == Statut.DISPONIBLE
+    assert mail.outbox == []
+
+
+def test_a_document_deleted_before_its_job_is_left_alone(titulaire: Espace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dossier import tasks
+
+    monkeypatch.setattr(tasks.document_ingerer, "delay", lambda *a, **k: None)
+    document = _document_pro(titulaire, fabrique.pdf(1))
+    services.document_purger(document)
+    assert services.document_ingerer(document_id=document.pk) == "ignoré"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import uuid
 from io import StringIO
 
@@ -141,3 +142,91 @@ def test_details_must_be_serialisable() -> None:
             action=Action.CONNEXION, acteur=Acteur.systeme(), details={"objet": object()}
         )
     assert not Evenement.objects.exists()
+
+
+def test_the_returned_event_is_the_stored_one() -> None:
+    evenement = evenement_enregistrer(
+        action=Action.CONNEXION,
+        acteur=Acteur(type="titulaire", id="a", nom="Camille"),
+        compte_uuid=uuid.uuid4(),
+        ip="2001:db8::1",
+        details={"méthode": "mot de passe", "niveau": 2},
+    )
+    stocke = Evenement.objects.get(pk=evenement.pk)
+    assert (stocke.uuid, stocke.rang, stocke.hash, stocke.horodatage) == (
+        evenement.uuid,
+        1,
+        evenement.hash,
+        evenement.horodatage,
+    )
+    assert calculer_hash(stocke) == stocke.hash
+    assert stocke.details == {"méthode": "mot de passe", "niveau": 2}
+    assert stocke.ip == "2001:db8::1"
+
+
+def test_an_append_rolls_back_with_the_change_it_records() -> None:
+    espace = uuid.uuid4()
+    premier = _trois_evenements(espace)[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        evenement_enregistrer(action=Action.CONNEXION, acteur=Acteur.systeme(), espace_uuid=espace)
+        raise RuntimeError("the change fails after its event")
+    assert ChaineJournal.objects.get(cle=str(espace)).dernier_rang == 3
+    suivant = evenement_enregistrer(
+        action=Action.DECONNEXION, acteur=Acteur.systeme(), espace_uuid=espace
+    )
+    assert suivant.rang == 4 and premier.chaine == suivant.chaine
+    assert list(journal_verifier()) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_to_one_chain_stay_chained() -> None:
+    espace, autre = uuid.uuid4(), uuid.uuid4()
+    depart = threading.Barrier(6)
+    erreurs: list[BaseException] = []
+
+    def ajouter(numero: int) -> None:
+        try:
+            depart.wait()
+            for rang in range(15):
+                with transaction.atomic():  # a change and its event, as services do
+                    evenement_enregistrer(
+                        action=Action.DOCUMENT_CONSULTE,
+                        acteur=Acteur(type="professionnel", id=str(numero), nom=f"Dr {numero}"),
+                        espace_uuid=espace if rang % 3 else autre,
+                        objet_id=f"{numero}-{rang}",
+                    )
+        except BaseException as erreur:  # reported below
+            erreurs.append(erreur)
+        finally:
+            connection.close()
+
+    fils = [threading.Thread(target=ajouter, args=(numero,)) for numero in range(6)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    assert erreurs == []
+    rangs = list(
+        Evenement.objects.filter(chaine=str(espace)).order_by("rang").values_list("rang", flat=True)
+    )
+    assert rangs == list(range(1, 61))
+    assert ChaineJournal.objects.get(cle=str(autre)).dernier_rang == 30
+    assert list(journal_verifier()) == []
+
+
+def test_an_append_in_a_transaction_takes_two_statements_on_postgresql(
+    django_assert_num_queries,
+) -> None:  # type: ignore[no-untyped-def]
+    espace = uuid.uuid4()
+    evenement_enregistrer(action=Action.CONNEXION, acteur=Acteur.systeme(), espace_uuid=espace)
+    # PostgreSQL: take the next number (head locked), then insert and move the head; elsewhere:
+    # create the head if need be, lock and read it, insert, update it. No savepoint either way.
+    with (
+        transaction.atomic(),
+        django_assert_num_queries(2 if connection.vendor == "postgresql" else 4),
+    ):
+        evenement_enregistrer(
+            action=Action.DECONNEXION, acteur=Acteur.systeme(), espace_uuid=espace
+        )
+    assert list(journal_verifier()) == []

@@ -250,3 +250,37 @@ def test_a_professional_login_is_journaled_on_their_account(pro_autorise) -> Non
     assert evenement.acteur_type == "professionnel"
     assert evenement.chaine == f"compte:{pro_autorise.utilisateur.uuid}"
     assert evenement.espace_uuid is None
+
+
+def test_the_professional_searches_and_filters_within_what_they_may_read(
+    titulaire, pro_autorise
+) -> None:
+    document(titulaire, titre="Échographie abdominale", type_code="18748-4")
+    document(titulaire, titre="Échographie cachée", type_code="18748-4", masque_ps=True)
+    document(titulaire, titre="Bilan sanguin", type_code="11502-2")
+    client = client_pour(pro_autorise.utilisateur)
+    url = reverse("professionnels:patient", args=[titulaire.uuid])
+    page = client.get(url, {"q": "graphie"}).content.decode()
+    assert "Échographie abdominale" in page
+    assert "Échographie cachée" not in page and "Bilan sanguin" not in page
+    page = client.get(url, {"categorie": "biologie"}).content.decode()
+    assert "Bilan sanguin" in page and "Échographie abdominale" not in page
+
+
+def test_the_professional_list_query_count_does_not_grow_with_documents(
+    titulaire, pro_autorise
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_pour(pro_autorise.utilisateur)
+    url = reverse("professionnels:patient", args=[titulaire.uuid])
+    client.get(url)  # the first read notifies the patient once: not the steady state
+    comptes = []
+    for nombre, page in [(3, 1), (60, 1), (60, 3)]:
+        while titulaire.documents.count() < nombre:
+            document(titulaire, titre=f"Document {titulaire.documents.count()}")
+        with CaptureQueriesContext(connection) as requetes:
+            assert client.get(url, {"page": page}).status_code == 200
+        comptes.append(len(requetes))
+    assert comptes[0] == comptes[1] == comptes[2] <= 21, comptes
