@@ -284,3 +284,113 @@ def test_the_professional_list_query_count_does_not_grow_with_documents(
             assert client.get(url, {"page": page}).status_code == 200
         comptes.append(len(requetes))
     assert comptes[0] == comptes[1] == comptes[2] <= 21, comptes
+
+
+def _deposer(client: Client, espace, **champs: object):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..dossier import fabrique
+
+    donnees: dict[str, object] = {
+        "fichier": SimpleUploadedFile("cr.pdf", fabrique.pdf(1), "application/pdf"),
+        "titre": "Compte rendu d'annonce",
+        "date_acte": "2026-03-03",
+        "type_code": "11488-4",
+    }
+    donnees.update(champs)
+    return client.post(reverse("professionnels:deposer", args=[espace.uuid]), donnees)
+
+
+def test_a_deposit_with_both_forbidden_flags_is_refused_and_keeps_nothing(
+    titulaire, pro_autorise
+) -> None:
+    from dossier.models import Document
+    from espace_sante.coffre.models import Blob
+
+    avant = Blob.objects.count()
+    reponse = _deposer(
+        client_pour(pro_autorise.utilisateur), titulaire, invisible_patient="on", masque_ps="on"
+    )
+    assert reponse.status_code == 400
+    assert "à la fois invisible pour le patient et masqué" in reponse.content.decode()
+    assert not Document.objects.exists() and Blob.objects.count() == avant
+
+
+def test_a_held_back_deposit_is_released_by_its_author_only(
+    titulaire, pro_autorise, django_capture_on_commit_callbacks
+) -> None:
+    from dossier.models import Document
+
+    auteur = client_pour(pro_autorise.utilisateur)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _deposer(auteur, titulaire, invisible_patient="on").status_code == 302
+    doc = Document.objects.get()
+    assert doc.invisible_patient and doc.statut == "disponible"
+    assert mail.outbox == []  # held back: the patient is not told yet
+    patient = client_pour(titulaire.titulaire)
+    page = reverse("dossier:document", args=[titulaire.uuid, doc.uuid])
+    assert patient.get(page).status_code == 404
+
+    collegue = ProfessionnelFactory(utilisateur__nom="COLLEGUE")
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=collegue, autorise=True)
+    liberer = reverse("professionnels:liberer", args=[titulaire.uuid, doc.uuid])
+    client_pour(collegue.utilisateur).post(liberer)
+    doc.refresh_from_db()
+    assert doc.invisible_patient
+
+    with django_capture_on_commit_callbacks(execute=True):
+        auteur.post(liberer)
+    doc.refresh_from_db()
+    assert not doc.invisible_patient
+    assert patient.get(page).status_code == 200
+    assert [m.to for m in mail.outbox] == [[titulaire.titulaire.email]]
+    assert Evenement.objects.filter(action=Action.DOCUMENT_LIBERE).count() == 1
+
+
+def test_a_professional_replaces_their_own_document_not_someone_else_s(
+    titulaire, pro_autorise
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossier.models import Document
+
+    from ..dossier import fabrique
+
+    auteur = client_pour(pro_autorise.utilisateur)
+    _deposer(auteur, titulaire)
+    ancien = Document.objects.get()
+    autre = document(titulaire, titre="Écrit par un autre")
+    for cible in (autre, ancien):
+        auteur.post(
+            reverse("professionnels:remplacer", args=[titulaire.uuid, cible.uuid]),
+            {"fichier": SimpleUploadedFile("v2.pdf", fabrique.pdf(2), "application/pdf")},
+        )
+    ancien.refresh_from_db()
+    autre.refresh_from_db()
+    assert ancien.statut == "archive" and autre.statut == "disponible"
+    nouveau = Document.objects.get(version_precedente=ancien)
+    assert nouveau.auteur_id == str(pro_autorise.utilisateur.uuid)
+    assert Document.objects.count() == 3
+
+
+def test_no_new_document_e_mail_when_the_patient_turned_it_off(
+    titulaire, pro_autorise, django_capture_on_commit_callbacks
+) -> None:
+    from professionnels.models import ReglagesAcces
+
+    ReglagesAcces.objects.create(espace=titulaire, notifier_nouveau_document=False)
+    client = client_pour(pro_autorise.utilisateur)
+    client.get(reverse("professionnels:patient", args=[titulaire.uuid]))
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _deposer(client, titulaire).status_code == 302
+    assert mail.outbox == []
+
+
+def test_a_professional_cannot_deposit_where_they_have_no_access(
+    titulaire, pro_non_autorise
+) -> None:
+    from dossier.models import Document
+
+    reponse = _deposer(client_pour(pro_non_autorise.utilisateur), titulaire)
+    assert reponse.status_code == 404 and not Document.objects.exists()
