@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.coffre.champs import TexteChiffre
 from espace_sante.lib.identifiants import OID_INS_NIR_PRODUCTION, OIDS_INS_NIR, verifier_nir
 
 
@@ -183,3 +184,99 @@ class Representation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.representant} → {self.espace}"
+
+
+# --- Medical profile (DESIGN.md §6) -------------------------------------------------------------
+
+
+class ElementProfil(models.Model):
+    """One entry of the medical profile: free text is encrypted (the vault's field type); who
+    entered it (the patient, a representative or a professional) is kept for display."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    saisi_par_type = models.CharField(max_length=16, default="titulaire")
+    saisi_par_nom = models.CharField(max_length=200, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    modifie_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Severite(models.TextChoices):
+    LEGERE = "legere", _("Légère")
+    MODEREE = "moderee", _("Modérée")
+    SEVERE = "severe", _("Sévère")
+    INCONNUE = "inconnue", _("Je ne sais pas")
+
+
+class Allergie(ElementProfil):
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="allergies")
+    substance = TexteChiffre(_("substance ou aliment"))
+    reaction = TexteChiffre(_("réaction"), blank=True)
+    severite = models.CharField(
+        _("gravité"), max_length=10, choices=Severite.choices, default=Severite.INCONNUE
+    )
+    depuis = models.DateField(_("depuis"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allergie ou intolérance")
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return "allergie"
+
+
+class Traitement(ElementProfil):
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="traitements")
+    medicament = TexteChiffre(_("médicament"))
+    dose = TexteChiffre(_("dose et rythme"), blank=True)
+    depuis = models.DateField(_("depuis"), null=True, blank=True)
+    prescripteur = TexteChiffre(_("prescrit par"), blank=True)
+
+    class Meta:
+        verbose_name = _("traitement en cours")
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return "traitement"
+
+
+class NatureAntecedent(models.TextChoices):
+    MEDICAL = "medical", _("Médical")
+    CHIRURGICAL = "chirurgical", _("Chirurgical")
+    FAMILIAL = "familial", _("Familial")
+
+
+class Antecedent(ElementProfil):
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="antecedents")
+    nature = models.CharField(_("nature"), max_length=12, choices=NatureAntecedent.choices)
+    libelle = TexteChiffre(_("antécédent"))
+    date = models.DateField(_("date"), null=True, blank=True)
+    precision = TexteChiffre(_("précisions"), blank=True)
+
+    class Meta:
+        verbose_name = _("antécédent")
+        ordering = ["nature", "-date"]
+
+    def __str__(self) -> str:
+        return "antécédent"
+
+
+class Vaccination(ElementProfil):
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="vaccinations")
+    famille = models.CharField(_("vaccin"), max_length=20)
+    date = models.DateField(_("date"))
+    lot = TexteChiffre(_("numéro de lot"), blank=True)
+
+    class Meta:
+        verbose_name = _("vaccination")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "famille", "date"], name="vaccination_unique_par_jour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "vaccination"

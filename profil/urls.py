@@ -11,6 +11,21 @@ urlpatterns = [
     path("espaces/basculer/", views.espace_basculer, name="basculer"),
     path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
     path("espace/<uuid:espace_uuid>/profil/", views.profil_medical, name="profil_medical"),
+    path(
+        "espace/<uuid:espace_uuid>/profil/<str:section>/ajouter/",
+        views.profil_ajouter,
+        name="profil_ajouter",
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/profil/<str:section>/<uuid:element_uuid>/",
+        views.profil_modifier,
+        name="profil_modifier",
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/profil/<str:section>/<uuid:element_uuid>/supprimer/",
+        views.profil_supprimer,
+        name="profil_supprimer",
+    ),
     path("espace/<uuid:espace_uuid>/historique/", views.historique, name="historique"),
     path("espace/<uuid:espace_uuid>/parametres/", views.parametres, name="parametres"),
     path("espace/<uuid:espace_uuid>/cloturer/", views.cloturer, name="cloturer"),

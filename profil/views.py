@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
 
+from . import profil_medical as pm
 from . import services
 from .forms import (
     ActivationForm,
@@ -114,7 +116,68 @@ def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
 @login_required
 def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    return render(request, "profil/profil_medical.html", {"acces": acces})
+    sections = [
+        (section, pm.elements(acces=acces, section=section)) for section in pm.SECTIONS.values()
+    ]
+    return render(
+        request,
+        "profil/profil_medical.html",
+        {"acces": acces, "sections": sections, "calendrier": pm.calendrier_vaccinal(acces=acces)},
+    )
+
+
+@login_required
+def profil_ajouter(request: HttpRequest, espace_uuid: uuid.UUID, section: str) -> HttpResponse:
+    return _profil_formulaire(request, espace_uuid, section, None)
+
+
+@login_required
+def profil_modifier(
+    request: HttpRequest, espace_uuid: uuid.UUID, section: str, element_uuid: uuid.UUID
+) -> HttpResponse:
+    return _profil_formulaire(request, espace_uuid, section, element_uuid)
+
+
+def _profil_formulaire(
+    request: HttpRequest, espace_uuid: uuid.UUID, cle: str, element_uuid: uuid.UUID | None
+) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    section = pm.section(cle)
+    element = (
+        pm.element_pour_acteur(acces=acces, section=section, element_uuid=element_uuid)
+        if element_uuid
+        else None
+    )
+    form = section.formulaire(request.POST or None, instance=element, espace=acces.espace)
+    if request.method == "POST" and form.is_valid():
+        pm.element_enregistrer(acces=acces, section=section, formulaire=form, ip=client_ip(request))
+        messages.success(request, _("Votre profil médical est à jour."))
+        return redirect(f"{reverse('profil:profil_medical', args=[acces.espace.uuid])}#{cle}")
+    return render(
+        request,
+        "profil/profil_element.html",
+        {
+            "acces": acces,
+            "section": section,
+            "element": element,
+            "form": form,
+            "historique": pm.historique_element(acces=acces, element=element) if element else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def profil_supprimer(
+    request: HttpRequest, espace_uuid: uuid.UUID, section: str, element_uuid: uuid.UUID
+) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    choisie = pm.section(section)
+    element = pm.element_pour_acteur(acces=acces, section=choisie, element_uuid=element_uuid)
+    pm.element_supprimer(acces=acces, section=choisie, element=element, ip=client_ip(request))
+    messages.success(request, _("L'élément est supprimé de votre profil médical."))
+    return redirect(f"{reverse('profil:profil_medical', args=[acces.espace.uuid])}#{section}")
 
 
 @login_required

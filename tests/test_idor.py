@@ -19,6 +19,7 @@ from django.utils import timezone
 from dossier.models import Apercu
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
+from profil.models import Allergie
 
 from .conftest import client_pour
 from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
@@ -26,7 +27,12 @@ from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactor
 pytestmark = pytest.mark.django_db
 
 ESPACES_EXCLUS = {"admin", "account", "mfa", "socialaccount", "usersessions"}
-VALEURS_FIXES = {"genre": ["miniature", "pdf"], "rang": [0], "action": ["masquer", "supprimer"]}
+VALEURS_FIXES = {
+    "genre": ["miniature", "pdf"],
+    "rang": [0],
+    "action": ["masquer", "supprimer"],
+    "section": ["allergies", "vaccinations"],
+}
 
 
 def _motifs(resolveur: URLResolver, espace: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -61,8 +67,9 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets = {}
+    objets, elements = {}, {}
     for espace in (autre, enfant_autre):
+        elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         doc = document(espace, titre="document d'un autre")
         Apercu.objects.create(
             document=doc,
@@ -99,6 +106,7 @@ def monde():  # type: ignore[no-untyped-def]
         "enfant_mien": enfant_mien,
         "autres": [autre, enfant_autre],
         "documents": objets,
+        "elements": elements,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
     }
@@ -116,14 +124,15 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [propre.uuid]
                 elif p == "document_uuid":
                     valeurs[p] = [monde["documents"][autre.pk].uuid]
+                elif p == "element_uuid":
+                    valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":
                     valeurs[p] = [monde["pro_de_l_autre"].uuid]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
-            if "espace_uuid" in parametres and propre != autre and len(parametres) == 1:
+            ids_etrangers = [p for p in parametres if p.endswith("uuid") and p != "espace_uuid"]
+            if propre != autre and not ids_etrangers:
                 continue  # the persona's own space alone is not someone else's id
-            if propre != autre and not (set(parametres) - {"espace_uuid"}):
-                continue
             for combinaison in itertools.product(*valeurs.values()):
                 yield reverse(nom, kwargs=dict(zip(valeurs, combinaison, strict=True)))
 

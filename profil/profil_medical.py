@@ -1,0 +1,244 @@
+"""The medical profile (DESIGN.md §6): its sections, their forms, and the services that write
+them. Free text is stored encrypted; every change is a journal event naming the section and
+the entry, never its content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from espace_sante.journal.models import Action, Evenement
+from espace_sante.journal.services import evenement_enregistrer
+
+from .models import Allergie, Antecedent, Espace, Traitement, Vaccination
+from .selectors import Acces
+from .vaccination import FAMILLES, VaccinationFaite, calendrier
+
+
+class ChampDate(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _FormulaireProfil(DsfrBaseForm, forms.ModelForm):
+    """Dates may be neither in the future nor before the person's birth."""
+
+    def __init__(self, *args: Any, espace: Espace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.espace = espace
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        for nom, valeur in list(donnees.items()):
+            if not isinstance(valeur, date):
+                continue
+            if valeur > timezone.localdate():
+                self.add_error(nom, _("La date ne peut pas être dans le futur."))
+            elif valeur < self.espace.date_naissance and not self.avant_naissance(donnees):
+                self.add_error(nom, _("La date ne peut pas précéder la naissance."))
+        return donnees
+
+    def avant_naissance(self, donnees: dict[str, Any]) -> bool:
+        """Whether a date before the person's birth makes sense here."""
+        return False
+
+
+class AllergieForm(_FormulaireProfil):
+    depuis = ChampDate(label=_("Depuis"), required=False)
+
+    class Meta:
+        model = Allergie
+        fields = ["substance", "reaction", "severite", "depuis"]
+        widgets = {
+            "substance": forms.TextInput(),
+            "reaction": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class TraitementForm(_FormulaireProfil):
+    depuis = ChampDate(label=_("Depuis"), required=False)
+
+    class Meta:
+        model = Traitement
+        fields = ["medicament", "dose", "depuis", "prescripteur"]
+        widgets = {
+            "medicament": forms.TextInput(),
+            "dose": forms.TextInput(),
+            "prescripteur": forms.TextInput(),
+        }
+
+
+class AntecedentForm(_FormulaireProfil):
+    date = ChampDate(label=_("Date"), required=False)
+
+    class Meta:
+        model = Antecedent
+        fields = ["nature", "libelle", "date", "precision"]
+        widgets = {"libelle": forms.TextInput(), "precision": forms.Textarea(attrs={"rows": 2})}
+
+    def avant_naissance(self, donnees: dict[str, Any]) -> bool:
+        return donnees.get("nature") == "familial"  # a parent's illness may predate the birth
+
+
+class VaccinationForm(_FormulaireProfil):
+    famille = forms.ChoiceField(label=_("Vaccin"), choices=list(FAMILLES.items()))
+    date = ChampDate(label=_("Date de l'injection"))
+
+    class Meta:
+        model = Vaccination
+        fields = ["famille", "date", "lot"]
+        widgets = {"lot": forms.TextInput()}
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean()
+        famille, jour = donnees.get("famille"), donnees.get("date")
+        if not (famille and isinstance(jour, date)):
+            return donnees
+        doublon = Vaccination.objects.filter(espace=self.espace, famille=famille, date=jour)
+        if self.instance.pk:
+            doublon = doublon.exclude(pk=self.instance.pk)
+        if doublon.exists():
+            raise ValidationError(_("Cette vaccination est déjà notée à cette date."))
+        return donnees
+
+
+@dataclass(frozen=True)
+class Section:
+    cle: str
+    titre: str
+    modele: type[Model]
+    formulaire: type[_FormulaireProfil]
+    vide: str
+
+
+SECTIONS = {
+    s.cle: s
+    for s in [
+        Section(
+            "allergies",
+            str(_("Allergies et intolérances")),
+            Allergie,
+            AllergieForm,
+            str(_("Aucune allergie ni intolérance notée.")),
+        ),
+        Section(
+            "traitements",
+            str(_("Traitements en cours")),
+            Traitement,
+            TraitementForm,
+            str(_("Aucun traitement en cours noté.")),
+        ),
+        Section(
+            "antecedents",
+            str(_("Antécédents médicaux, chirurgicaux et familiaux")),
+            Antecedent,
+            AntecedentForm,
+            str(_("Aucun antécédent noté.")),
+        ),
+        Section(
+            "vaccinations",
+            str(_("Vaccinations")),
+            Vaccination,
+            VaccinationForm,
+            str(_("Aucune vaccination notée.")),
+        ),
+    ]
+}
+
+
+def section(cle: str) -> Section:
+    if cle not in SECTIONS:
+        raise Http404
+    return SECTIONS[cle]
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def elements(*, acces: Acces, section: Section) -> list[Any]:
+    return list(section.modele.objects.filter(espace=acces.espace))  # type: ignore[attr-defined]
+
+
+def element_pour_acteur(*, acces: Acces, section: Section, element_uuid: Any) -> Any:
+    element = section.modele.objects.filter(  # type: ignore[attr-defined]
+        espace=acces.espace, uuid=element_uuid
+    ).first()
+    if element is None:
+        raise Http404
+    return element
+
+
+def historique_element(*, acces: Acces, element: Any) -> list[Evenement]:
+    return list(
+        Evenement.objects.filter(
+            espace_uuid=acces.espace.uuid, objet_id=str(element.uuid)
+        ).order_by("-horodatage", "-id")[:50]
+    )
+
+
+def calendrier_vaccinal(*, acces: Acces) -> list[Any]:
+    espace = acces.espace
+    faites = [
+        VaccinationFaite(code=v.famille, date=v.date)
+        for v in Vaccination.objects.filter(espace=espace).only("famille", "date")
+        if v.famille in FAMILLES
+    ]
+    return calendrier(
+        date_naissance=espace.date_naissance,
+        sexe=espace.sexe if espace.sexe in {"F", "M"} else "U",
+        aujourd_hui=timezone.localdate(),
+        faites=faites,
+    )
+
+
+# --- Writes --------------------------------------------------------------------------------------
+
+
+def element_enregistrer(
+    *, acces: Acces, section: Section, formulaire: _FormulaireProfil, ip: str | None = None
+) -> Any:
+    """Save a valid form's entry (new or changed) and journal it."""
+    if not acces.espace.ouvert:
+        raise Http404
+    element = formulaire.save(commit=False)
+    nouveau = element.pk is None
+    element.espace = acces.espace
+    element.modifie_le = timezone.now()
+    if nouveau:
+        element.saisi_par_type = acces.acteur.type
+        element.saisi_par_nom = acces.acteur.nom
+    with transaction.atomic():
+        element.save()
+        evenement_enregistrer(
+            action=Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type=f"profil:{section.cle}",
+            objet_id=str(element.uuid),
+            ip=ip,
+            details={"section": section.cle},
+        )
+    return element
+
+
+def element_supprimer(*, acces: Acces, section: Section, element: Any, ip: str | None) -> None:
+    with transaction.atomic():
+        evenement_enregistrer(
+            action=Action.PROFIL_SUPPRESSION,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type=f"profil:{section.cle}",
+            objet_id=str(element.uuid),
+            ip=ip,
+            details={"section": section.cle},
+        )
+        element.delete()
