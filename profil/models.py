@@ -280,3 +280,31 @@ class Vaccination(ElementProfil):
 
     def __str__(self) -> str:
         return "vaccination"
+
+
+class TypeMesure(models.TextChoices):
+    POIDS = "poids", _("Poids (kg)")
+    TAILLE = "taille", _("Taille (cm)")
+    TOUR_DE_TAILLE = "tour_taille", _("Tour de taille (cm)")
+    TENSION = "tension", _("Tension artérielle (mmHg)")
+    FREQUENCE_CARDIAQUE = "frequence", _("Fréquence cardiaque (battements/min)")
+    GLYCEMIE = "glycemie", _("Glycémie à jeun (g/L)")
+    TEMPERATURE = "temperature", _("Température (°C)")
+
+
+class Mesure(ElementProfil):
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="mesures")
+    type = models.CharField(_("mesure"), max_length=12, choices=TypeMesure.choices)
+    valeur = models.DecimalField(_("valeur"), max_digits=6, decimal_places=2)
+    valeur_basse = models.DecimalField(
+        _("pression diastolique (mmHg)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    date = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("mesure")
+        ordering = ["type", "-date", "-cree_le"]
+        indexes = [models.Index(fields=["espace", "type", "date"])]
+
+    def __str__(self) -> str:
+        return "mesure"

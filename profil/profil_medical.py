@@ -20,7 +20,8 @@ from dsfr.forms import DsfrBaseForm
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 
-from .models import Allergie, Antecedent, Espace, Traitement, Vaccination
+from . import mesures as mesures_
+from .models import Allergie, Antecedent, Espace, Mesure, Traitement, TypeMesure, Vaccination
 from .selectors import Acces
 from .vaccination import FAMILLES, VaccinationFaite, calendrier
 
@@ -111,6 +112,23 @@ class VaccinationForm(_FormulaireProfil):
         return donnees
 
 
+class MesureForm(_FormulaireProfil):
+    date = ChampDate(label=_("Date"))
+
+    class Meta:
+        model = Mesure
+        fields = ["type", "valeur", "valeur_basse", "date"]
+        labels = {"valeur": _("Valeur (pour la tension : la systolique, le chiffre du haut)")}
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean()
+        type_mesure, valeur = donnees.get("type"), donnees.get("valeur")
+        if type_mesure and valeur is not None:
+            for faute in mesures_.plausible(type_mesure, valeur, donnees.get("valeur_basse")):
+                self.add_error(None, faute)
+        return donnees
+
+
 @dataclass(frozen=True)
 class Section:
     cle: str
@@ -143,6 +161,13 @@ SECTIONS = {
             Antecedent,
             AntecedentForm,
             str(_("Aucun antécédent noté.")),
+        ),
+        Section(
+            "mesures",
+            str(_("Mesures")),
+            Mesure,
+            MesureForm,
+            str(_("Aucune mesure notée.")),
         ),
         Section(
             "vaccinations",
@@ -183,6 +208,38 @@ def historique_element(*, acces: Acces, element: Any) -> list[Evenement]:
             espace_uuid=acces.espace.uuid, objet_id=str(element.uuid)
         ).order_by("-horodatage", "-id")[:50]
     )
+
+
+@dataclass(frozen=True)
+class Courbe:
+    type: str
+    libelle: str
+    graphique: mesures_.Graphique
+    valeurs: list[Mesure]
+    source: str
+
+
+def courbes(*, acces: Acces) -> tuple[list[Courbe], Any]:
+    """One chart per kind of measure the person noted, and the BMI."""
+    toutes = list(Mesure.objects.filter(espace=acces.espace))
+    resultat = []
+    for type_mesure, libelle in TypeMesure.choices:
+        graphique = mesures_.graphique(type_mesure, toutes)
+        if graphique is not None:
+            resultat.append(
+                Courbe(
+                    type=type_mesure,
+                    libelle=str(libelle),
+                    graphique=graphique,
+                    valeurs=sorted(
+                        (m for m in toutes if m.type == type_mesure),
+                        key=lambda m: (m.date, m.cree_le),
+                        reverse=True,
+                    ),
+                    source=mesures_.BORNES[type_mesure].source,
+                )
+            )
+    return resultat, mesures_.imc(toutes)
 
 
 def calendrier_vaccinal(*, acces: Acces) -> list[Any]:

@@ -119,10 +119,17 @@ def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
     sections = [
         (section, pm.elements(acces=acces, section=section)) for section in pm.SECTIONS.values()
     ]
+    courbes, imc = pm.courbes(acces=acces)
     return render(
         request,
         "profil/profil_medical.html",
-        {"acces": acces, "sections": sections, "calendrier": pm.calendrier_vaccinal(acces=acces)},
+        {
+            "acces": acces,
+            "sections": sections,
+            "calendrier": pm.calendrier_vaccinal(acces=acces),
+            "courbes": courbes,
+            "imc": imc,
+        },
     )
 
 

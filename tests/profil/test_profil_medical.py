@@ -165,3 +165,49 @@ def test_dates_today_are_accepted(client_titulaire, titulaire) -> None:
         client_titulaire, titulaire, "vaccinations", famille="Grippe", date=demain.isoformat()
     )
     assert reponse.status_code == 400
+
+
+def test_measures_are_checked_for_plausibility(client_titulaire, titulaire) -> None:
+    for donnees, message in [
+        ({"type": "poids", "valeur": "-3", "date": "2026-01-01"}, "comprise entre"),
+        (
+            {"type": "tension", "valeur": "80", "valeur_basse": "120", "date": "2026-01-01"},
+            "plus élevée que la diastolique",
+        ),
+        ({"type": "tension", "valeur": "120", "date": "2026-01-01"}, "diastolique"),
+        ({"type": "temperature", "valeur": "52", "date": "2026-01-01"}, "comprise entre"),
+    ]:
+        reponse = _ajouter(client_titulaire, titulaire, "mesures", **donnees)
+        assert reponse.status_code == 400 and message in reponse.content.decode(), donnees
+    assert not titulaire.mesures.exists()
+
+
+def test_measures_draw_a_chart_with_their_points_and_the_bmi(client_titulaire, titulaire) -> None:
+    import re
+
+    for jour, poids in [("2026-01-10", "70"), ("2026-02-10", "72.5"), ("2026-03-10", "71")]:
+        _ajouter(client_titulaire, titulaire, "mesures", type="poids", valeur=poids, date=jour)
+    _ajouter(client_titulaire, titulaire, "mesures", type="taille", valeur="170", date="2026-01-10")
+    _ajouter(
+        client_titulaire,
+        titulaire,
+        "mesures",
+        type="tension",
+        valeur="128",
+        valeur_basse="82",
+        date="2026-03-01",
+    )
+    page = client_titulaire.get(reverse("profil:profil_medical", args=[titulaire.uuid]))
+    html = page.content.decode()
+    courbe = html[
+        html.index('id="courbe-poids"') : html.index("</figure>", html.index('id="courbe-poids"'))
+    ]
+    points = re.findall(r'<circle class="courbe__point" cx="([\d.]+)" cy="([\d.]+)"', courbe)
+    assert len(points) == 3
+    xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
+    assert xs == sorted(xs)  # oldest first, left to right
+    assert ys[1] < ys[2] < ys[0]  # 72.5 is highest on screen (smallest y), 70 lowest
+    assert "10/01/2026 : 70" in courbe and "72.5" in courbe
+    assert "24.6" in html or "24,6" in html  # 71 / 1.70² = 24.57
+    tension = html[html.index('id="courbe-tension"') :]
+    assert "courbe__reference" in tension and "128/82" in tension
