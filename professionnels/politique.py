@@ -256,3 +256,19 @@ def documents_lisibles(*, acces: Any, supprimes: bool = False) -> QuerySet[Docum
     if isinstance(acces, AccesPro):
         return documents_du_professionnel(acces=acces, supprimes=supprimes)
     return documents_du_patient(acces=acces, supprimes=supprimes)
+
+
+# --- The medical profile ------------------------------------------------------------------------
+
+TYPE_PROFIL = "DOCPAT08"  # the profile counts as this type for the matrix (DESIGN.md §6)
+
+
+def profil_lisible(*, acces: Any) -> bool:
+    """The holder and representatives read the profile; a professional with an access reads
+    it if the matrix lets their profession read type DOCPAT08 and the holder has not hidden
+    everything."""
+    if not isinstance(acces, AccesPro):
+        return True
+    if ReglagesDossier.objects.filter(espace=acces.espace, tout_masque=True).exists():
+        return False
+    return peut_lire_type(profession=acces.professionnel.profession, type_code=TYPE_PROFIL)

@@ -41,7 +41,7 @@ from .forms import (
     UrgenceForm,
 )
 from .models import Professionnel
-from .politique import AccesPro, acces_professionnel, professionnel_actif
+from .politique import AccesPro, acces_professionnel, professionnel_actif, profil_lisible
 
 DOCUMENTS_PAR_PAGE = 25
 
@@ -80,6 +80,7 @@ def professionnels(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
             "acces": acces,
             "lignes": selectors.professionnels_de_l_espace(espace=acces.espace),
             "recherche": recherche,
+            "profil_lisible": profil_lisible(acces=acces),
             "resultats": resultats,
             "reglages": ReglagesAccesForm(
                 initial={
@@ -288,6 +289,7 @@ def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "categories": Categorie.choices,
             "categorie": categorie,
             "recherche": recherche,
+            "profil_lisible": profil_lisible(acces=acces),
             "requete": urlencode({"categorie": categorie, "q": recherche}),
         },
     )
@@ -499,3 +501,59 @@ def remplacer(
         return redirect("professionnels:document", acces.espace.uuid, ancien.uuid)
     messages.success(request, _("Nouvelle version ajoutée ; l'ancienne reste consultable."))
     return redirect("professionnels:document", acces.espace.uuid, nouveau.uuid)
+
+
+# --- The patient's medical profile, read by a professional -----------------------------------
+
+SECTIONS_PRO = {"mesures", "vaccinations"}  # what a professional may add, shown as theirs
+
+
+def _acces_profil(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
+    acces = _acces_pro(request, espace_uuid)
+    if not profil_lisible(acces=acces):
+        raise Http404
+    return acces
+
+
+@login_required
+def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    from profil import profil_medical as pm
+
+    acces = _acces_profil(request, espace_uuid)
+    services.consultation_tracer(
+        acces=acces, action=Action.PROFIL_CONSULTE, objet_type="profil", ip=client_ip(request)
+    )
+    courbes, imc = pm.courbes(acces=acces)
+    return render(
+        request,
+        "professionnels/profil.html",
+        {
+            "acces": acces,
+            "sections": [(s, pm.elements(acces=acces, section=s)) for s in pm.SECTIONS.values()],
+            "calendrier": pm.calendrier_vaccinal(acces=acces),
+            "courbes": courbes,
+            "imc": imc,
+            "sections_pro": SECTIONS_PRO,
+        },
+    )
+
+
+@login_required
+def profil_ajouter(request: HttpRequest, espace_uuid: uuid.UUID, section: str) -> HttpResponse:
+    from profil import profil_medical as pm
+
+    acces = _acces_profil(request, espace_uuid)
+    if section not in SECTIONS_PRO:
+        raise Http404
+    choisie = pm.section(section)
+    form = choisie.formulaire(request.POST or None, espace=acces.espace)
+    if request.method == "POST" and form.is_valid():
+        pm.element_enregistrer(acces=acces, section=choisie, formulaire=form, ip=client_ip(request))
+        messages.success(request, _("Ajouté au profil médical du patient."))
+        return redirect("professionnels:profil", acces.espace.uuid)
+    return render(
+        request,
+        "professionnels/profil_ajouter.html",
+        {"acces": acces, "section": choisie, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

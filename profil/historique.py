@@ -63,6 +63,13 @@ def _phrase(evenement: Evenement, documents: dict[str, Any]) -> str:
         return f"{qui} {verbe}"
     if action == Action.DOSSIER_CONSULTE:
         return f"{qui} {_('a consulté la liste de vos documents')}"
+    if action == Action.PROFIL_CONSULTE:
+        return f"{qui} {_('a consulté votre profil médical')}"
+    if action == Action.PROFIL_AJOUT and evenement.acteur_type == TypeActeur.PROFESSIONNEL:
+        quoi = {"mesures": _("une mesure"), "vaccinations": _("une vaccination")}.get(
+            details.get("section", ""), _("un élément")
+        )
+        return f"{qui} {_('a ajouté %(quoi)s à votre profil médical') % {'quoi': quoi}}"
     if action == Action.URGENCE_OUVERTE:
         return str(
             _("%(qui)s a ouvert un accès en urgence à votre dossier (%(mode)s), jusqu'au %(fin)s")

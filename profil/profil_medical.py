@@ -189,7 +189,7 @@ def section(cle: str) -> Section:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def elements(*, acces: Acces, section: Section) -> list[Any]:
+def elements(*, acces: Any, section: Section) -> list[Any]:
     return list(section.modele.objects.filter(espace=acces.espace))  # type: ignore[attr-defined]
 
 
@@ -219,7 +219,7 @@ class Courbe:
     source: str
 
 
-def courbes(*, acces: Acces) -> tuple[list[Courbe], Any]:
+def courbes(*, acces: Any) -> tuple[list[Courbe], Any]:
     """One chart per kind of measure the person noted, and the BMI."""
     toutes = list(Mesure.objects.filter(espace=acces.espace))
     resultat = []
@@ -242,7 +242,7 @@ def courbes(*, acces: Acces) -> tuple[list[Courbe], Any]:
     return resultat, mesures_.imc(toutes)
 
 
-def calendrier_vaccinal(*, acces: Acces) -> list[Any]:
+def calendrier_vaccinal(*, acces: Any) -> list[Any]:
     espace = acces.espace
     faites = [
         VaccinationFaite(code=v.famille, date=v.date)
@@ -261,7 +261,7 @@ def calendrier_vaccinal(*, acces: Acces) -> list[Any]:
 
 
 def element_enregistrer(
-    *, acces: Acces, section: Section, formulaire: _FormulaireProfil, ip: str | None = None
+    *, acces: Any, section: Section, formulaire: _FormulaireProfil, ip: str | None = None
 ) -> Any:
     """Save a valid form's entry (new or changed) and journal it."""
     if not acces.espace.ouvert:

@@ -283,7 +283,7 @@ def test_the_professional_list_query_count_does_not_grow_with_documents(
         with CaptureQueriesContext(connection) as requetes:
             assert client.get(url, {"page": page}).status_code == 200
         comptes.append(len(requetes))
-    assert comptes[0] == comptes[1] == comptes[2] <= 21, comptes
+    assert comptes[0] == comptes[1] == comptes[2] <= 23, comptes
 
 
 def _deposer(client: Client, espace, **champs: object):  # type: ignore[no-untyped-def]
@@ -394,3 +394,50 @@ def test_a_professional_cannot_deposit_where_they_have_no_access(
 
     reponse = _deposer(client_pour(pro_non_autorise.utilisateur), titulaire)
     assert reponse.status_code == 404 and not Document.objects.exists()
+
+
+def test_a_professional_reads_the_profile_as_the_matrix_says_and_adds_a_measure(
+    titulaire, pro_autorise, client_titulaire
+) -> None:
+    from profil.models import Allergie, Mesure
+
+    Allergie.objects.create(espace=titulaire, substance="Pénicilline", severite="severe")
+    client = client_pour(pro_autorise.utilisateur)
+    url = reverse("professionnels:profil", args=[titulaire.uuid])
+    page = client.get(url)
+    assert page.status_code == 200 and "Pénicilline" in page.content.decode()
+    assert Evenement.objects.filter(action=Action.PROFIL_CONSULTE).count() == 1
+    ajout = reverse("professionnels:profil_ajouter", args=[titulaire.uuid, "mesures"])
+    reponse = client.post(ajout, {"type": "poids", "valeur": "68", "date": "2026-02-01"})
+    assert reponse.status_code == 302
+    mesure = Mesure.objects.get()
+    assert (
+        mesure.saisi_par_type == "professionnel" and "médecin généraliste" in mesure.saisi_par_nom
+    )
+    interdit = reverse("professionnels:profil_ajouter", args=[titulaire.uuid, "allergies"])
+    assert client.get(interdit).status_code == 404
+    patient = client_titulaire.get(reverse("profil:profil_medical", args=[titulaire.uuid]))
+    assert "Saisie par Dr Paul MARTIN" in patient.content.decode()
+    historique = client_titulaire.get(
+        reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
+    ).content.decode()
+    assert "a consulté votre profil médical" in historique
+    assert "a ajouté une mesure à votre profil médical" in historique
+
+
+def test_the_profile_is_refused_where_the_matrix_or_the_patient_says_so(
+    titulaire, pro_autorise
+) -> None:
+    from dossier.models import ReglagesDossier
+    from professionnels.models import Habilitation
+
+    opticien = ProfessionnelFactory(profession="28")
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=opticien, autorise=True)
+    url = reverse("professionnels:profil", args=[titulaire.uuid])
+    assert Habilitation.objects.get(profession="28", type_code="DOCPAT08").lecture is False
+    assert client_pour(opticien.utilisateur).get(url).status_code == 404
+    medecin = client_pour(pro_autorise.utilisateur)
+    assert medecin.get(url).status_code == 200
+    ReglagesDossier.objects.create(espace=titulaire, tout_masque=True)
+    assert medecin.get(url).status_code == 404
+    assert Evenement.objects.filter(action=Action.PROFIL_CONSULTE).count() == 1
