@@ -308,3 +308,62 @@ class Mesure(ElementProfil):
 
     def __str__(self) -> str:
         return "mesure"
+
+
+class DirectivesAnticipees(models.Model):
+    """The holder's advance directives, following the official model form (arrêté du 3 août
+    2016): the situation they are written in, wishes about life-sustaining treatments,
+    resuscitation, pain relief, where to be cared for, other wishes, date, place, witnesses.
+    Everything is free text, encrypted."""
+
+    class Situation(models.TextChoices):
+        BONNE_SANTE = "bonne_sante", _("Je pense être en bonne santé")
+        MALADIE = "maladie", _("Je suis atteint(e) d'une maladie grave, ou je suis en fin de vie")
+
+    espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="directives")
+    situation = models.CharField(_("ma situation"), max_length=12, choices=Situation.choices)
+    traitements = TexteChiffre(
+        _("traitements qui me maintiendraient artificiellement en vie"),
+        help_text=_("Ventilation, dialyse, alimentation et hydratation artificielles…"),
+        blank=True,
+    )
+    reanimation = TexteChiffre(_("réanimation cardiaque et respiratoire"), blank=True)
+    douleur = TexteChiffre(
+        _("soulagement des souffrances"),
+        help_text=_("Sédation profonde et continue jusqu'au décès, antalgiques…"),
+        blank=True,
+    )
+    lieu = TexteChiffre(_("où je souhaite être soigné(e) en fin de vie"), blank=True)
+    autres = TexteChiffre(_("mes autres volontés"), blank=True)
+    fait_a = TexteChiffre(_("fait à"), blank=True)
+    fait_le = models.DateField(_("fait le"))
+    temoins = TexteChiffre(
+        _("témoins (si je ne peux pas écrire moi-même)"),
+        help_text=_("Nom, prénom et qualité de deux témoins."),
+        blank=True,
+    )
+    modifie_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("directives anticipées")
+        verbose_name_plural = _("directives anticipées")
+
+    def __str__(self) -> str:
+        return "directives anticipées"
+
+
+class PersonneConfiance(models.Model):
+    espace = models.OneToOneField(
+        Espace, on_delete=models.CASCADE, related_name="personne_confiance"
+    )
+    nom = TexteChiffre(_("nom et prénom"))
+    lien = TexteChiffre(_("lien avec moi (parent, proche, médecin…)"), blank=True)
+    telephone = TexteChiffre(_("téléphone"), blank=True)
+    courriel = TexteChiffre(_("adresse e-mail"), blank=True)
+    modifie_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("personne de confiance")
+
+    def __str__(self) -> str:
+        return "personne de confiance"

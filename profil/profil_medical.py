@@ -21,7 +21,17 @@ from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 
 from . import mesures as mesures_
-from .models import Allergie, Antecedent, Espace, Mesure, Traitement, TypeMesure, Vaccination
+from .models import (
+    Allergie,
+    Antecedent,
+    DirectivesAnticipees,
+    Espace,
+    Mesure,
+    PersonneConfiance,
+    Traitement,
+    TypeMesure,
+    Vaccination,
+)
 from .selectors import Acces
 from .vaccination import FAMILLES, VaccinationFaite, calendrier
 
@@ -127,6 +137,74 @@ class MesureForm(_FormulaireProfil):
             for faute in mesures_.plausible(type_mesure, valeur, donnees.get("valeur_basse")):
                 self.add_error(None, faute)
         return donnees
+
+
+class DirectivesForm(_FormulaireProfil):
+    fait_le = ChampDate(label=_("Fait le"))
+
+    class Meta:
+        model = DirectivesAnticipees
+        fields = [
+            "situation",
+            "traitements",
+            "reanimation",
+            "douleur",
+            "lieu",
+            "autres",
+            "fait_a",
+            "fait_le",
+            "temoins",
+        ]
+        widgets = {
+            "situation": forms.RadioSelect,
+            "fait_a": forms.TextInput(),
+            **{
+                nom: forms.Textarea(attrs={"rows": 3})
+                for nom in ["traitements", "reanimation", "douleur", "lieu", "autres", "temoins"]
+            },
+        }
+
+
+class PersonneConfianceForm(_FormulaireProfil):
+    class Meta:
+        model = PersonneConfiance
+        fields = ["nom", "lien", "telephone", "courriel"]
+        widgets = {nom: forms.TextInput() for nom in ["nom", "lien", "telephone", "courriel"]}
+
+
+UNIQUES = {
+    "directives": (DirectivesAnticipees, DirectivesForm, _("Mes directives anticipées")),
+    "personne_confiance": (PersonneConfiance, PersonneConfianceForm, _("Ma personne de confiance")),
+}
+
+
+def unique(*, acces: Any, cle: str) -> Any:
+    """The directives or the personne de confiance of the space, or None."""
+    modele = UNIQUES[cle][0]
+    return modele.objects.filter(espace=acces.espace).first()  # type: ignore[attr-defined]
+
+
+def unique_enregistrer(
+    *, acces: Acces, cle: str, formulaire: _FormulaireProfil, ip: str | None = None
+) -> Any:
+    """Write the directives or the personne de confiance. Only an adult holder writes them
+    (the law reserves both to adults): the view answers 404 to anyone else."""
+    objet = formulaire.save(commit=False)
+    nouveau = objet.pk is None
+    objet.espace = acces.espace
+    objet.modifie_le = timezone.now()
+    with transaction.atomic():
+        objet.save()
+        evenement_enregistrer(
+            action=Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type=f"profil:{cle}",
+            objet_id=str(acces.espace.uuid),
+            ip=ip,
+            details={"section": cle},
+        )
+    return objet
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,17 @@ urlpatterns = [
     path("espaces/basculer/", views.espace_basculer, name="basculer"),
     path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
     path("espace/<uuid:espace_uuid>/profil/", views.profil_medical, name="profil_medical"),
+    path("espace/<uuid:espace_uuid>/profil/synthese/", views.synthese, name="synthese"),
+    path(
+        "espace/<uuid:espace_uuid>/profil/directives.pdf",
+        views.directives_pdf,
+        name="directives_pdf",
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/profil/volontes/<str:cle>/",
+        views.profil_unique,
+        name="profil_unique",
+    ),
     path(
         "espace/<uuid:espace_uuid>/profil/<str:section>/ajouter/",
         views.profil_ajouter,

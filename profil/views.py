@@ -129,6 +129,8 @@ def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
             "calendrier": pm.calendrier_vaccinal(acces=acces),
             "courbes": courbes,
             "imc": imc,
+            "directives": pm.unique(acces=acces, cle="directives"),
+            "personne_confiance": pm.unique(acces=acces, cle="personne_confiance"),
         },
     )
 
@@ -412,3 +414,84 @@ def activation_opposition(
             request.session.pop(SESSION_ACTIVATION, None)
             return render(request, "profil/opposition_faite.html")
     return render(request, "profil/activation_opposition.html", {"form": form, "espace": espace})
+
+
+# --- Directives anticipées, personne de confiance, printable summary ----------------------------
+
+
+def _majeur_titulaire(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+    acces = _titulaire(request, espace_uuid)
+    if acces.espace.est_mineur:
+        raise Http404
+    return acces
+
+
+@login_required
+def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> HttpResponse:
+    if cle not in pm.UNIQUES:
+        raise Http404
+    acces = _majeur_titulaire(request, espace_uuid)
+    _modele, formulaire, titre = pm.UNIQUES[cle]
+    form = formulaire(
+        request.POST or None, instance=pm.unique(acces=acces, cle=cle), espace=acces.espace
+    )
+    if request.method == "POST" and form.is_valid():
+        pm.unique_enregistrer(acces=acces, cle=cle, formulaire=form, ip=client_ip(request))
+        messages.success(request, _("Enregistré."))
+        return redirect(f"{reverse('profil:profil_medical', args=[acces.espace.uuid])}#{cle}")
+    return render(
+        request,
+        "profil/profil_unique.html",
+        {"acces": acces, "form": form, "titre": titre, "cle": cle},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def directives_pdf(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    from .synthese import directives_pdf as fabriquer
+
+    acces = _majeur_titulaire(request, espace_uuid)
+    directives = pm.unique(acces=acces, cle="directives")
+    if directives is None:
+        raise Http404
+    return _pdf(fabriquer(espace=acces.espace, directives=directives), "directives-anticipees.pdf")
+
+
+@login_required
+def synthese(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """GET: the one-page summary to print; POST: the same, kept in the dossier (DOCPAT08)."""
+    from dossier.services import document_creer
+
+    from .synthese import synthese_pdf
+
+    acces = _acces(request, espace_uuid)
+    contenu = synthese_pdf(
+        espace=acces.espace,
+        directives=pm.unique(acces=acces, cle="directives") is not None,
+    )
+    if request.method != "POST":
+        return _pdf(contenu, "synthese-medicale.pdf")
+    from dossier.models import Source
+
+    document = document_creer(
+        espace=acces.espace,
+        contenu=contenu,
+        nom_fichier="synthese-medicale.pdf",
+        titre=_("Synthèse de mon profil médical"),
+        date_acte=timezone.localdate(),
+        type_code="DOCPAT08",
+        auteur=acces.acteur,
+        source=Source.PATIENT,
+        media_type="application/pdf",
+    )
+    messages.success(request, _("La synthèse est enregistrée dans vos documents."))
+    return redirect("dossier:document", acces.espace.uuid, document.uuid)
+
+
+def _pdf(contenu: bytes, nom: str) -> HttpResponse:
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'inline; filename="{nom}"'
+    reponse["X-Content-Type-Options"] = "nosniff"
+    reponse["Cache-Control"] = "no-store"
+    return reponse

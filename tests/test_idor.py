@@ -32,6 +32,7 @@ VALEURS_FIXES = {
     "rang": [0],
     "action": ["masquer", "supprimer"],
     "section": ["allergies", "vaccinations"],
+    "cle": ["directives", "personne_confiance"],
 }
 
 

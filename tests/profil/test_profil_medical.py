@@ -211,3 +211,65 @@ def test_measures_draw_a_chart_with_their_points_and_the_bmi(client_titulaire, t
     assert "24.6" in html or "24,6" in html  # 71 / 1.70² = 24.57
     tension = html[html.index('id="courbe-tension"') :]
     assert "courbe__reference" in tension and "128/82" in tension
+
+
+def test_directives_follow_the_official_form_and_print(client_titulaire, titulaire) -> None:
+    url = reverse("profil:profil_unique", args=[titulaire.uuid, "directives"])
+    assert (
+        client_titulaire.get(reverse("profil:directives_pdf", args=[titulaire.uuid])).status_code
+        == 404
+    )
+    reponse = client_titulaire.post(
+        url,
+        {
+            "situation": "bonne_sante",
+            "reanimation": "Je refuse toute réanimation prolongée.",
+            "douleur": "Je demande une sédation profonde si nécessaire.",
+            "fait_a": "Lyon",
+            "fait_le": "2026-01-15",
+        },
+    )
+    assert reponse.status_code == 302
+    pdf = client_titulaire.get(reverse("profil:directives_pdf", args=[titulaire.uuid]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Réanimation cardiaque et respiratoire" in texte and "sédation profonde" in texte
+    page = client_titulaire.get(reverse("profil:profil_medical", args=[titulaire.uuid]))
+    assert "Rédigées le 15 janvier 2026" in page.content.decode()
+
+
+def test_a_representative_cannot_write_a_minor_s_directives(
+    enfant_represente, representant
+) -> None:
+    client = client_pour(representant.titulaire)
+    for cle in ["directives", "personne_confiance"]:
+        url = reverse("profil:profil_unique", args=[enfant_represente.uuid, cle])
+        assert client.get(url).status_code == 404
+
+
+def test_the_summary_prints_and_is_kept_as_a_docpat08_document(
+    client_titulaire, titulaire, django_capture_on_commit_callbacks
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from dossier.models import Document
+
+    _ajouter(client_titulaire, titulaire, "allergies", substance="Pénicilline", severite="severe")
+    _ajouter(client_titulaire, titulaire, "traitements", medicament="Levothyrox 75 µg")
+    url = reverse("profil:synthese", args=[titulaire.uuid])
+    pdf = client_titulaire.get(url)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Pénicilline (sévère)" in texte and "Levothyrox 75 µg" in texte
+    assert "non rédigées" in texte and len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_titulaire.post(url).status_code == 302
+    document = Document.objects.get(type_code="DOCPAT08")
+    assert document.statut == "disponible" and document.espace == titulaire
