@@ -97,7 +97,7 @@ class Graphique:
     ligne_basse: str
     bande: tuple[float, float] | None  # the reference range: y of its top, and its height
     graduations: list[tuple[float, str]]
-    dates: list[tuple[float, str]]
+    dates: list[tuple[float, str, str]]  # x, label, text-anchor
     titre: str
     description: str
 
@@ -158,8 +158,8 @@ def graphique(type_mesure: str, mesures: list[Mesure]) -> Graphique | None:
             else None
         ),
         graduations=graduations,
-        dates=[(points[0].x, f"{serie[0].date:%d/%m/%Y}")]
-        + ([(points[-1].x, f"{serie[-1].date:%d/%m/%Y}")] if len(points) > 1 else []),
+        dates=[(points[0].x, f"{serie[0].date:%d/%m/%Y}", "start" if len(points) > 1 else "middle")]
+        + ([(points[-1].x, f"{serie[-1].date:%d/%m/%Y}", "end")] if len(points) > 1 else []),
         titre=str(libelle),
         description=(
             f"{len(serie)} mesure(s) du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
