@@ -367,3 +367,61 @@ class PersonneConfiance(models.Model):
 
     def __str__(self) -> str:
         return "personne de confiance"
+
+
+class HabitudesDeVie(models.Model):
+    espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="habitudes")
+    tabac = TexteChiffre(
+        _("tabac"), help_text=_("Jamais, arrêté depuis…, cigarettes par jour…"), blank=True
+    )
+    alcool = TexteChiffre(_("alcool"), help_text=_("Verres par semaine…"), blank=True)
+    activite = TexteChiffre(_("activité physique"), blank=True)
+    sommeil = TexteChiffre(_("sommeil"), blank=True)
+    alimentation = TexteChiffre(_("alimentation"), help_text=_("Régime particulier…"), blank=True)
+    modifie_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("habitudes de vie")
+        verbose_name_plural = _("habitudes de vie")
+
+    def __str__(self) -> str:
+        return "habitudes de vie"
+
+
+class PositionDon(models.TextChoices):
+    ACCEPTE = "accepte", _("J'accepte de donner mes organes et tissus après mon décès")
+    REFUSE = "refuse", _("Je refuse (pensez aussi au registre national des refus)")
+    NE_SAIT_PAS = "ne_sait_pas", _("Je ne souhaite pas me prononcer")
+
+
+class DonOrganes(models.Model):
+    espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="don_organes")
+    position = models.CharField(_("ma position"), max_length=12, choices=PositionDon.choices)
+    precision = TexteChiffre(
+        _("précisions"),
+        help_text=_("Organes ou tissus exclus, don du corps à la science…"),
+        blank=True,
+    )
+    modifie_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("position sur le don d'organes")
+
+    def __str__(self) -> str:
+        return "don d'organes"
+
+
+class PersonneAPrevenir(ElementProfil):
+    espace = models.ForeignKey(
+        Espace, on_delete=models.CASCADE, related_name="personnes_a_prevenir"
+    )
+    nom = TexteChiffre(_("nom et prénom"))
+    lien = TexteChiffre(_("lien avec moi"), blank=True)
+    telephone = TexteChiffre(_("téléphone"))
+
+    class Meta:
+        verbose_name = _("personne à prévenir")
+        ordering = ["cree_le"]
+
+    def __str__(self) -> str:
+        return "personne à prévenir"

@@ -25,8 +25,11 @@ from .models import (
     Allergie,
     Antecedent,
     DirectivesAnticipees,
+    DonOrganes,
     Espace,
+    HabitudesDeVie,
     Mesure,
+    PersonneAPrevenir,
     PersonneConfiance,
     Traitement,
     TypeMesure,
@@ -172,7 +175,39 @@ class PersonneConfianceForm(_FormulaireProfil):
         widgets = {nom: forms.TextInput() for nom in ["nom", "lien", "telephone", "courriel"]}
 
 
+class HabitudesForm(_FormulaireProfil):
+    class Meta:
+        model = HabitudesDeVie
+        fields = ["tabac", "alcool", "activite", "sommeil", "alimentation"]
+        widgets = {
+            nom: forms.TextInput()
+            for nom in ["tabac", "alcool", "activite", "sommeil", "alimentation"]
+        }
+
+
+class DonOrganesForm(_FormulaireProfil):
+    class Meta:
+        model = DonOrganes
+        fields = ["position", "precision"]
+        widgets = {"position": forms.RadioSelect, "precision": forms.Textarea(attrs={"rows": 2})}
+
+
+class PersonneAPrevenirForm(_FormulaireProfil):
+    class Meta:
+        model = PersonneAPrevenir
+        fields = ["nom", "lien", "telephone"]
+        widgets = {nom: forms.TextInput() for nom in ["nom", "lien", "telephone"]}
+
+    def clean_telephone(self) -> str:
+        numero = "".join(c for c in str(self.cleaned_data["telephone"]) if c.isdigit() or c == "+")
+        if not 8 <= len(numero.lstrip("+")) <= 15:
+            raise ValidationError(_("Indiquez un numéro de téléphone valide."))
+        return numero
+
+
 UNIQUES = {
+    "habitudes": (HabitudesDeVie, HabitudesForm, _("Mes habitudes de vie")),
+    "don_organes": (DonOrganes, DonOrganesForm, _("Ma position sur le don d'organes")),
     "directives": (DirectivesAnticipees, DirectivesForm, _("Mes directives anticipées")),
     "personne_confiance": (PersonneConfiance, PersonneConfianceForm, _("Ma personne de confiance")),
 }
@@ -246,6 +281,13 @@ SECTIONS = {
             Mesure,
             MesureForm,
             str(_("Aucune mesure notée.")),
+        ),
+        Section(
+            "personnes_a_prevenir",
+            str(_("Personnes à prévenir")),
+            PersonneAPrevenir,
+            PersonneAPrevenirForm,
+            str(_("Aucune personne à prévenir notée.")),
         ),
         Section(
             "vaccinations",

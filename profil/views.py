@@ -131,6 +131,8 @@ def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
             "imc": imc,
             "directives": pm.unique(acces=acces, cle="directives"),
             "personne_confiance": pm.unique(acces=acces, cle="personne_confiance"),
+            "habitudes": pm.unique(acces=acces, cle="habitudes"),
+            "don_organes": pm.unique(acces=acces, cle="don_organes"),
         },
     )
 
@@ -426,11 +428,20 @@ def _majeur_titulaire(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
     return acces
 
 
+RESERVES_AUX_MAJEURS = {"directives", "personne_confiance", "don_organes"}
+
+
 @login_required
 def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> HttpResponse:
+    """The one-per-person parts of the profile. Directives anticipées, the personne de
+    confiance and the position on organ donation belong to the adult holder alone; habits may
+    be kept by a minor's representative too."""
     if cle not in pm.UNIQUES:
         raise Http404
-    acces = _majeur_titulaire(request, espace_uuid)
+    if cle in RESERVES_AUX_MAJEURS:
+        acces = _majeur_titulaire(request, espace_uuid)
+    else:
+        acces = _acces(request, espace_uuid)
     _modele, formulaire, titre = pm.UNIQUES[cle]
     form = formulaire(
         request.POST or None, instance=pm.unique(acces=acces, cle=cle), espace=acces.espace

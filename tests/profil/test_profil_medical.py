@@ -273,3 +273,56 @@ def test_the_summary_prints_and_is_kept_as_a_docpat08_document(
         assert client_titulaire.post(url).status_code == 302
     document = Document.objects.get(type_code="DOCPAT08")
     assert document.statut == "disponible" and document.espace == titulaire
+
+
+def test_habits_organ_donation_and_people_to_call(client_titulaire, titulaire) -> None:
+    volontes = "profil:profil_unique"
+    assert (
+        client_titulaire.post(
+            reverse(volontes, args=[titulaire.uuid, "habitudes"]), {"tabac": "Arrêté en 2015"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client_titulaire.post(
+            reverse(volontes, args=[titulaire.uuid, "don_organes"]), {"position": "accepte"}
+        ).status_code
+        == 302
+    )
+    refus = _ajouter(
+        client_titulaire, titulaire, "personnes_a_prevenir", nom="Alex Martin", telephone="12"
+    )
+    assert refus.status_code == 400 and "numéro de téléphone valide" in refus.content.decode()
+    assert (
+        _ajouter(
+            client_titulaire,
+            titulaire,
+            "personnes_a_prevenir",
+            nom="Alex Martin",
+            lien="frère",
+            telephone="06 12 34 56 78",
+        ).status_code
+        == 302
+    )
+    page = client_titulaire.get(reverse("profil:profil_medical", args=[titulaire.uuid]))
+    html = page.content.decode()
+    assert "Arrêté en 2015" in html and "J&#x27;accepte de donner" in html
+    assert "Alex Martin" in html and "0612345678" in html
+    assert reverse("professionnels:liste", args=[titulaire.uuid]) in html
+
+
+def test_a_representative_keeps_a_minor_s_habits_but_not_adult_only_choices(
+    enfant_represente, representant
+) -> None:
+    client = client_pour(representant.titulaire)
+    volontes = "profil:profil_unique"
+    assert (
+        client.post(
+            reverse(volontes, args=[enfant_represente.uuid, "habitudes"]), {"sommeil": "10 h"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.get(reverse(volontes, args=[enfant_represente.uuid, "don_organes"])).status_code
+        == 404
+    )
