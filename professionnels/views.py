@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -547,8 +548,18 @@ def profil_ajouter(request: HttpRequest, espace_uuid: uuid.UUID, section: str) -
         raise Http404
     choisie = pm.section(section)
     form = choisie.formulaire(request.POST or None, espace=acces.espace)
+    if acces.espace.est_mineur:
+        form.fields["secret_mineur"] = forms.BooleanField(
+            label=_("Masqué aux représentants légaux (secret du mineur)"), required=False
+        )
     if request.method == "POST" and form.is_valid():
-        pm.element_enregistrer(acces=acces, section=choisie, formulaire=form, ip=client_ip(request))
+        pm.element_enregistrer(
+            acces=acces,
+            section=choisie,
+            formulaire=form,
+            secret_mineur=bool(form.cleaned_data.get("secret_mineur")),
+            ip=client_ip(request),
+        )
         messages.success(request, _("Ajouté au profil médical du patient."))
         return redirect("professionnels:profil", acces.espace.uuid)
     return render(

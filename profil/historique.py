@@ -50,7 +50,7 @@ def _nom_du_document(document: Any | None) -> str:
     return str(_("votre %(type)s du %(date)s") % {"type": libelle, "date": date})
 
 
-def _phrase(evenement: Evenement, documents: dict[str, Any]) -> str:
+def _phrase(evenement: Evenement, documents: dict[str, Any], representant: bool = False) -> str:
     qui = evenement.acteur_nom or evenement.get_acteur_type_display()
     if evenement.acteur_type == TypeActeur.PROFESSIONNEL and "," in qui:
         qui += ","  # "Dr Paul MARTIN, médecin généraliste, a consulté…"
@@ -69,6 +69,8 @@ def _phrase(evenement: Evenement, documents: dict[str, Any]) -> str:
         quoi = {"mesures": _("une mesure"), "vaccinations": _("une vaccination")}.get(
             details.get("section", ""), _("un élément")
         )
+        if representant:  # it may be the minor's secret: say no more than that
+            quoi = _("un élément")
         return f"{qui} {_('a ajouté %(quoi)s à votre profil médical') % {'quoi': quoi}}"
     if action == Action.URGENCE_OUVERTE:
         return str(
@@ -111,6 +113,10 @@ def lignes_historique(*, evenements: Iterable[Evenement], acces: Any) -> list[Li
         .only("uuid", "type_code", "titre", "date_acte")
     }
     return [
-        Ligne(evenement=e, phrase=_phrase(e, documents), urgence=e.action in URGENCES)
+        Ligne(
+            evenement=e,
+            phrase=_phrase(e, documents, getattr(acces, "role", "") == "representant"),
+            urgence=e.action in URGENCES,
+        )
         for e in evenements
     ]

@@ -194,6 +194,8 @@ class ElementProfil(models.Model):
     entered it (the patient, a representative or a professional) is kept for display."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A minor's secret, set by a professional: never shown to the legal representatives.
+    secret_mineur = models.BooleanField(_("masqué aux représentants légaux"), default=False)
     saisi_par_type = models.CharField(max_length=16, default="titulaire")
     saisi_par_nom = models.CharField(max_length=200, blank=True)
     cree_le = models.DateTimeField(default=timezone.now)

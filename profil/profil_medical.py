@@ -309,14 +309,22 @@ def section(cle: str) -> Section:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
+def _visibles(acces: Any, modele: Any) -> Any:
+    """A space's entries of one kind the actor may read: a legal representative never reads
+    what a professional marked as the minor's secret (the policy of DESIGN.md §3, for the
+    profile)."""
+    entrees = modele.objects.filter(espace=acces.espace)
+    if getattr(acces, "role", "") == "representant":
+        entrees = entrees.filter(secret_mineur=False)
+    return entrees
+
+
 def elements(*, acces: Any, section: Section) -> list[Any]:
-    return list(section.modele.objects.filter(espace=acces.espace))  # type: ignore[attr-defined]
+    return list(_visibles(acces, section.modele))
 
 
 def element_pour_acteur(*, acces: Acces, section: Section, element_uuid: Any) -> Any:
-    element = section.modele.objects.filter(  # type: ignore[attr-defined]
-        espace=acces.espace, uuid=element_uuid
-    ).first()
+    element = _visibles(acces, section.modele).filter(uuid=element_uuid).first()
     if element is None:
         raise Http404
     return element
@@ -341,7 +349,7 @@ class Courbe:
 
 def courbes(*, acces: Any) -> tuple[list[Courbe], Any]:
     """One chart per kind of measure the person noted, and the BMI."""
-    toutes = list(Mesure.objects.filter(espace=acces.espace))
+    toutes = list(_visibles(acces, Mesure))
     resultat = []
     for type_mesure, libelle in TypeMesure.choices:
         graphique = mesures_.graphique(type_mesure, toutes)
@@ -366,7 +374,7 @@ def calendrier_vaccinal(*, acces: Any) -> list[Any]:
     espace = acces.espace
     faites = [
         VaccinationFaite(code=v.famille, date=v.date)
-        for v in Vaccination.objects.filter(espace=espace).only("famille", "date")
+        for v in _visibles(acces, Vaccination).only("famille", "date")
         if v.famille in FAMILLES
     ]
     return calendrier(
@@ -381,9 +389,15 @@ def calendrier_vaccinal(*, acces: Any) -> list[Any]:
 
 
 def element_enregistrer(
-    *, acces: Any, section: Section, formulaire: _FormulaireProfil, ip: str | None = None
+    *,
+    acces: Any,
+    section: Section,
+    formulaire: _FormulaireProfil,
+    secret_mineur: bool = False,
+    ip: str | None = None,
 ) -> Any:
-    """Save a valid form's entry (new or changed) and journal it."""
+    """Save a valid form's entry (new or changed) and journal it. Only a professional marks a
+    minor's entry as hidden from the legal representatives."""
     if not acces.espace.ouvert:
         raise Http404
     element = formulaire.save(commit=False)
@@ -393,6 +407,11 @@ def element_enregistrer(
     if nouveau:
         element.saisi_par_type = acces.acteur.type
         element.saisi_par_nom = acces.acteur.nom
+        element.secret_mineur = (
+            secret_mineur
+            and acces.espace.est_mineur
+            and getattr(acces, "role", "") == "professionnel"
+        )
     with transaction.atomic():
         element.save()
         evenement_enregistrer(

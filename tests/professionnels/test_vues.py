@@ -441,3 +441,33 @@ def test_the_profile_is_refused_where_the_matrix_or_the_patient_says_so(
     ReglagesDossier.objects.create(espace=titulaire, tout_masque=True)
     assert medecin.get(url).status_code == 404
     assert Evenement.objects.filter(action=Action.PROFIL_CONSULTE).count() == 1
+
+
+def test_a_minor_s_secret_entry_is_hidden_from_the_representatives(
+    enfant_represente, representant
+) -> None:
+    from profil.models import Vaccination
+
+    pro = ProfessionnelFactory()
+    AccesProfessionnel.objects.create(espace=enfant_represente, professionnel=pro, autorise=True)
+    client = client_pour(pro.utilisateur)
+    ajout = reverse("professionnels:profil_ajouter", args=[enfant_represente.uuid, "vaccinations"])
+    assert "Masqué aux représentants légaux" in client.get(ajout).content.decode()
+    client.post(ajout, {"famille": "HPV", "date": "2026-01-10", "secret_mineur": "on"})
+    client.post(ajout, {"famille": "ROR", "date": "2026-01-10"})
+    secret = Vaccination.objects.get(famille="HPV")
+    assert secret.secret_mineur and not Vaccination.objects.get(famille="ROR").secret_mineur
+    parent = client_pour(representant.titulaire)
+    page = parent.get(reverse("profil:profil_medical", args=[enfant_represente.uuid]))
+    html = page.content.decode()
+    assert "<strong>ROR</strong>" in html and "<strong>HPV</strong>" not in html
+    modifier = reverse(
+        "profil:profil_modifier", args=[enfant_represente.uuid, "vaccinations", secret.uuid]
+    )
+    assert parent.get(modifier).status_code == 404
+    historique = parent.get(
+        reverse("profil:historique", args=[enfant_represente.uuid]), {"onglet": "professionnels"}
+    ).content.decode()
+    assert "une vaccination" not in historique and "a ajouté un élément" in historique
+    pro_page = client.get(reverse("professionnels:profil", args=[enfant_represente.uuid]))
+    assert "<strong>HPV</strong>" in pro_page.content.decode()
