@@ -58,7 +58,7 @@ _FR = [
     ("DOCPAT09", "Document administratif déposé par le patient", _M, True),
     ("EXPPAT_1", "Volontés et droits du patient", _M, False),
     ("EXPPAT_2", "Autre document du patient", _M, True),
-    ("EXPPAT_3", "Directives anticipées", _M, False),
+    ("EXPPAT_3", "Directives anticipées", _M, True),  # the signed scan, deposited by the holder
     ("REMB", "Données de remboursement", _R, False),
     ("SYNTH", "Synthèse", _C, False),
     ("CERT_DECL", "Certificat, déclaration", _A, False),

@@ -198,7 +198,11 @@ def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], s
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     if request.method != "POST":
-        return render(request, "dossier/deposer.html", {"acces": acces, "form": DepotForm()})
+        type_demande = request.GET.get("type", "")
+        initial = {"type_code": type_demande} if type_demande in TYPES else {}
+        return render(
+            request, "dossier/deposer.html", {"acces": acces, "form": DepotForm(initial=initial)}
+        )
     fichiers, refus = _fichiers(request, "fichiers")
     form = DepotForm(request.POST, request.FILES)
     if refus:

@@ -42,7 +42,13 @@ from .forms import (
     UrgenceForm,
 )
 from .models import Professionnel
-from .politique import AccesPro, acces_professionnel, professionnel_actif, profil_lisible
+from .politique import (
+    AccesPro,
+    acces_professionnel,
+    peut_lire_type,
+    professionnel_actif,
+    profil_lisible,
+)
 
 DOCUMENTS_PAR_PAGE = 25
 
@@ -535,6 +541,14 @@ def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "courbes": courbes,
             "imc": imc,
             "sections_pro": SECTIONS_PRO,
+            "habitudes": pm.unique(acces=acces, cle="habitudes"),
+            "personne_confiance": pm.unique(acces=acces, cle="personne_confiance"),
+            "don_organes": pm.unique(acces=acces, cle="don_organes"),
+            # Directives anticipées count as type EXPPAT_3 for the matrix (DESIGN.md §6).
+            "directives_lisibles": peut_lire_type(
+                profession=acces.professionnel.profession, type_code="EXPPAT_3"
+            ),
+            "directives": pm.unique(acces=acces, cle="directives"),
         },
     )
 

@@ -471,3 +471,24 @@ def test_a_minor_s_secret_entry_is_hidden_from_the_representatives(
     assert "une vaccination" not in historique and "a ajouté un élément" in historique
     pro_page = client.get(reverse("professionnels:profil", args=[enfant_represente.uuid]))
     assert "<strong>HPV</strong>" in pro_page.content.decode()
+
+
+def test_directives_are_read_by_the_professions_the_matrix_allows(titulaire, pro_autorise) -> None:
+    from datetime import date
+
+    from profil.models import DirectivesAnticipees
+
+    DirectivesAnticipees.objects.create(
+        espace=titulaire,
+        situation="maladie",
+        reanimation="Pas de réanimation prolongée.",
+        fait_le=date(2026, 1, 5),
+    )
+    dentiste = ProfessionnelFactory(profession="40")
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=dentiste, autorise=True)
+    url = reverse("professionnels:profil", args=[titulaire.uuid])
+    medecin = client_pour(pro_autorise.utilisateur).get(url).content.decode()
+    assert "Pas de réanimation prolongée." in medecin
+    chez_le_dentiste = client_pour(dentiste.utilisateur).get(url).content.decode()
+    assert "Pas de réanimation prolongée." not in chez_le_dentiste
+    assert "votre profession ne peut pas les lire" in chez_le_dentiste
