@@ -42,7 +42,9 @@ class _Page(FPDF):
         )
 
 
-def synthese_pdf(*, espace: Espace, directives: bool = False) -> bytes:
+def synthese_pdf(
+    *, espace: Espace, directives: bool = False, personne_confiance: Any = None
+) -> bytes:
     pdf = _Page(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -101,6 +103,17 @@ def synthese_pdf(*, espace: Espace, directives: bool = False) -> bytes:
             for v in Vaccination.objects.filter(espace=espace).order_by("-date")[:20]
         ],
         "aucune vaccination notée",
+    )
+    rubrique(
+        "Personne de confiance",
+        [
+            f"{personne_confiance.nom}"
+            + (f" ({personne_confiance.lien})" if personne_confiance.lien else "")
+            + (f", {personne_confiance.telephone}" if personne_confiance.telephone else "")
+        ]
+        if personne_confiance
+        else [],
+        "non désignée",
     )
     rubrique(
         "Directives anticipées",

@@ -480,6 +480,7 @@ def synthese(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     contenu = synthese_pdf(
         espace=acces.espace,
         directives=pm.unique(acces=acces, cle="directives") is not None,
+        personne_confiance=pm.unique(acces=acces, cle="personne_confiance"),
     )
     if request.method != "POST":
         return _pdf(contenu, "synthese-medicale.pdf")

@@ -263,12 +263,17 @@ def test_the_summary_prints_and_is_kept_as_a_docpat08_document(
 
     _ajouter(client_titulaire, titulaire, "allergies", substance="Pénicilline", severite="severe")
     _ajouter(client_titulaire, titulaire, "traitements", medicament="Levothyrox 75 µg")
+    client_titulaire.post(
+        reverse("profil:profil_unique", args=[titulaire.uuid, "personne_confiance"]),
+        {"nom": "Alex Martin", "lien": "frère", "telephone": "0612345678"},
+    )
     url = reverse("profil:synthese", args=[titulaire.uuid])
     pdf = client_titulaire.get(url)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Pénicilline (sévère)" in texte and "Levothyrox 75 µg" in texte
     assert "non rédigées" in texte and len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
+    assert "Alex Martin (frère), 0612345678" in texte
     with django_capture_on_commit_callbacks(execute=True):
         assert client_titulaire.post(url).status_code == 302
     document = Document.objects.get(type_code="DOCPAT08")
@@ -326,3 +331,27 @@ def test_a_representative_keeps_a_minor_s_habits_but_not_adult_only_choices(
         client.get(reverse(volontes, args=[enfant_represente.uuid, "don_organes"])).status_code
         == 404
     )
+
+
+PAGES_PATIENT = [
+    ("profil:profil_medical", []),
+    ("profil:profil_ajouter", ["allergies"]),
+    ("profil:synthese", []),
+    ("profil:profil_unique", ["habitudes"]),
+]
+
+
+@pytest.mark.parametrize(("nom", "extra"), PAGES_PATIENT)
+def test_every_profile_page_answers_each_persona_as_it_should(
+    nom, extra, titulaire, enfant_represente, representant, autre_titulaire, pro_autorise
+) -> None:
+    from django.test import Client
+
+    pour_titulaire = reverse(nom, args=[titulaire.uuid, *extra])
+    pour_enfant = reverse(nom, args=[enfant_represente.uuid, *extra])
+    assert client_pour(titulaire.titulaire).get(pour_titulaire).status_code == 200
+    assert client_pour(representant.titulaire).get(pour_enfant).status_code == 200
+    assert client_pour(autre_titulaire.titulaire).get(pour_titulaire).status_code == 404
+    assert client_pour(pro_autorise.utilisateur).get(pour_titulaire).status_code == 404
+    anonyme = Client().get(pour_titulaire)
+    assert anonyme.status_code == 302 and "/comptes/login/" in anonyme["Location"]
