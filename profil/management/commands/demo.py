@@ -111,6 +111,7 @@ class Command(BaseCommand):
             )
         self._documents(espaces["camille"], espaces["leo"])
         pros = self._professionnels(espaces["camille"], camille, operateur)
+        self._profil(espaces["camille"])
         self._afficher(camille, alex, operateur, codes_operateur, code_jean)
         self.stdout.write(
             "\n".join(
@@ -352,6 +353,46 @@ class Command(BaseCommand):
                 jusqu_au=timezone.localdate() + timedelta(days=90),
             )
         return lignes
+
+    def _profil(self, camille: Espace) -> None:
+        """A few entries of each kind in Camille's medical profile (once)."""
+        from decimal import Decimal
+
+        from profil.models import (
+            Allergie,
+            Antecedent,
+            Mesure,
+            PersonneConfiance,
+            Traitement,
+            Vaccination,
+        )
+
+        if Allergie.objects.filter(espace=camille).exists():
+            return
+        Allergie.objects.create(
+            espace=camille, substance="Pénicilline", reaction="Urticaire", severite="severe"
+        )
+        Traitement.objects.create(
+            espace=camille, medicament="Lévothyroxine 75 µg", dose="1 comprimé le matin"
+        )
+        Antecedent.objects.create(
+            espace=camille, nature="chirurgical", libelle="Appendicectomie", date=date(2001, 6, 1)
+        )
+        for jour, poids in [(date(2026, 1, 10), "64.5"), (date(2026, 4, 12), "63.8")]:
+            Mesure.objects.create(espace=camille, type="poids", valeur=Decimal(poids), date=jour)
+        Mesure.objects.create(
+            espace=camille, type="taille", valeur=Decimal("166"), date=date(2026, 1, 10)
+        )
+        Mesure.objects.create(
+            espace=camille,
+            type="tension",
+            valeur=Decimal("124"),
+            valeur_basse=Decimal("78"),
+            date=date(2026, 4, 12),
+        )
+        Vaccination.objects.create(espace=camille, famille="DTP", date=date(2010, 3, 14))
+        Vaccination.objects.create(espace=camille, famille="Grippe", date=date(2025, 11, 2))
+        PersonneConfiance.objects.create(espace=camille, nom="Alex Bernard", lien="ami")
 
     def _titulaire(self, espace: Espace, email: str) -> Utilisateur:
         if espace.titulaire is not None:
