@@ -219,6 +219,31 @@ def unique(*, acces: Any, cle: str) -> Any:
     return modele.objects.filter(espace=acces.espace).first()  # type: ignore[attr-defined]
 
 
+def historique_unique(*, acces: Any, cle: str) -> list[Evenement]:
+    return list(
+        Evenement.objects.filter(
+            espace_uuid=acces.espace.uuid, objet_type=f"profil:{cle}"
+        ).order_by("-horodatage", "-id")[:50]
+    )
+
+
+def unique_supprimer(*, acces: Acces, cle: str, ip: str | None = None) -> None:
+    objet = unique(acces=acces, cle=cle)
+    if objet is None:
+        return
+    with transaction.atomic():
+        evenement_enregistrer(
+            action=Action.PROFIL_SUPPRESSION,
+            acteur=acces.acteur,
+            espace_uuid=acces.espace.uuid,
+            objet_type=f"profil:{cle}",
+            objet_id=str(acces.espace.uuid),
+            ip=ip,
+            details={"section": cle},
+        )
+        objet.delete()
+
+
 def unique_enregistrer(
     *, acces: Acces, cle: str, formulaire: _FormulaireProfil, ip: str | None = None
 ) -> Any:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="profil_unique",
     ),
     path(
+        "espace/<uuid:espace_uuid>/profil/volontes/<str:cle>/supprimer/",
+        views.profil_unique_supprimer,
+        name="profil_unique_supprimer",
+    ),
+    path(
         "espace/<uuid:espace_uuid>/profil/<str:section>/ajouter/",
         views.profil_ajouter,
         name="profil_ajouter",

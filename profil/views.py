@@ -436,12 +436,7 @@ def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Htt
     """The one-per-person parts of the profile. Directives anticipées, the personne de
     confiance and the position on organ donation belong to the adult holder alone; habits may
     be kept by a minor's representative too."""
-    if cle not in pm.UNIQUES:
-        raise Http404
-    if cle in RESERVES_AUX_MAJEURS:
-        acces = _majeur_titulaire(request, espace_uuid)
-    else:
-        acces = _acces(request, espace_uuid)
+    acces = _acces_unique(request, espace_uuid, cle)
     _modele, formulaire, titre = pm.UNIQUES[cle]
     form = formulaire(
         request.POST or None, instance=pm.unique(acces=acces, cle=cle), espace=acces.espace
@@ -453,9 +448,33 @@ def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Htt
     return render(
         request,
         "profil/profil_unique.html",
-        {"acces": acces, "form": form, "titre": titre, "cle": cle},
+        {
+            "acces": acces,
+            "form": form,
+            "titre": titre,
+            "cle": cle,
+            "existe": form.instance.pk is not None,
+            "historique": pm.historique_unique(acces=acces, cle=cle),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _acces_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Acces:
+    if cle not in pm.UNIQUES:
+        raise Http404
+    if cle in RESERVES_AUX_MAJEURS:
+        return _majeur_titulaire(request, espace_uuid)
+    return _acces(request, espace_uuid)
+
+
+@login_required
+@require_POST
+def profil_unique_supprimer(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> HttpResponse:
+    acces = _acces_unique(request, espace_uuid, cle)
+    pm.unique_supprimer(acces=acces, cle=cle, ip=client_ip(request))
+    messages.success(request, _("Supprimé de votre profil médical."))
+    return redirect(f"{reverse('profil:profil_medical', args=[acces.espace.uuid])}#{cle}")
 
 
 @login_required

@@ -355,3 +355,21 @@ def test_every_profile_page_answers_each_persona_as_it_should(
     assert client_pour(pro_autorise.utilisateur).get(pour_titulaire).status_code == 404
     anonyme = Client().get(pour_titulaire)
     assert anonyme.status_code == 302 and "/comptes/login/" in anonyme["Location"]
+
+
+def test_one_per_person_parts_can_be_changed_deleted_and_keep_a_history(
+    client_titulaire, titulaire
+) -> None:
+    from profil.models import PersonneConfiance
+
+    url = reverse("profil:profil_unique", args=[titulaire.uuid, "personne_confiance"])
+    client_titulaire.post(url, {"nom": "Alex Martin"})
+    client_titulaire.post(url, {"nom": "Alex Martin", "lien": "frère"})
+    page = client_titulaire.get(url).content.decode()
+    assert "Profil médical : ajout" in page and "Profil médical : modification" in page
+    supprimer = reverse(
+        "profil:profil_unique_supprimer", args=[titulaire.uuid, "personne_confiance"]
+    )
+    assert client_titulaire.post(supprimer).status_code == 302
+    assert not PersonneConfiance.objects.exists()
+    assert "Profil médical : suppression" in client_titulaire.get(url).content.decode()
