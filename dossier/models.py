@@ -88,6 +88,8 @@ class Document(models.Model):
     version_precedente = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="version_suivante"
     )
+    # The XDS uniqueId of a document imported from the DMP: importing twice adds nothing.
+    identifiant_unique = models.CharField(max_length=128, blank=True)
     supprime_le = models.DateTimeField(null=True, blank=True)
     purge_le = models.DateTimeField(null=True, blank=True)
     cree_le = models.DateTimeField(default=timezone.now, db_index=True)
@@ -106,6 +108,11 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=~(models.Q(masque_ps=True) & models.Q(invisible_patient=True)),
                 name="document_masque_ps_ou_invisible_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["espace", "identifiant_unique"],
+                condition=~models.Q(identifiant_unique=""),
+                name="document_identifiant_unique_par_espace",
             ),
         ]
 

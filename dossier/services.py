@@ -166,7 +166,9 @@ def document_creer(
     source: Source,
     media_type: str = "application/octet-stream",
     masque_ps: bool = False,
+    invisible_patient: bool = False,
     invisible_representants: bool = False,
+    identifiant_unique: str = "",
 ) -> Document:
     """A document that does not come from an upload form (a professional's software, an import,
     the insurer, the demo data). Same checks and same pipeline as a deposit."""
@@ -195,7 +197,9 @@ def document_creer(
             taille=blob.taille,
             sha256=blob.sha256,
             masque_ps=masque_ps,
+            invisible_patient=invisible_patient,
             invisible_representants=invisible_representants,
+            identifiant_unique=identifiant_unique[:128],
         )
         evenement_enregistrer(
             action=Action.DOCUMENT_DEPOSE,
