@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from espace_sante.coffre import services as coffre
 from espace_sante.journal.models import TypeActeur
 from espace_sante.journal.services import Acteur
 from profil.models import Espace
 
 from . import xdm
-from .models import Document, Source
+from .models import Document, ImportDMP, Source
 from .services import Refus, document_creer
 from .types import TYPES
 
@@ -98,3 +101,55 @@ def archive_importer(*, espace: Espace, contenu: bytes) -> Rapport:
         else:
             rapport.importes.append(entree.identifiant_unique)
     return rapport
+
+
+# --- The job -------------------------------------------------------------------------------------
+
+
+def import_demander(*, acces: Any, fichier: Any) -> ImportDMP:
+    """The uploaded archive (already encrypted in the vault) waits for the job."""
+    with transaction.atomic():
+        blob = coffre.blob_enregistrer(fichier.attente)
+        demande = ImportDMP.objects.create(
+            espace=acces.espace, blob=blob, demande_par=acces.utilisateur
+        )
+        transaction.on_commit(partial(_programmer, demande.pk))
+    return demande
+
+
+def _programmer(demande_id: int) -> None:
+    from .tasks import import_dmp_executer
+
+    import_dmp_executer.delay(demande_id)
+
+
+def import_executer(*, demande_id: int) -> str:
+    """Run (or run again: importing is idempotent) one import. The archive is read from the
+    vault, authenticated, then removed once the report is written."""
+    demande = ImportDMP.objects.select_related("espace", "blob").filter(pk=demande_id).first()
+    if demande is None or demande.etat in {ImportDMP.Etat.TERMINE, ImportDMP.Etat.REFUSE}:
+        return "ignoré"
+    ImportDMP.objects.filter(pk=demande.pk).update(etat=ImportDMP.Etat.EN_COURS)
+    resultat: dict[str, Any]
+    try:
+        if demande.blob is None:
+            raise xdm.ArchiveRefusee("L'archive n'est plus disponible.")
+        contenu = b"".join(coffre.blob_lire(demande.blob, verifier_empreinte=True))
+        rapport = archive_importer(espace=demande.espace, contenu=contenu)
+    except xdm.ArchiveRefusee as refus:
+        etat, resultat = ImportDMP.Etat.REFUSE, {"motif": refus.message}
+    else:
+        etat = ImportDMP.Etat.TERMINE
+        resultat = {
+            "importes": rapport.importes,
+            "deja_presents": rapport.deja_presents,
+            "refuses": [list(r) for r in rapport.refuses],
+        }
+    with transaction.atomic():
+        blob = demande.blob
+        ImportDMP.objects.filter(pk=demande.pk).update(
+            etat=etat, rapport=resultat, termine_le=timezone.now(), blob=None
+        )
+        if blob is not None:
+            coffre.blob_supprimer(blob)
+    return str(etat)

@@ -163,3 +163,35 @@ class ReglagesDossier(models.Model):
 
     def __str__(self) -> str:
         return f"réglages de {self.espace}"
+
+
+class ImportDMP(models.Model):
+    """One DMP archive to import into a space: the archive waits in the vault (encrypted) until
+    the job has read it; the report names documents by their XDS uniqueId, never their content."""
+
+    class Etat(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente")
+        EN_COURS = "en_cours", _("En cours")
+        TERMINE = "termine", _("Terminé")
+        REFUSE = "refuse", _("Archive refusée")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="imports_dmp")
+    blob = models.OneToOneField(
+        Blob, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_dmp"
+    )
+    etat = models.CharField(max_length=12, choices=Etat.choices, default=Etat.EN_ATTENTE)
+    demande_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rapport = models.JSONField(default=dict, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    termine_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import du DMP")
+        verbose_name_plural = _("imports du DMP")
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"import {self.uuid}"

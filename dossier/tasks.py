@@ -31,3 +31,18 @@ def documents_relancer_en_suspens() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def documents_purger_echus() -> int:
     return services.documents_purger_echus()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=8,
+)
+def import_dmp_executer(demande_id: int) -> str:
+    from .import_dmp import import_executer
+
+    return import_executer(demande_id=demande_id)

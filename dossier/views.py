@@ -55,7 +55,7 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> Acces:
     return acces
 
 
-_PAGES = ("documents", "chronologie", "deposer", "corbeille", "selection", "reglages")
+_PAGES = ("documents", "chronologie", "deposer", "corbeille", "selection", "reglages", "import_dmp")
 
 
 @lru_cache(maxsize=1024)
@@ -515,3 +515,41 @@ def remplacer(
         return redirect("dossier:document", acces.espace.uuid, ancien.uuid)
     messages.success(request, _("Nouvelle version ajoutée ; l'ancienne reste consultable."))
     return redirect("dossier:document", acces.espace.uuid, nouveau.uuid)
+
+
+# --- Import of a DMP record ----------------------------------------------------------------------
+
+
+@login_required
+def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """Upload an XDM archive exported from the DMP; a job imports it."""
+    from .import_dmp import import_demander
+
+    acces = _acces(request, espace_uuid)
+    erreur = None
+    if request.method == "POST":
+        try:
+            fichier = fichier_televerse(request, "archive")
+        except TeleversementRefuse as refus:
+            erreur = refus.message
+        else:
+            demande = import_demander(acces=acces, fichier=fichier)
+            return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
+    imports = acces.espace.imports_dmp.all()[:10]
+    return render(
+        request,
+        "dossier/import_dmp.html",
+        {"acces": acces, "erreur": erreur, "imports": imports},
+        status=400 if erreur else 200,
+    )
+
+
+@login_required
+def import_dmp_etat(
+    request: HttpRequest, espace_uuid: uuid.UUID, import_uuid: uuid.UUID
+) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    demande = acces.espace.imports_dmp.filter(uuid=import_uuid).first()
+    if demande is None:
+        raise Http404
+    return render(request, "dossier/import_dmp_etat.html", {"acces": acces, "demande": demande})

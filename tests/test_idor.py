@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dossier.models import Apercu
+from dossier.models import Apercu, ImportDMP
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 from profil.models import Allergie
@@ -68,9 +68,10 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets, elements = {}, {}
+    objets, elements, imports = {}, {}, {}
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
+        imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
         doc = document(espace, titre="document d'un autre")
         Apercu.objects.create(
             document=doc,
@@ -108,6 +109,7 @@ def monde():  # type: ignore[no-untyped-def]
         "autres": [autre, enfant_autre],
         "documents": objets,
         "elements": elements,
+        "imports": imports,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
     }
@@ -125,6 +127,8 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [propre.uuid]
                 elif p == "document_uuid":
                     valeurs[p] = [monde["documents"][autre.pk].uuid]
+                elif p == "import_uuid":
+                    valeurs[p] = [monde["imports"][autre.pk].uuid]
                 elif p == "element_uuid":
                     valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":

@@ -60,3 +60,59 @@ def test_a_hostile_archive_stores_nothing() -> None:
     with pytest.raises(xdm.ArchiveRefusee):
         archive_importer(espace=EspaceFactory(ins=INS_EXEMPLE), contenu=tampon.getvalue())
     assert not Document.objects.exists()
+
+
+def test_the_holder_uploads_an_archive_and_reads_the_report(
+    archives, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dossier.models import ImportDMP
+    from espace_sante.coffre.models import Blob
+
+    from ..conftest import client_pour
+
+    espace = EspaceFactory(ins=INS_EXEMPLE)
+    client = client_pour(espace.titulaire)
+    url = reverse("dossier:import_dmp", args=[espace.uuid])
+    assert client.get(url).status_code == 200
+    contenu = archives["VAC-NOTE_2021.01.zip"]
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            reponse = client.post(
+                url, {"archive": SimpleUploadedFile("dmp.zip", contenu, "application/zip")}
+            )
+        assert reponse.status_code == 302
+    premier, second = ImportDMP.objects.order_by("cree_le")
+    assert premier.etat == second.etat == "termine"
+    assert len(premier.rapport["importes"]) == 1 and premier.rapport["deja_presents"] == []
+    assert second.rapport["importes"] == [] and len(second.rapport["deja_presents"]) == 1
+    assert premier.blob is None and not Blob.objects.filter(import_dmp__isnull=False).exists()
+    page = client.get(reverse("dossier:import_dmp_etat", args=[espace.uuid, second.uuid]))
+    assert "1 déjà présent" in page.content.decode()
+    assert Document.objects.filter(espace=espace).count() == 1
+
+
+def test_a_refused_archive_is_reported_and_keeps_nothing(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dossier.models import ImportDMP
+
+    from ..conftest import client_pour
+
+    espace = EspaceFactory(ins=INS_EXEMPLE)
+    client = client_pour(espace.titulaire)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dossier:import_dmp", args=[espace.uuid]),
+            {"archive": SimpleUploadedFile("x.zip", b"pas une archive", "application/zip")},
+        )
+    demande = ImportDMP.objects.get()
+    assert demande.etat == "refuse" and demande.rapport["motif"]
+    page = client.get(reverse("dossier:import_dmp_etat", args=[espace.uuid, demande.uuid]))
+    assert "rien n'a été ajouté" in page.content.decode()
+    assert not Document.objects.exists()
