@@ -34,6 +34,7 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
+from professionnels.politique import AccesPro
 from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
@@ -330,7 +331,7 @@ def _texte(doc: Document) -> str | None:
         return brut.decode("latin-1")
 
 
-def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], None]:
+def _en_cas_d_echec(acces: Acces | AccesPro, doc: Document) -> Callable[[BlobIllisible], None]:
     def echec(erreur: BlobIllisible) -> None:
         evenement_enregistrer(
             action=Action.FICHIER_ILLISIBLE,
@@ -344,18 +345,12 @@ def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], No
     return echec
 
 
-@login_required
-def contenu(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+def reponse_contenu(
+    request: HttpRequest, acces: Acces | AccesPro, doc: Document, *, en_ligne: bool
 ) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
+    """The document's original, streamed from the vault (an unreadable blob is journaled)."""
     if doc.blob is None:
         raise Http404
-    en_ligne = request.GET.get("en_ligne") == "1"
-    if not en_ligne:
-        services.document_consultation(
-            acces=acces, document=doc, action=Action.DOCUMENT_TELECHARGE, ip=client_ip(request)
-        )
     return reponse_blob(
         request,
         doc.blob,
@@ -365,11 +360,9 @@ def contenu(
     )
 
 
-@login_required
-def apercu(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
+def reponse_apercu(
+    request: HttpRequest, acces: Acces | AccesPro, doc: Document, genre: str, rang: int
 ) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
     image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
     if image is None:
         raise Http404
@@ -380,6 +373,27 @@ def apercu(
         en_ligne=True,
         en_cas_d_echec=_en_cas_d_echec(acces, doc),
     )
+
+
+@login_required
+def contenu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    en_ligne = request.GET.get("en_ligne") == "1"
+    if not en_ligne and doc.blob is not None:
+        services.document_consultation(
+            acces=acces, document=doc, action=Action.DOCUMENT_TELECHARGE, ip=client_ip(request)
+        )
+    return reponse_contenu(request, acces, doc, en_ligne=en_ligne)
+
+
+@login_required
+def apercu(
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
+) -> HttpResponseBase:
+    acces, doc = _document(request, espace_uuid, document_uuid)
+    return reponse_apercu(request, acces, doc, genre, rang)
 
 
 @login_required

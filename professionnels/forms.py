@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,14 +10,17 @@ from dsfr.forms import DsfrBaseForm
 
 from dossier.forms import FORMATS_ACCEPTES, ChampDate
 from dossier.types import TYPES
-from espace_sante.comptes.models import Utilisateur
 from espace_sante.lib.identifiants import valider_nir, valider_rpps
+from profil.forms import IdentifiantsForm
 
 from .models import ModeUrgence
 from .nomenclature import Profession, Specialite
 
 
-class InscriptionForm(DsfrBaseForm):
+class InscriptionForm(IdentifiantsForm):
+    """A professional's sign-up: who they are and where they practise, then the same login
+    fields and checks as a patient's activation."""
+
     prenom = forms.CharField(label=_("Prénom"), max_length=150)
     nom = forms.CharField(label=_("Nom"), max_length=150)
     rpps = forms.CharField(
@@ -40,41 +42,27 @@ class InscriptionForm(DsfrBaseForm):
         error_messages={"invalid": _("Le code postal compte 5 chiffres.")},
     )
     lieu_ville = forms.CharField(label=_("Ville"), max_length=100)
-    email = forms.EmailField(
-        label=_("Adresse e-mail professionnelle"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    password1 = forms.CharField(
-        label=_("Mot de passe"),
-        help_text=_("12 caractères au moins, pas uniquement des chiffres."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Confirmation du mot de passe"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    field_order = [
+        "prenom",
+        "nom",
+        "rpps",
+        "profession",
+        "specialite",
+        "lieu_nom",
+        "lieu_code_postal",
+        "lieu_ville",
+        "email",
+        "password1",
+        "password2",
+    ]
 
     def clean_rpps(self) -> str:
         return valider_rpps(self.cleaned_data["rpps"])
 
-    def clean_email(self) -> str:
-        email = str(self.cleaned_data["email"]).lower()
-        if Utilisateur.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("Un compte utilise déjà cette adresse e-mail."))
-        return email
-
     def clean(self) -> dict[str, Any]:
-        donnees = super().clean() or {}
+        donnees = super().clean()
         if donnees.get("profession") == Profession.MEDECIN and not donnees.get("specialite"):
             self.add_error("specialite", _("Un médecin indique sa spécialité."))
-        p1, p2 = donnees.get("password1"), donnees.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
-        elif p1:
-            try:
-                validate_password(p1, Utilisateur(email=donnees.get("email", "")))
-            except ValidationError as erreur:
-                self.add_error("password1", erreur)
         return donnees
 
 

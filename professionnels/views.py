@@ -21,13 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dossier.models import EXTENSIONS_APERCU, Apercu, Document
+from dossier.models import Apercu, Document
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
-from espace_sante.coffre.http import reponse_blob
-from espace_sante.coffre.services import BlobIllisible
+from dossier.views import reponse_apercu, reponse_contenu
 from espace_sante.journal.models import Action
-from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
 from profil.selectors import Acces, espace_pour_acteur
 
@@ -338,42 +336,21 @@ def document(
     )
 
 
-def _echec(acces: AccesPro, doc: Document) -> Callable[[BlobIllisible], None]:
-    def echec(erreur: BlobIllisible) -> None:
-        evenement_enregistrer(
-            action=Action.FICHIER_ILLISIBLE,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type="document",
-            objet_id=str(doc.uuid),
-            details={"motif": erreur.code},
-        )
-
-    return echec
-
-
 @login_required
 def contenu(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponseBase:
     acces, doc = _document(request, espace_uuid, document_uuid)
-    if doc.blob is None:
-        raise Http404
     en_ligne = request.GET.get("en_ligne") == "1"
-    services.consultation_tracer(
-        acces=acces,
-        action=Action.DOCUMENT_CONSULTE if en_ligne else Action.DOCUMENT_TELECHARGE,
-        objet_type="document",
-        objet_id=str(doc.uuid),
-        ip=client_ip(request),
-    )
-    return reponse_blob(
-        request,
-        doc.blob,
-        nom_fichier=doc.nom_fichier or doc.titre,
-        en_ligne=en_ligne,
-        en_cas_d_echec=_echec(acces, doc),
-    )
+    if doc.blob is not None:
+        services.consultation_tracer(
+            acces=acces,
+            action=Action.DOCUMENT_CONSULTE if en_ligne else Action.DOCUMENT_TELECHARGE,
+            objet_type="document",
+            objet_id=str(doc.uuid),
+            ip=client_ip(request),
+        )
+    return reponse_contenu(request, acces, doc, en_ligne=en_ligne)
 
 
 @login_required
@@ -381,16 +358,7 @@ def apercu(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
 ) -> HttpResponseBase:
     acces, doc = _document(request, espace_uuid, document_uuid)
-    image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
-    if image is None:
-        raise Http404
-    return reponse_blob(
-        request,
-        image.blob,
-        nom_fichier=f"apercu-{rang + 1}.{EXTENSIONS_APERCU.get(image.blob.media_type, 'bin')}",
-        en_ligne=True,
-        en_cas_d_echec=_echec(acces, doc),
-    )
+    return reponse_apercu(request, acces, doc, genre, rang)
 
 
 @login_required
