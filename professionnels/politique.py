@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -140,6 +141,16 @@ class AccesPro:
     def acteur(self) -> Acteur:
         return acteur_professionnel(self.professionnel)
 
+    @cached_property
+    def matrice(self) -> dict[str, bool]:
+        """The profession's row of the matrix, read once per request."""
+        return matrice(self.professionnel.profession)
+
+    @cached_property
+    def tout_masque(self) -> bool:
+        """Whether the holder hid everything from professionals, read once per request."""
+        return ReglagesDossier.objects.filter(espace=self.espace, tout_masque=True).exists()
+
     @property
     def en_urgence(self) -> bool:
         return self.motifs == {Motif.URGENCE}
@@ -196,12 +207,20 @@ def acces_professionnel(*, professionnel: Professionnel | None, espace_uuid: uui
 # --- Rules 4 and 5: which documents ---------------------------------------------------------
 
 
-def types_lisibles(profession: str) -> Q:
-    """Rule 4 as a filter on documents: the matrix rows of this profession, with its answer
-    for unlisted types (``*``)."""
-    lignes = dict(
+def matrice(profession: str) -> dict[str, bool]:
+    """This profession's row of the matrix: type code → may read (``*``: unlisted types)."""
+    return dict(
         Habilitation.objects.filter(profession=profession).values_list("type_code", "lecture")
     )
+
+
+def _lit(lignes: dict[str, bool], type_code: str) -> bool:
+    return lignes.get(type_code, lignes.get(Habilitation.TOUS_LES_AUTRES, False))
+
+
+def types_lisibles(lignes: dict[str, bool]) -> Q:
+    """Rule 4 as a filter on documents, from one profession's row of the matrix."""
+    lignes = dict(lignes)
     par_defaut = lignes.pop(Habilitation.TOUS_LES_AUTRES, False)
     if par_defaut:
         return ~Q(type_code__in=[code for code, lu in lignes.items() if not lu])
@@ -209,14 +228,7 @@ def types_lisibles(profession: str) -> Q:
 
 
 def peut_lire_type(*, profession: str, type_code: str) -> bool:
-    lignes = dict(
-        Habilitation.objects.filter(
-            profession=profession, type_code__in=[type_code, Habilitation.TOUS_LES_AUTRES]
-        ).values_list("type_code", "lecture")
-    )
-    if type_code in lignes:
-        return lignes[type_code]
-    return lignes.get(Habilitation.TOUS_LES_AUTRES, False)
+    return _lit(matrice(profession), type_code)
 
 
 def _auteur(professionnel: Professionnel) -> Q:
@@ -229,9 +241,8 @@ def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> Q
     if supprimes:
         return Document.objects.none()
     professionnel = acces.professionnel
-    tout_masque = ReglagesDossier.objects.filter(espace=acces.espace, tout_masque=True).exists()
-    permis = types_lisibles(professionnel.profession)
-    if tout_masque:
+    permis = types_lisibles(acces.matrice)
+    if acces.tout_masque:
         permis = Q(pk__in=[])
     else:
         permis &= Q(masque_ps=False)
@@ -269,6 +280,25 @@ def profil_lisible(*, acces: Any) -> bool:
     everything."""
     if not isinstance(acces, AccesPro):
         return True
-    if ReglagesDossier.objects.filter(espace=acces.espace, tout_masque=True).exists():
-        return False
-    return peut_lire_type(profession=acces.professionnel.profession, type_code=TYPE_PROFIL)
+    return not acces.tout_masque and _lit(acces.matrice, TYPE_PROFIL)
+
+
+def entrees_profil_lisibles(*, acces: Any, modele: Any) -> QuerySet[Any]:
+    """A space's profile entries of one kind the actor may read (the caller has checked
+    ``profil_lisible``): a legal representative never reads what a professional marked as the
+    minor's secret."""
+    entrees = modele.objects.filter(espace=acces.espace)
+    if getattr(acces, "role", "") == "representant":
+        entrees = entrees.filter(secret_mineur=False)
+    return entrees
+
+
+TYPE_DIRECTIVES = "EXPPAT_3"  # the directives anticipées, for the matrix (DESIGN.md §6)
+
+
+def directives_lisibles(*, acces: Any) -> bool:
+    """The holder reads their directives; a professional if the matrix lets their profession
+    read type EXPPAT_3 (``profil_lisible`` already said they read the profile)."""
+    if not isinstance(acces, AccesPro):
+        return True
+    return _lit(acces.matrice, TYPE_DIRECTIVES)

@@ -43,7 +43,7 @@ from .models import Professionnel
 from .politique import (
     AccesPro,
     acces_professionnel,
-    peut_lire_type,
+    directives_lisibles,
     professionnel_actif,
     profil_lisible,
 )
@@ -512,10 +512,7 @@ def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "habitudes": pm.unique(acces=acces, cle="habitudes"),
             "personne_confiance": pm.unique(acces=acces, cle="personne_confiance"),
             "don_organes": pm.unique(acces=acces, cle="don_organes"),
-            # Directives anticipées count as type EXPPAT_3 for the matrix (DESIGN.md §6).
-            "directives_lisibles": peut_lire_type(
-                profession=acces.professionnel.profession, type_code="EXPPAT_3"
-            ),
+            "directives_lisibles": directives_lisibles(acces=acces),
             "directives": pm.unique(acces=acces, cle="directives"),
         },
     )

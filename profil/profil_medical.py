@@ -19,8 +19,10 @@ from dsfr.forms import DsfrBaseForm
 
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
+from professionnels.politique import entrees_profil_lisibles
 
 from . import mesures as mesures_
+from .forms import ChampDate
 from .models import (
     Allergie,
     Antecedent,
@@ -37,10 +39,6 @@ from .models import (
 )
 from .selectors import Acces
 from .vaccination import FAMILLES, VaccinationFaite, calendrier
-
-
-class ChampDate(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _FormulaireProfil(DsfrBaseForm, forms.ModelForm):
@@ -219,12 +217,29 @@ def unique(*, acces: Any, cle: str) -> Any:
     return modele.objects.filter(espace=acces.espace).first()  # type: ignore[attr-defined]
 
 
-def historique_unique(*, acces: Any, cle: str) -> list[Evenement]:
-    return list(
-        Evenement.objects.filter(
-            espace_uuid=acces.espace.uuid, objet_type=f"profil:{cle}"
-        ).order_by("-horodatage", "-id")[:50]
+def _journaliser(acces: Any, action: Action, *, cle: str, objet_id: str, ip: str | None) -> None:
+    """A profile change in the journal: the section and the entry, never the content."""
+    evenement_enregistrer(
+        action=action,
+        acteur=acces.acteur,
+        espace_uuid=acces.espace.uuid,
+        objet_type=f"profil:{cle}",
+        objet_id=objet_id,
+        ip=ip,
+        details={"section": cle},
     )
+
+
+def _historique(acces: Any, **filtre: str) -> list[Evenement]:
+    return list(
+        Evenement.objects.filter(espace_uuid=acces.espace.uuid, **filtre).order_by(
+            "-horodatage", "-id"
+        )[:50]
+    )
+
+
+def historique_unique(*, acces: Any, cle: str) -> list[Evenement]:
+    return _historique(acces, objet_type=f"profil:{cle}")
 
 
 def unique_supprimer(*, acces: Acces, cle: str, ip: str | None = None) -> None:
@@ -232,14 +247,8 @@ def unique_supprimer(*, acces: Acces, cle: str, ip: str | None = None) -> None:
     if objet is None:
         return
     with transaction.atomic():
-        evenement_enregistrer(
-            action=Action.PROFIL_SUPPRESSION,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type=f"profil:{cle}",
-            objet_id=str(acces.espace.uuid),
-            ip=ip,
-            details={"section": cle},
+        _journaliser(
+            acces, Action.PROFIL_SUPPRESSION, cle=cle, objet_id=str(acces.espace.uuid), ip=ip
         )
         objet.delete()
 
@@ -255,14 +264,12 @@ def unique_enregistrer(
     objet.modifie_le = timezone.now()
     with transaction.atomic():
         objet.save()
-        evenement_enregistrer(
-            action=Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type=f"profil:{cle}",
+        _journaliser(
+            acces,
+            Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
+            cle=cle,
             objet_id=str(acces.espace.uuid),
             ip=ip,
-            details={"section": cle},
         )
     return objet
 
@@ -334,33 +341,23 @@ def section(cle: str) -> Section:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def _visibles(acces: Any, modele: Any) -> Any:
-    """A space's entries of one kind the actor may read: a legal representative never reads
-    what a professional marked as the minor's secret (the policy of DESIGN.md §3, for the
-    profile)."""
-    entrees = modele.objects.filter(espace=acces.espace)
-    if getattr(acces, "role", "") == "representant":
-        entrees = entrees.filter(secret_mineur=False)
-    return entrees
-
-
 def elements(*, acces: Any, section: Section) -> list[Any]:
-    return list(_visibles(acces, section.modele))
+    return list(entrees_profil_lisibles(acces=acces, modele=section.modele))
 
 
 def element_pour_acteur(*, acces: Acces, section: Section, element_uuid: Any) -> Any:
-    element = _visibles(acces, section.modele).filter(uuid=element_uuid).first()
+    element = (
+        entrees_profil_lisibles(acces=acces, modele=section.modele)
+        .filter(uuid=element_uuid)
+        .first()
+    )
     if element is None:
         raise Http404
     return element
 
 
 def historique_element(*, acces: Acces, element: Any) -> list[Evenement]:
-    return list(
-        Evenement.objects.filter(
-            espace_uuid=acces.espace.uuid, objet_id=str(element.uuid)
-        ).order_by("-horodatage", "-id")[:50]
-    )
+    return _historique(acces, objet_id=str(element.uuid))
 
 
 @dataclass(frozen=True)
@@ -374,7 +371,7 @@ class Courbe:
 
 def courbes(*, acces: Any) -> tuple[list[Courbe], Any]:
     """One chart per kind of measure the person noted, and the BMI."""
-    toutes = list(_visibles(acces, Mesure))
+    toutes = list(entrees_profil_lisibles(acces=acces, modele=Mesure))
     resultat = []
     for type_mesure, libelle in TypeMesure.choices:
         graphique = mesures_.graphique(type_mesure, toutes)
@@ -399,7 +396,7 @@ def calendrier_vaccinal(*, acces: Any) -> list[Any]:
     espace = acces.espace
     faites = [
         VaccinationFaite(code=v.famille, date=v.date)
-        for v in _visibles(acces, Vaccination).only("famille", "date")
+        for v in entrees_profil_lisibles(acces=acces, modele=Vaccination).only("famille", "date")
         if v.famille in FAMILLES
     ]
     return calendrier(
@@ -439,27 +436,19 @@ def element_enregistrer(
         )
     with transaction.atomic():
         element.save()
-        evenement_enregistrer(
-            action=Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type=f"profil:{section.cle}",
+        _journaliser(
+            acces,
+            Action.PROFIL_AJOUT if nouveau else Action.PROFIL_MODIFICATION,
+            cle=section.cle,
             objet_id=str(element.uuid),
             ip=ip,
-            details={"section": section.cle},
         )
     return element
 
 
 def element_supprimer(*, acces: Acces, section: Section, element: Any, ip: str | None) -> None:
     with transaction.atomic():
-        evenement_enregistrer(
-            action=Action.PROFIL_SUPPRESSION,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type=f"profil:{section.cle}",
-            objet_id=str(element.uuid),
-            ip=ip,
-            details={"section": section.cle},
+        _journaliser(
+            acces, Action.PROFIL_SUPPRESSION, cle=section.cle, objet_id=str(element.uuid), ip=ip
         )
         element.delete()

@@ -275,6 +275,8 @@ def test_a_matrix_change_is_journaled_and_applies_at_once(titulaire, operateur) 
     assert imagerie not in documents_lisibles(acces=acces)
     cellule = Habilitation.objects.get(profession="21", type_code="18748-4")
     services.habilitation_modifier(operateur=operateur, habilitation=cellule, lecture=True)
+    # The next request (a new access, which reads the matrix once) sees the change.
+    acces = acces_professionnel(professionnel=pharmacien, espace_uuid=titulaire.uuid)
     assert imagerie in documents_lisibles(acces=acces)
     assert peut_lire_type(profession="21", type_code="18748-4")
     evenement = Evenement.objects.get(action=Action.MATRICE_MODIFIEE)

@@ -283,7 +283,7 @@ def test_the_professional_list_query_count_does_not_grow_with_documents(
         with CaptureQueriesContext(connection) as requetes:
             assert client.get(url, {"page": page}).status_code == 200
         comptes.append(len(requetes))
-    assert comptes[0] == comptes[1] == comptes[2] <= 23, comptes
+    assert comptes[0] == comptes[1] == comptes[2] <= 21, comptes
 
 
 def _deposer(client: Client, espace, **champs: object):  # type: ignore[no-untyped-def]
