@@ -185,6 +185,12 @@ class ImportDMP(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rapport = models.JSONField(default=dict, blank=True)
+    # Progress, written by the job after each document (the page polls it).
+    total = models.PositiveIntegerField(default=0)
+    traites = models.PositiveIntegerField(default=0)
+    # SHA-256 of the archive: the operators' bulk command skips what it already imported.
+    empreinte = models.CharField(max_length=64, blank=True, db_index=True)
+    par_operateur = models.BooleanField(default=False)
     cree_le = models.DateTimeField(default=timezone.now)
     termine_le = models.DateTimeField(null=True, blank=True)
 

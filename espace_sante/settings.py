@@ -241,6 +241,9 @@ DELETION_DELAY = timedelta(days=env.int("DELETION_DELAY_DAYS", default=90))
 AGE_MAJORITE = env.int("AGE_MAJORITE", default=18)
 # How long an emergency access ("bris de glace", SAMU regulation) lasts.
 URGENCE_DUREE_HEURES = env.int("URGENCE_DUREE_HEURES", default=4)
+
+# --- "Télécharger toutes mes données" ----------------------------------------------------------
+EXPORT_VALIDITE_JOURS = env.int("EXPORT_VALIDITE_JOURS", default=7)
 # How recent a password or second-factor check must be to grant or block a professional.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

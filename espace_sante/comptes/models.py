@@ -88,6 +88,7 @@ class TypeNotification(models.TextChoices):
     PREMIER_ACCES_PRO = "premier_acces_pro", _("Un professionnel a consulté votre dossier")
     ACCES_URGENCE = "acces_urgence", _("Accès en urgence à votre dossier")
     PRO_VERIFIE = "pro_verifie", _("Votre compte professionnel est vérifié")
+    EXPORT_PRET = "export_pret", _("L'export de vos données est prêt")
 
 
 class Notification(models.Model):

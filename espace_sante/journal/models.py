@@ -76,6 +76,13 @@ class Action(models.TextChoices):
     PROFIL_AJOUT = "profil_ajout", _("Profil médical : ajout")
     PROFIL_MODIFICATION = "profil_modification", _("Profil médical : modification")
     PROFIL_SUPPRESSION = "profil_suppression", _("Profil médical : suppression")
+    IMPORT_DMP_DEMANDE = "import_dmp_demande", _("Import du DMP demandé")
+    IMPORT_DMP_TERMINE = "import_dmp_termine", _("Import du DMP terminé")
+    REMBOURSEMENTS_SYNCHRONISES = "remboursements_synchro", _("Remboursements mis à jour")
+    REMBOURSEMENTS_CONSULTES = "remboursements_consultes", _("Remboursements consultés")
+    EXPORT_DEMANDE = "export_demande", _("Export de mes données demandé")
+    EXPORT_PRET = "export_pret", _("Export de mes données prêt")
+    EXPORT_TELECHARGE = "export_telecharge", _("Export de mes données téléchargé")
 
 
 class TypeActeur(models.TextChoices):
