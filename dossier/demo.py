@@ -3,11 +3,17 @@ PDF letters, a photo, a DICOM scanner series, CI-SIS-shaped CDA documents."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import zipfile
+from dataclasses import dataclass
 from datetime import date
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+OID_INS_TEST = "1.2.250.1.213.1.4.10"
 
 
 def pdf(pages: int = 1, lignes: tuple[str, ...] = ()) -> bytes:
@@ -86,11 +92,9 @@ def cda(
     organisation: str = "Laboratoire de démonstration",
     paragraphes: tuple[str, ...] = ("TSH : 2,1 mUI/L (normal)",),
     pdf_b64: str = "",
-    oid_ins: str = "1.2.250.1.213.1.4.10",
+    oid_ins: str = OID_INS_TEST,
 ) -> bytes:
     """A CDA R2 document shaped like the CI-SIS ones (structured narrative, or level 1)."""
-    from xml.sax.saxutils import escape
-
     if pdf_b64:
         texte = f'<text mediaType="application/pdf" representation="B64">{pdf_b64}</text>'
         corps = f"<nonXMLBody>{texte}</nonXMLBody>"
@@ -128,3 +132,105 @@ def cda(
   </representedCustodianOrganization></assignedCustodian></custodian>
   <component>{corps}</component>
 </ClinicalDocument>""".encode()
+
+
+@dataclass(frozen=True)
+class DocumentXDM:
+    """One document of a DMP archive made by ``archive_xdm``."""
+
+    contenu: bytes
+    identifiant_unique: str
+    type_code: str = "11502-2"
+    classe: str = "10"
+    titre: str = "Compte rendu de biologie"
+    le: date = date(2026, 1, 10)
+    confidentialite: tuple[str, ...] = ("N",)
+    type_mime: str = "text/xml"
+
+
+def archive_xdm(
+    *, ins: str, documents: list[DocumentXDM], lot: str = "SUBSET01", oid_ins: str = OID_INS_TEST
+) -> bytes:
+    """A DMP-style IHE XDM archive (``IHE_XDM/<lot>/METADATA.XML``: an ebRIM
+    SubmitObjectsRequest, then the documents), shaped like the national examples."""
+
+    def slot(nom: str, valeur: str) -> str:
+        return f'<Slot name="{nom}"><ValueList><Value>{escape(valeur)}</Value></ValueList></Slot>'
+
+    def classification(schema: str, code: str, systeme: str, objet: str) -> str:
+        return (
+            f'<Classification classificationScheme="urn:uuid:{schema}" '
+            f"classifiedObject={quoteattr(objet)} nodeRepresentation={quoteattr(code)}>"
+            f"{slot('codingScheme', systeme)}</Classification>"
+        )
+
+    def identifiant(schema: str, valeur: str) -> str:
+        return (
+            f'<ExternalIdentifier identificationScheme="urn:uuid:{schema}" '
+            f"value={quoteattr(valeur)}/>"
+        )
+
+    patient = f"{ins}^^^&{oid_ins}&ISO^NH"
+    fiches, fichiers = [], {}
+    for rang, document in enumerate(documents, start=1):
+        nom = f"DOC{rang:04d}.{'XML' if document.type_mime == 'text/xml' else 'PDF'}"
+        fichiers[f"IHE_XDM/{lot}/{nom}"] = document.contenu
+        objet = f"Document{rang:04d}"
+        empreinte = hashlib.sha1(document.contenu, usedforsecurity=False).hexdigest()
+        fiches.append(
+            f'<ExtrinsicObject id="{objet}" mimeType="{document.type_mime}" '
+            'objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1">'
+            + slot("creationTime", f"{document.le:%Y%m%d}120000")
+            + slot("serviceStartTime", f"{document.le:%Y%m%d}")
+            + slot("hash", empreinte)
+            + slot("size", str(len(document.contenu)))
+            + slot("URI", nom)
+            + slot("sourcePatientId", patient)
+            + f"<Name><LocalizedString value={quoteattr(document.titre)}/></Name>"
+            + '<Classification classificationScheme="urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d"'
+            f' classifiedObject="{objet}" nodeRepresentation="">'
+            + slot("authorPerson", "810000336601^DURAND^Paul^^^Dr^^^&1.2.250.1.71.4.2.1&ISO")
+            + slot("authorInstitution", "Laboratoire de démonstration^^^^^&1.2.250.1.71.4.2.2&ISO")
+            + "</Classification>"
+            + classification(
+                "41a5887f-8865-4c09-adf7-e362475b143a",
+                document.classe,
+                "1.2.250.1.213.1.1.4.1",
+                objet,
+            )
+            + "".join(
+                classification(
+                    "f4f85eac-e6cb-4883-b524-f2705394840f", code, "1.2.250.1.213.1.1.4.13", objet
+                )
+                for code in document.confidentialite
+            )
+            + classification(
+                "f0306f51-975f-434e-a61c-c59651d33983",
+                document.type_code,
+                "2.16.840.1.113883.6.1",
+                objet,
+            )
+            + identifiant("58a6f841-87b3-4a3e-92fd-a8ffeff98427", patient)
+            + identifiant("2e82c1f6-a085-4c72-9da3-8640a32e42ab", document.identifiant_unique)
+            + "</ExtrinsicObject>"
+        )
+    lot_soumission = (
+        '<RegistryPackage id="SubmissionSet01">'
+        + slot("submissionTime", "20260110120000")
+        + identifiant("96fdda7c-d067-4183-912e-bf5ee74998a8", f"1.2.250.1.999.3.{ins}")
+        + identifiant("6b5aea1a-874d-4603-a4bc-96a0a7b38446", patient)
+        + "</RegistryPackage>"
+    )
+    metadonnees = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0">'
+        '<RegistryObjectList xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">'
+        f"{lot_soumission}{''.join(fiches)}</RegistryObjectList></lcm:SubmitObjectsRequest>"
+    ).encode()
+    tampon = io.BytesIO()
+    with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.TXT", "Archive XDM de démonstration.\r\n")
+        archive.writestr(f"IHE_XDM/{lot}/METADATA.XML", metadonnees)
+        for nom, contenu in fichiers.items():
+            archive.writestr(nom, contenu)
+    return tampon.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -201,3 +202,152 @@ class ImportDMP(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.uuid}"
+
+
+# --- Reimbursement history (issue 7, docs/REMBOURSEMENTS.md) -------------------------------------
+
+
+class NatureRemboursement(models.TextChoices):
+    """The kind of care a reimbursed line is for: coarse enough to stay in clear (it is what
+    the page filters and totals by, in SQL), like a document's category."""
+
+    PHARMACIE = "pharmacie", _("Médicaments")
+    CONSULTATION = "consultation", _("Soins médicaux")
+    DENTAIRE = "dentaire", _("Soins dentaires")
+    BIOLOGIE = "biologie", _("Biologie")
+    RADIOLOGIE = "radiologie", _("Radiologie")
+    HOSPITALISATION = "hospitalisation", _("Hospitalisation")
+    DISPOSITIF = "dispositif", _("Dispositifs médicaux")
+    AUTRE = "autre", _("Autres soins")
+
+
+class OrigineRemboursement(models.TextChoices):
+    ASSURANCE = "assurance", _("Assurance Maladie (service en ligne)")
+    DOCUMENT = "document", _("Document « Données de remboursement »")
+
+
+class LigneRemboursement(models.Model):
+    """One reimbursed care. What identifies the care (label, codes, professional) is encrypted;
+    amounts (in integer cents), the date and the coarse kind stay in clear so that the page
+    filters, sorts and totals in SQL. ``identifiant`` is the insurer's stable id of the line
+    (or, for a line read from a CNAM-HR document, a digest of the entry): retries and
+    re-ingestions never add it twice."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="remboursements")
+    identifiant = models.CharField(max_length=100)
+    origine = models.CharField(max_length=10, choices=OrigineRemboursement.choices)
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="remboursements"
+    )
+    date_soins = models.DateField(_("date des soins"))
+    nature = models.CharField(_("nature"), max_length=16, choices=NatureRemboursement.choices)
+    libelle = TexteChiffre(_("libellé"))
+    # {"systeme": "CIP13"|"CCAM"|"NGAP"|"NABM"|"GHS"|"LPP", "code": "…", "atc": "…"}: encrypted.
+    codes = TexteChiffre(blank=True)
+    professionnel = TexteChiffre(_("professionnel"), blank=True)
+    # A keyed digest of the professional's name, to filter by professional without decrypting.
+    professionnel_empreinte = models.CharField(max_length=64, blank=True)
+    quantite = models.PositiveIntegerField(default=1)
+    paye_centimes = models.BigIntegerField(null=True, blank=True)
+    base_centimes = models.BigIntegerField(null=True, blank=True)
+    rembourse_centimes = models.BigIntegerField(null=True, blank=True)
+    reste_a_charge_centimes = models.BigIntegerField(null=True, blank=True)
+    recue_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ligne de remboursement")
+        verbose_name_plural = _("lignes de remboursement")
+        ordering = ["-date_soins", "-id"]
+        indexes = [
+            models.Index(fields=["espace", "-date_soins", "-id"]),
+            models.Index(fields=["espace", "nature"]),
+            models.Index(fields=["espace", "professionnel_empreinte"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "identifiant"], name="remboursement_identifiant_par_espace"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"remboursement {self.uuid}"
+
+    @property
+    def montants(self) -> dict[str, Decimal | None]:
+        """Exact euros (``Decimal``) from the stored cents; ``None`` when not known (a line
+        read from a CNAM-HR document has no amounts)."""
+        return {
+            nom: None if centimes is None else Decimal(centimes).scaleb(-2)
+            for nom, centimes in (
+                ("paye", self.paye_centimes),
+                ("base", self.base_centimes),
+                ("rembourse", self.rembourse_centimes),
+                ("reste_a_charge", self.reste_a_charge_centimes),
+            )
+        }
+
+
+class SynchroRemboursements(models.Model):
+    """Where a space's sync with the insurer stands: its cursor, and what went wrong last
+    (a reason for operators, never health content)."""
+
+    espace = models.OneToOneField(
+        Espace, on_delete=models.CASCADE, related_name="synchro_remboursements"
+    )
+    curseur = models.CharField(max_length=200, blank=True)
+    lignes_recues = models.PositiveIntegerField(default=0)
+    lignes_quarantaine = models.PositiveIntegerField(default=0)
+    programmee_le = models.DateTimeField(null=True, blank=True, db_index=True)
+    debut_derniere = models.DateTimeField(null=True, blank=True)
+    derniere_reussite = models.DateTimeField(null=True, blank=True, db_index=True)
+    echecs_consecutifs = models.PositiveSmallIntegerField(default=0)
+    derniere_erreur = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("synchronisation des remboursements")
+        verbose_name_plural = _("synchronisations des remboursements")
+
+    def __str__(self) -> str:
+        return f"synchro {self.espace_id}"
+
+
+class LigneQuarantaine(models.Model):
+    """A line from the insurer that could not be read: kept (encrypted: it may hold health
+    data) for operators to follow up, with a reason that names fields only."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="+")
+    empreinte = models.CharField(max_length=64)
+    identifiant = models.CharField(max_length=100, blank=True)
+    contenu = TexteChiffre()
+    motif = models.CharField(max_length=200)
+    curseur = models.CharField(max_length=200, blank=True)
+    recue_le = models.DateTimeField(default=timezone.now, db_index=True)
+    traitee = models.BooleanField(_("traitée"), default=False)
+
+    class Meta:
+        verbose_name = _("ligne de remboursement en quarantaine")
+        verbose_name_plural = _("lignes de remboursement en quarantaine")
+        ordering = ["-recue_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "empreinte"], name="quarantaine_empreinte_par_espace"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quarantaine {self.pk}"
+
+
+class LectureRemboursementsCDA(models.Model):
+    """A CNAM-HR document whose entries were read into reimbursement lines (once)."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="lecture_remboursements"
+    )
+    lignes = models.PositiveIntegerField(default=0)
+    erreur = models.CharField(max_length=200, blank=True)
+    lue_le = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"lecture {self.document_id}"

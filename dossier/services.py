@@ -544,7 +544,9 @@ def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -
     )
     for document_id in ids:
         document_ingerer.delay(document_id)
-    return len(ids)
+    from .import_dmp import imports_relancer_en_suspens
+
+    return len(ids) + imports_relancer_en_suspens()
 
 
 # --- Visibility --------------------------------------------------------------------------------

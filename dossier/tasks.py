@@ -6,6 +6,9 @@ result backend. Messages are acknowledged after the run and requeued if the work
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from celery import shared_task
 
 from . import services
@@ -46,3 +49,42 @@ def import_dmp_executer(demande_id: int) -> str:
     from .import_dmp import import_executer
 
     return import_executer(demande_id=demande_id)
+
+
+# --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def remboursements_synchroniser(self: Any, espace_id: int) -> str:
+    """One space's sync. A transient failure (service down, timeout) is retried
+    with exponential backoff and jitter (``ASSURANCE_BACKOFF_*``, ``ASSURANCE_ESSAIS_MAX``);
+    what was written before it stays (the cursor moved with it)."""
+    from django.conf import settings
+
+    from .assurance.connecteur import ServiceIndisponible
+    from .assurance.debit import DebitDepasse
+    from .assurance.synchro import delai_nouvel_essai, espace_synchroniser
+
+    while True:
+        try:
+            return espace_synchroniser(espace_id=espace_id).etat
+        except DebitDepasse as attente:
+            # Not a failure of the service. In a worker: queued again, as a new task, for when
+            # a token is due (no retry counted, no backoff). In-process: wait here.
+            if not self.request.is_eager:
+                remboursements_synchroniser.apply_async((espace_id,), countdown=attente.attente)
+                return "differe"
+            time.sleep(attente.attente)
+        except ServiceIndisponible as erreur:
+            raise self.retry(
+                exc=erreur,
+                countdown=delai_nouvel_essai(self.request.retries),
+                max_retries=settings.ASSURANCE_ESSAIS_MAX,
+            ) from erreur
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remboursements_synchroniser_tous() -> int:
+    from .assurance.synchro import espaces_synchroniser_tous
+
+    return espaces_synchroniser_tous()

@@ -18,6 +18,7 @@ urlpatterns = [
     path(E + "corbeille/", views.corbeille, name="corbeille"),
     path(E + "import-dmp/", views.import_dmp, name="import_dmp"),
     path(E + "import-dmp/<uuid:import_uuid>/", views.import_dmp_etat, name="import_dmp_etat"),
+    path("espace/<uuid:espace_uuid>/remboursements/", views.remboursements, name="remboursements"),
     path(D, views.document, name="document"),
     path(D + "contenu/", views.contenu, name="contenu"),
     path(D + "statut/", views.statut, name="statut"),

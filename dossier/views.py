@@ -547,7 +547,12 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         except TeleversementRefuse as refus:
             erreur = refus.message
         else:
-            demande = import_demander(acces=acces, fichier=fichier)
+            demande = import_demander(
+                espace=acces.espace,
+                attente=fichier.attente,
+                acteur=acces.acteur,
+                demande_par=acces.utilisateur,
+            )
             return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
     imports = acces.espace.imports_dmp.all()[:10]
     return render(
@@ -566,4 +571,29 @@ def import_dmp_etat(
     demande = acces.espace.imports_dmp.filter(uuid=import_uuid).first()
     if demande is None:
         raise Http404
+    if request.headers.get("Accept") == "application/json":  # the page's script polls this
+        return JsonResponse(
+            {"etat": demande.etat, "traites": demande.traites, "total": demande.total}
+        )
     return render(request, "dossier/import_dmp_etat.html", {"acces": acces, "demande": demande})
+
+
+# --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
+
+
+@login_required
+def remboursements(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """The holder's (or a representative's) reimbursement lines: professionals have no access
+    to a space through ``_acces`` (404), another space's uuid neither."""
+    from .assurance.presentation import page_remboursements
+
+    acces = _acces(request, espace_uuid, "synchro_remboursements")
+    contexte = page_remboursements(request, acces)
+    evenement_enregistrer(
+        action=Action.REMBOURSEMENTS_CONSULTES,
+        acteur=acces.acteur,
+        espace_uuid=acces.espace.uuid,
+        objet_type="remboursements",
+        ip=client_ip(request),
+    )
+    return render(request, "dossier/remboursements.html", contexte)

@@ -188,11 +188,36 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossier.tasks.documents_purger_echus",
         "schedule": timedelta(hours=6),
     },
+    "purge-exports-expires": {
+        "task": "profil.tasks.exports_purger",
+        "schedule": timedelta(hours=1),
+    },
     "purge-espaces-echus": {
         "task": "profil.tasks.espaces_purger_echus",
         "schedule": timedelta(hours=24),
     },
+    "remboursements-synchro": {
+        "task": "dossier.tasks.remboursements_synchroniser_tous",
+        "schedule": timedelta(minutes=env.int("ASSURANCE_PLANIFICATION_MINUTES", default=15)),
+    },
 }
+
+# --- Reimbursement history: the insurer's service (docs/REMBOURSEMENTS.md) ---------------------
+# No URL: no sync (the embedded default; the demo starts its own simulator).
+ASSURANCE_URL = env.str("ASSURANCE_URL", default="")
+ASSURANCE_JETON = _secret("ASSURANCE_JETON")
+ASSURANCE_DELAI = env.float("ASSURANCE_DELAI", default=10.0)  # seconds per request
+ASSURANCE_LIMITE_PAGE = env.int("ASSURANCE_LIMITE_PAGE", default=200)  # lines per request
+ASSURANCE_PAGES_PAR_TACHE = env.int("ASSURANCE_PAGES_PAR_TACHE", default=10)  # then requeued
+ASSURANCE_DEBIT = env.float("ASSURANCE_DEBIT", default=20.0)  # requests/s, all workers together
+ASSURANCE_RAFALE = env.int("ASSURANCE_RAFALE", default=10)
+ASSURANCE_ATTENTE_MAX = env.float("ASSURANCE_ATTENTE_MAX", default=2.0)  # longer: retry later
+ASSURANCE_DEBIT_CLE = env.str("ASSURANCE_DEBIT_CLE", default="espace-sante:assurance:debit")
+ASSURANCE_ESSAIS_MAX = env.int("ASSURANCE_ESSAIS_MAX", default=8)
+ASSURANCE_BACKOFF_BASE = env.float("ASSURANCE_BACKOFF_BASE", default=30.0)  # seconds
+ASSURANCE_BACKOFF_MAX = env.float("ASSURANCE_BACKOFF_MAX", default=3600.0)
+ASSURANCE_INTERVALLE = timedelta(hours=env.float("ASSURANCE_INTERVALLE_HEURES", default=24.0))
+ASSURANCE_LOT_ESPACES = env.int("ASSURANCE_LOT_ESPACES", default=500)
 
 # --- Accounts (django-allauth, with its MFA) ---------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -427,3 +427,71 @@ class PersonneAPrevenir(ElementProfil):
 
     def __str__(self) -> str:
         return "personne à prévenir"
+
+
+# --- "Télécharger toutes mes données" (issue 7 §3) ----------------------------------------------
+
+
+class ExportDonnees(models.Model):
+    """One export of a space, asked for by its holder (or a minor's legal representative): a
+    job builds one zip archive, stored encrypted in the vault, downloadable by that person alone
+    until ``expire_le``; then the purge deletes its blob (docs/EXPORT.md)."""
+
+    class Etat(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente")
+        EN_COURS = "en_cours", _("En cours de préparation")
+        PRET = "pret", _("Prêt à télécharger")
+        EXPIRE = "expire", _("Expiré")
+        ECHEC = "echec", _("Échec")
+
+    EN_SUSPENS = (Etat.EN_ATTENTE, Etat.EN_COURS)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="exports")
+    demande_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # As what the person asked (titulaire or représentant): the job exports what they may see.
+    role = models.CharField(max_length=16)
+    etat = models.CharField(max_length=12, choices=Etat.choices, default=Etat.EN_ATTENTE)
+    blob = models.OneToOneField(
+        "coffre.Blob", on_delete=models.SET_NULL, null=True, blank=True, related_name="export"
+    )
+    taille = models.BigIntegerField(default=0)
+    nb_documents = models.PositiveIntegerField(default=0)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    motif_echec = models.CharField(max_length=200, blank=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    commence_le = models.DateTimeField(null=True, blank=True)
+    pret_le = models.DateTimeField(null=True, blank=True)
+    expire_le = models.DateTimeField(null=True, blank=True)
+    telecharge_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export des données")
+        verbose_name_plural = _("exports des données")
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["etat", "expire_le"])]
+        constraints = [
+            # One export waiting or being built per person and space: asking twice queues once.
+            models.UniqueConstraint(
+                fields=["espace", "demande_par"],
+                condition=models.Q(etat__in=["en_attente", "en_cours"]),
+                name="export_un_seul_en_suspens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.uuid}"
+
+    def telechargeable(self, maintenant: datetime | None = None) -> bool:
+        return (
+            self.etat == self.Etat.PRET
+            and self.blob_id is not None
+            and self.expire_le is not None
+            and self.expire_le > (maintenant or timezone.now())
+        )
+
+    @property
+    def en_suspens(self) -> bool:
+        return self.etat in self.EN_SUSPENS

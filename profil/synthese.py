@@ -4,12 +4,21 @@ or to keep in the dossier as a DOCPAT08 document. Built in memory (fpdf2), never
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import formats, timezone
 from fpdf import FPDF
 
-from .models import Allergie, Antecedent, Espace, Traitement, Vaccination
+from .models import (
+    Allergie,
+    Antecedent,
+    Espace,
+    Mesure,
+    PersonneAPrevenir,
+    Traitement,
+    Vaccination,
+)
 from .vaccination import FAMILLES
 
 # The PDF's built-in fonts cover Latin-1: a few common characters outside it are spelt out.
@@ -42,85 +51,163 @@ class _Page(FPDF):
         )
 
 
-def synthese_pdf(
-    *, espace: Espace, directives: bool = False, personne_confiance: Any = None
-) -> bytes:
+@dataclass(frozen=True)
+class Rubrique:
+    titre: str
+    lignes: list[str]
+    vide: str
+
+
+def resume_pdf(*, titre: str, sous_titre: str, rubriques: list[Rubrique]) -> bytes:
+    """A PDF of titled lists: the profile's summary, the export's summary."""
     pdf = _Page(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_title(_texte(f"Synthèse médicale - {espace.prenoms} {espace.nom_naissance}"))
+    pdf.set_title(_texte(titre))
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 9, _texte("Synthèse de mon profil médical"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, _texte(titre), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    pdf.cell(
-        0,
-        6,
-        _texte(f"{espace.prenoms} {espace.nom_naissance}, né(e) le {_date(espace.date_naissance)}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.multi_cell(0, 6, _texte(sous_titre), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-
-    def rubrique(titre: str, lignes: list[str], vide: str) -> None:
+    for rubrique in rubriques:
         pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, _texte(titre), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, _texte(rubrique.titre), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
-        for ligne in lignes or [vide]:
+        for ligne in rubrique.lignes or [rubrique.vide]:
             pdf.multi_cell(0, 5, _texte(f"- {ligne}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-
-    rubrique(
-        "Allergies et intolérances",
-        [
-            f"{a.substance} ({a.get_severite_display().lower()})"
-            + (f" : {a.reaction}" if a.reaction else "")
-            for a in Allergie.objects.filter(espace=espace)
-        ],
-        "aucune allergie notée",
-    )
-    rubrique(
-        "Traitements en cours",
-        [
-            f"{t.medicament}"
-            + (f", {t.dose}" if t.dose else "")
-            + (f" (depuis le {_date(t.depuis)})" if t.depuis else "")
-            for t in Traitement.objects.filter(espace=espace)
-        ],
-        "aucun traitement noté",
-    )
-    rubrique(
-        "Antécédents",
-        [
-            f"{a.get_nature_display()} : {a.libelle}" + (f" ({_date(a.date)})" if a.date else "")
-            for a in Antecedent.objects.filter(espace=espace)
-        ],
-        "aucun antécédent noté",
-    )
-    rubrique(
-        "Vaccinations",
-        [
-            f"{_date(v.date)} : {FAMILLES.get(v.famille, v.famille)}"
-            for v in Vaccination.objects.filter(espace=espace).order_by("-date")[:20]
-        ],
-        "aucune vaccination notée",
-    )
-    rubrique(
-        "Personne de confiance",
-        [
-            f"{personne_confiance.nom}"
-            + (f" ({personne_confiance.lien})" if personne_confiance.lien else "")
-            + (f", {personne_confiance.telephone}" if personne_confiance.telephone else "")
-        ]
-        if personne_confiance
-        else [],
-        "non désignée",
-    )
-    rubrique(
-        "Directives anticipées",
-        ["rédigées : voir le dossier" if directives else "non rédigées dans l'espace santé"],
-        "",
-    )
     return bytes(pdf.output())
+
+
+def _mesure(mesure: Mesure) -> str:
+    valeur = f"{mesure.valeur}" + (f"/{mesure.valeur_basse}" if mesure.valeur_basse else "")
+    return f"{_date(mesure.date)} : {mesure.get_type_display()} {valeur}"
+
+
+def rubriques_profil(*, acces: Any, complet: bool, renvoi_directives: str) -> list[Rubrique]:
+    """The profile as this person may read it (the policy's ``entrees_profil_lisibles``: a
+    legal representative never reads a minor's secret). ``complet``: every section (the
+    export); otherwise what fits on the one-page summary to bring to a consultation."""
+    from professionnels.politique import entrees_profil_lisibles
+
+    from . import profil_medical as pm
+
+    def lues(modele: Any) -> Any:
+        return entrees_profil_lisibles(acces=acces, modele=modele)
+
+    vaccinations = lues(Vaccination).order_by("-date")
+    confiance = pm.unique(acces=acces, cle="personne_confiance")
+    directives = pm.unique(acces=acces, cle="directives")
+    rubriques = [
+        Rubrique(
+            "Allergies et intolérances",
+            [
+                f"{a.substance} ({a.get_severite_display().lower()})"
+                + (f" : {a.reaction}" if a.reaction else "")
+                for a in lues(Allergie)
+            ],
+            "aucune allergie notée",
+        ),
+        Rubrique(
+            "Traitements en cours",
+            [
+                f"{t.medicament}"
+                + (f", {t.dose}" if t.dose else "")
+                + (f" (depuis le {_date(t.depuis)})" if t.depuis else "")
+                for t in lues(Traitement)
+            ],
+            "aucun traitement noté",
+        ),
+        Rubrique(
+            "Antécédents",
+            [
+                f"{a.get_nature_display()} : {a.libelle}"
+                + (f" ({_date(a.date)})" if a.date else "")
+                for a in lues(Antecedent)
+            ],
+            "aucun antécédent noté",
+        ),
+        Rubrique(
+            "Vaccinations",
+            [
+                f"{_date(v.date)} : {FAMILLES.get(v.famille, v.famille)}"
+                for v in (vaccinations if complet else vaccinations[:20])
+            ],
+            "aucune vaccination notée",
+        ),
+    ]
+    if complet:
+        habitudes = pm.unique(acces=acces, cle="habitudes")
+        rubriques += [
+            Rubrique("Mesures", [_mesure(m) for m in lues(Mesure)], "aucune mesure notée"),
+            Rubrique(
+                "Habitudes de vie",
+                [
+                    f"{habitudes._meta.get_field(nom).verbose_name} : {getattr(habitudes, nom)}"
+                    for nom in ["tabac", "alcool", "activite", "sommeil", "alimentation"]
+                    if getattr(habitudes, nom)
+                ]
+                if habitudes
+                else [],
+                "non renseignées",
+            ),
+        ]
+    rubriques.append(
+        Rubrique(
+            "Personne de confiance",
+            [
+                f"{confiance.nom}"
+                + (f" ({confiance.lien})" if confiance.lien else "")
+                + (f", {confiance.telephone}" if confiance.telephone else "")
+            ]
+            if confiance
+            else [],
+            "non désignée",
+        )
+    )
+    if complet:
+        rubriques.append(
+            Rubrique(
+                "Personnes à prévenir",
+                [
+                    f"{p.nom}" + (f" ({p.lien})" if p.lien else "") + f", {p.telephone}"
+                    for p in lues(PersonneAPrevenir)
+                ],
+                "aucune",
+            )
+        )
+    rubriques.append(
+        Rubrique(
+            "Directives anticipées",
+            [f"rédigées le {_date(directives.fait_le)} : {renvoi_directives}"]
+            if directives
+            else [],
+            "non rédigées dans l'espace santé",
+        )
+    )
+    if complet:
+        don = pm.unique(acces=acces, cle="don_organes")
+        rubriques.append(
+            Rubrique(
+                "Don d'organes",
+                [str(don.get_position_display()) + (f" ({don.precision})" if don.precision else "")]
+                if don
+                else [],
+                "position non indiquée",
+            )
+        )
+    return rubriques
+
+
+def synthese_pdf(*, acces: Any) -> bytes:
+    espace = acces.espace
+    return resume_pdf(
+        titre="Synthèse de mon profil médical",
+        sous_titre=(
+            f"{espace.prenoms} {espace.nom_naissance}, né(e) le {_date(espace.date_naissance)}"
+        ),
+        rubriques=rubriques_profil(acces=acces, complet=False, renvoi_directives="voir le dossier"),
+    )
 
 
 def directives_pdf(*, espace: Espace, directives: Any) -> bytes:

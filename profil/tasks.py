@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import export, services
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -15,3 +15,21 @@ def representations_terminer_majorite() -> int:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def espaces_purger_echus() -> int:
     return services.espaces_purger_echus()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def export_construire(export_id: int) -> str:
+    return export.export_construire(export_id=export_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def exports_purger() -> int:
+    return export.exports_purger()

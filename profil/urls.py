@@ -44,6 +44,17 @@ urlpatterns = [
     ),
     path("espace/<uuid:espace_uuid>/historique/", views.historique, name="historique"),
     path("espace/<uuid:espace_uuid>/parametres/", views.parametres, name="parametres"),
+    path("espace/<uuid:espace_uuid>/parametres/export/", views.exports, name="exports"),
+    path(
+        "espace/<uuid:espace_uuid>/parametres/export/demander/",
+        views.export_demander,
+        name="export_demander",
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/parametres/export/<uuid:export_uuid>/",
+        views.export_telecharger,
+        name="export_telecharger",
+    ),
     path("espace/<uuid:espace_uuid>/cloturer/", views.cloturer, name="cloturer"),
     path("espace/<uuid:espace_uuid>/rouvrir/", views.rouvrir, name="rouvrir"),
     path("espace/<uuid:espace_uuid>/activer/", views.activer_pour_mineur, name="activer_mineur"),

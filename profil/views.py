@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 
+from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from espace_sante.coffre.http import reponse_blob
+from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.models import Action
 from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
 
+from . import export as export_
 from . import profil_medical as pm
 from . import services
 from .forms import (
@@ -37,13 +42,15 @@ from .forms import (
     IdentifiantsForm,
 )
 from .historique import lignes_historique
-from .models import CodeActivation, Espace, Statut
+from .models import CodeActivation, Espace, ExportDonnees, Statut
 from .selectors import Acces, espace_pour_acteur, espaces_accessibles
 
 SESSION_ESPACE = "espace_courant"
 SESSION_ACTIVATION = "activation_verifiee"
 DUREE_ACTIVATION = timedelta(minutes=15)
 EVENEMENTS_PAR_PAGE = 25
+
+logger = logging.getLogger(__name__)
 
 
 def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> Acces:
@@ -496,11 +503,7 @@ def synthese(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     from .synthese import synthese_pdf
 
     acces = _acces(request, espace_uuid)
-    contenu = synthese_pdf(
-        espace=acces.espace,
-        directives=pm.unique(acces=acces, cle="directives") is not None,
-        personne_confiance=pm.unique(acces=acces, cle="personne_confiance"),
-    )
+    contenu = synthese_pdf(acces=acces)
     if request.method != "POST":
         return _pdf(contenu, "synthese-medicale.pdf")
     from dossier.models import Source
@@ -526,3 +529,74 @@ def _pdf(contenu: bytes, nom: str) -> HttpResponse:
     reponse["X-Content-Type-Options"] = "nosniff"
     reponse["Cache-Control"] = "no-store"
     return reponse
+
+
+# --- "Télécharger toutes mes données" (docs/EXPORT.md) ------------------------------------------
+
+
+@login_required
+def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """The person's exports of this space, each with its state, and the button to ask."""
+    acces = _acces(request, espace_uuid)
+    return render(
+        request,
+        "profil/export.html",
+        {
+            "acces": acces,
+            "exports": export_.exports_de(acces=acces)[:10],
+            "peut_exporter": export_.peut_exporter(acces=acces),
+            "validite": settings.EXPORT_VALIDITE_JOURS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def export_demander(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    acces = _acces(request, espace_uuid)
+    try:
+        _export, nouveau = export_.export_demander(acces=acces, ip=client_ip(request))
+    except services.Refus as refus:
+        messages.error(request, refus.message)
+        return redirect("profil:parametres", acces.espace.uuid)
+    if nouveau:
+        messages.success(
+            request,
+            _("Votre export est en préparation. Un e-mail vous préviendra quand il sera prêt."),
+        )
+    else:
+        messages.info(request, _("Un export est déjà en préparation : le voici."))
+    return redirect("profil:exports", acces.espace.uuid)
+
+
+@login_required
+def export_telecharger(
+    request: HttpRequest, espace_uuid: uuid.UUID, export_uuid: uuid.UUID
+) -> HttpResponseBase:
+    """The archive, decrypted as it streams, to the person who asked for it alone, after they
+    typed their password again; once expired, a page that says so (410)."""
+    acces = _acces(request, espace_uuid)
+    export = export_.export_pour_acteur(acces=acces, export_uuid=export_uuid)
+    if export_.export_expire(export):
+        return render(request, "profil/export_expire.html", {"acces": acces}, status=410)
+    if not export.telechargeable():
+        raise Http404
+    return _export_envoyer(request, acces, export)
+
+
+@reauthentication_required
+def _export_envoyer(request: HttpRequest, acces: Acces, export: ExportDonnees) -> HttpResponseBase:
+    assert export.blob is not None
+    if "Range" not in request.headers:  # one event per download, not per resumed part
+        export_.export_telecharge(acces=acces, export=export, ip=client_ip(request))
+
+    def echec(erreur: BlobIllisible) -> None:
+        logger.error("export %s illisible : %s", export.uuid, erreur.code)
+
+    return reponse_blob(
+        request,
+        export.blob,
+        nom_fichier=f"espace-sante-{export.pret_le:%Y-%m-%d}.zip",
+        en_ligne=False,
+        en_cas_d_echec=echec,
+    )

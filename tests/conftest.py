@@ -90,7 +90,74 @@ def en_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-__all__ = ["SHARED_DATA", "Statut", "client_pour", "en_ci"]
+# --- A real Celery worker on Redis (the job tests) ----------------------------------------------
+
+
+def url_redis() -> str | None:
+    """The Redis the real-worker tests use: required in CI, else ``None`` when absent."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if en_ci():
+            pytest.fail(f"Redis is required in CI and is not reachable at {url}")
+        return None
+    return url
+
+
+@pytest.fixture
+def broker() -> str:
+    url = url_redis()
+    if url is None:
+        pytest.skip("no Redis: the real-worker test needs one")
+    return url
+
+
+@pytest.fixture
+def worker(broker: str):  # type: ignore[no-untyped-def]
+    """A worker (solo pool, in a thread) consuming a queue of its own on ``broker``."""
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from espace_sante.celery import app
+
+    anciens = {
+        cle: app.conf[cle]
+        for cle in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")
+    }
+    file = f"test-{uuid.uuid4().hex}"
+    app.conf.update(
+        broker_url=broker, task_always_eager=False, task_default_queue=file, result_backend=None
+    )
+    app.close()
+    app.__dict__.pop("amqp", None)  # an earlier eager call cached the old default queue
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, queues=[file], loglevel="WARNING"
+        ):
+            yield
+    finally:
+        app.conf.update(anciens)
+        app.close()
+        app.__dict__.pop("amqp", None)
+
+
+def attendre(condition, secondes: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    """Poll ``condition`` every 100 ms until it holds or ``secondes`` have passed."""
+    import time
+
+    limite = time.monotonic() + secondes
+    while time.monotonic() < limite:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+__all__ = ["SHARED_DATA", "Statut", "attendre", "client_pour", "en_ci", "url_redis"]
 
 
 # --- Professionals (CONVENTIONS.md personas) ---------------------------------------------------

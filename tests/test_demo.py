@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -51,3 +52,23 @@ def test_demo_professionals_have_the_standing_the_logins_say() -> None:
     assert Professionnel.objects.get(
         utilisateur__email="samu.garnier@demo.espace-sante.test"
     ).regulation
+
+
+def test_the_demo_dmp_archive_imports_into_camille_s_space(
+    settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    from dossier.import_dmp import archive_importer
+    from dossier.models import Document, Source
+
+    settings.VAR_DIR = tmp_path
+    sortie = StringIO()
+    call_command("demo", stdout=sortie)
+    chemin = re.search(r"Archive du DMP de Camille à importer .*: (\S+)", sortie.getvalue())
+    assert chemin is not None and chemin.group(1).startswith(str(tmp_path))
+    camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        rapport = archive_importer(espace=camille, contenu=Path(chemin.group(1)).read_bytes())
+    assert len(rapport.importes) == 3 and not rapport.refuses
+    importes = Document.objects.filter(espace=camille, source=Source.IMPORT_DMP)
+    assert {d.type_code for d in importes} == {"11502-2", "18748-4", "11490-0"}
+    assert all(d.statut == "disponible" for d in importes)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from dossier.models import Apercu, ImportDMP
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
-from profil.models import Allergie
+from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
 from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
@@ -68,10 +68,19 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets, elements, imports = {}, {}, {}
+    objets, elements, imports, exports = {}, {}, {}, {}
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
+        exports[espace.pk] = ExportDonnees.objects.create(
+            espace=espace,
+            demande_par=autre.titulaire,
+            role="titulaire" if espace == autre else "representant",
+            etat="pret",
+            blob=blob_ecrire_octets(b"PK", media_type="application/zip"),
+            pret_le=timezone.now(),
+            expire_le=timezone.now() + timedelta(days=7),
+        )
         doc = document(espace, titre="document d'un autre")
         Apercu.objects.create(
             document=doc,
@@ -110,6 +119,7 @@ def monde():  # type: ignore[no-untyped-def]
         "documents": objets,
         "elements": elements,
         "imports": imports,
+        "exports": exports,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
     }
@@ -129,6 +139,8 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [monde["documents"][autre.pk].uuid]
                 elif p == "import_uuid":
                     valeurs[p] = [monde["imports"][autre.pk].uuid]
+                elif p == "export_uuid":
+                    valeurs[p] = [monde["exports"][autre.pk].uuid]
                 elif p == "element_uuid":
                     valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
 
@@ -17,57 +13,10 @@ from espace_sante.comptes.models import Notification, TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.comptes.tasks import notification_envoyer
 
-from .conftest import en_ci
+from .conftest import attendre
 from .factories import UtilisateurFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def broker() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if en_ci():
-            pytest.fail(f"Redis is required in CI and is not reachable at {url}")
-        pytest.skip(f"no Redis at {url}: the real-worker test needs one")
-    return url
-
-
-@pytest.fixture
-def worker(broker: str):  # type: ignore[no-untyped-def]
-    anciens = {
-        cle: app.conf[cle]
-        for cle in ("broker_url", "task_always_eager", "task_default_queue", "result_backend")
-    }
-    file = f"test-{uuid.uuid4().hex}"
-    app.conf.update(
-        broker_url=broker,
-        task_always_eager=False,
-        task_default_queue=file,
-        result_backend=None,
-    )
-    app.close()
-    app.__dict__.pop("amqp", None)  # an earlier eager call cached the old default queue
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, queues=[file], loglevel="WARNING"
-        ):
-            yield
-    finally:
-        app.conf.update(anciens)
-        app.close()
-        app.__dict__.pop("amqp", None)
-
-
-def _attendre(condition, secondes: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    limite = time.monotonic() + secondes
-    while time.monotonic() < limite:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_the_task_is_queued_on_commit_and_run_by_a_worker(worker, settings) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +29,7 @@ def test_the_task_is_queued_on_commit_and_run_by_a_worker(worker, settings) -> N
         )
         time.sleep(0.5)
         assert Notification.objects.get(pk=notification.pk).envoyee_le is None  # not before commit
-    assert _attendre(lambda: Notification.objects.get(pk=notification.pk).envoyee_le is not None)
+    assert attendre(lambda: Notification.objects.get(pk=notification.pk).envoyee_le is not None)
     assert [m.to for m in mail.outbox] == [["worker@exemple.test"]]
 
     # idempotent: running it again (a redelivery) sends nothing more

@@ -22,6 +22,33 @@
     window.setTimeout(suivre, 1000);
   }
 
+  // A DMP import: follow its progress, then show the report.
+  var suivi = document.getElementById("suivi-import");
+  if (suivi) {
+    var barre = document.getElementById("progression-import");
+    var tours = 0;
+    var interroger = function () {
+      tours += 1;
+      fetch(suivi.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (reponse) { return reponse.json(); })
+        .then(function (etat) {
+          if (etat.etat !== suivi.dataset.etat || (etat.total && !barre)) {
+            window.location.reload();
+            return;
+          }
+          if (barre) {
+            barre.max = etat.total;
+            barre.value = etat.traites;
+            var libelle = suivi.querySelector("label[for=progression-import]");
+            if (libelle) { libelle.textContent = libelle.textContent.replace(/^\d+/, String(etat.traites)); }
+          }
+          if (tours < 600) { window.setTimeout(interroger, 1000); }
+        })
+        .catch(function () { if (tours < 600) { window.setTimeout(interroger, 5000); } });
+    };
+    window.setTimeout(interroger, 1000);
+  }
+
   var formulaire = document.getElementById("form-depot");
   if (formulaire && window.XMLHttpRequest && window.FormData) {
     formulaire.addEventListener("submit", function (evenement) {

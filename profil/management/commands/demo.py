@@ -112,6 +112,8 @@ class Command(BaseCommand):
         self._documents(espaces["camille"], espaces["leo"])
         pros = self._professionnels(espaces["camille"], camille, operateur)
         self._profil(espaces["camille"])
+        self._remboursements(espaces["camille"], espaces["leo"])
+        archive = self._archive_dmp(espaces["camille"])
         self._afficher(camille, alex, operateur, codes_operateur, code_jean)
         self.stdout.write(
             "\n".join(
@@ -119,10 +121,48 @@ class Command(BaseCommand):
                     "Professionnels (http://127.0.0.1:8000/pro/, TOTP ci-dessus) :",
                     *[f"  {ligne}" for ligne in pros],
                     "Inscription d'un professionnel : http://127.0.0.1:8000/pro/inscription/",
+                    f"Archive du DMP de Camille à importer (Importer mon DMP) : {archive}",
                     "",
                 ]
             )
         )
+
+    def _archive_dmp(self, camille: Espace) -> str:
+        """An XDM archive of Camille's older DMP record (made here), to try the import with."""
+        from django.conf import settings
+
+        from dossier import demo
+
+        documents = [
+            demo.DocumentXDM(
+                contenu=demo.cda(
+                    ins=camille.ins,
+                    code=code,
+                    titre=titre,
+                    le=jour,
+                    paragraphes=(texte,),
+                    oid_ins=camille.ins_oid,
+                ),
+                identifiant_unique=f"1.2.250.1.999.1.{camille.ins}.{rang}",
+                type_code=code,
+                classe=classe,
+                titre=titre,
+                le=jour,
+            )
+            for rang, (code, classe, titre, jour, texte) in enumerate(
+                [
+                    ("11502-2", "10", "Bilan lipidique", date(2019, 3, 4), "LDL : 1,2 g/L"),
+                    ("18748-4", "31", "Radiographie du genou", date(2020, 6, 9), "Pas de lésion"),
+                    ("11490-0", "10", "Lettre de sortie", date(2021, 11, 22), "Sortie à J2"),
+                ]
+            )
+        ]
+        chemin = settings.VAR_DIR / "demo" / "dmp-camille-martin.zip"
+        chemin.parent.mkdir(parents=True, exist_ok=True)
+        chemin.write_bytes(
+            demo.archive_xdm(ins=camille.ins, documents=documents, oid_ins=camille.ins_oid)
+        )
+        return str(chemin)
 
     def _documents(self, camille: Espace, leo: Espace) -> None:
         """Every category, with the kinds of the national example files (CDA biology, imaging,
@@ -285,6 +325,53 @@ class Command(BaseCommand):
                 source=source,
                 media_type=media,
             )
+
+    def _remboursements(self, camille: Espace, leo: Espace) -> None:
+        """The reimbursement history: the insurer's simulator started here, on a free loopback
+        port, for one sync of each space (idempotent: the cursor and the lines' ids), and an
+        older history as a CNAM-HR document (made here)."""
+        from dossier.assurance.cnam_hr import cnam_hr_ecrire
+        from dossier.assurance.connecteur import ConnecteurHTTP
+        from dossier.assurance.simulateur import Simulateur
+        from dossier.assurance.synchro import espace_synchroniser
+        from dossier.cda import EntreeRemboursement
+        from dossier.models import Document, Source
+        from dossier.services import document_creer
+
+        with Simulateur() as simulateur:
+            connecteur = ConnecteurHTTP(simulateur.url)
+            try:
+                for espace in (camille, leo):
+                    espace.refresh_from_db()
+                    espace_synchroniser(espace_id=espace.pk, connecteur=connecteur)
+            finally:
+                connecteur.fermer()
+        if Document.objects.filter(espace=camille, identifiant_unique="demo-cnam-hr-2022").exists():
+            return
+        entrees = [
+            EntreeRemboursement("pharmacie", date(2022, 10, 3), "CIP13", "3400935955838",
+                                "N02BE01", "DOLIPRANE 1000MG CPR B/8", "Pharmacie COMPAIN", 2),
+            EntreeRemboursement("consultation", date(2022, 10, 3), "NGAP", "G", "",
+                                "CONSULTATION MEDECINE GENERALE", "Dr Laure MARIGNY"),
+            EntreeRemboursement("biologie", date(2022, 11, 14), "NABM", "1208", "",
+                                "T.S.H. (SANG)", "LBM PARC MONCEAU"),
+            EntreeRemboursement("dentaire", date(2022, 12, 5), "CCAM", "HBJD001", "",
+                                "DETARTRAGE ET POLISSAGE DES DENTS", "Cabinet dentaire des Lilas"),
+        ]  # fmt: skip
+        document_creer(
+            espace=camille,
+            contenu=cnam_hr_ecrire(
+                ins=camille.ins, entrees=entrees, le=date(2022, 12, 31), oid_ins=OID_INS_NIR_TEST
+            ),
+            nom_fichier="historique-remboursements-2022.xml",
+            titre="Données de remboursement 2022",
+            date_acte=date(2022, 12, 31),
+            type_code="REMB",
+            auteur=Acteur.systeme("Assurance Maladie"),
+            source=Source.ASSURANCE_MALADIE,
+            media_type="text/xml",
+            identifiant_unique="demo-cnam-hr-2022",
+        )
 
     def _espace(self, nom: str, acteur: Acteur) -> Espace:
         corps, nom_naissance, prenoms, naissance, sexe = PERSONNES[nom]
