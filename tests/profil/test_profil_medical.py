@@ -373,3 +373,19 @@ def test_one_per_person_parts_can_be_changed_deleted_and_keep_a_history(
     assert client_titulaire.post(supprimer).status_code == 302
     assert not PersonneConfiance.objects.exists()
     assert "Profil médical : suppression" in client_titulaire.get(url).content.decode()
+
+
+def test_a_representative_s_summary_of_a_minor_leaves_out_the_minor_s_secrets(
+    representant, enfant_represente
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    Allergie.objects.create(espace=enfant_represente, substance="Arachide")
+    Allergie.objects.create(espace=enfant_represente, substance="Latex", secret_mineur=True)
+    client = client_pour(representant.titulaire)
+    pdf = client.get(reverse("profil:synthese", args=[enfant_represente.uuid]))
+    assert pdf.status_code == 200
+    texte = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Arachide" in texte and "Latex" not in texte
