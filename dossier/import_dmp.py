@@ -197,11 +197,13 @@ def import_executer(*, demande_id: int) -> str:
     if demande is None or demande.etat in {ImportDMP.Etat.TERMINE, ImportDMP.Etat.REFUSE}:
         return "ignoré"
     reprise = demande.rapport.get("importes", []) if demande.etat == ImportDMP.Etat.EN_COURS else []
-    ImportDMP.objects.filter(pk=demande.pk).update(etat=ImportDMP.Etat.EN_COURS)
+    ImportDMP.objects.filter(pk=demande.pk).update(
+        etat=ImportDMP.Etat.EN_COURS, modifie_le=timezone.now()
+    )
 
     def suivi(rapport: Rapport, traites: int, total: int) -> None:
         ImportDMP.objects.filter(pk=demande.pk).update(
-            rapport=_rapport_json(rapport), traites=traites, total=total
+            rapport=_rapport_json(rapport), traites=traites, total=total, modifie_le=timezone.now()
         )
 
     resultat: dict[str, Any]
@@ -218,8 +220,9 @@ def import_executer(*, demande_id: int) -> str:
         etat, resultat = ImportDMP.Etat.TERMINE, _rapport_json(rapport)
     with transaction.atomic():
         blob = demande.blob
+        maintenant = timezone.now()
         ImportDMP.objects.filter(pk=demande.pk).update(
-            etat=etat, rapport=resultat, termine_le=timezone.now(), blob=None
+            etat=etat, rapport=resultat, termine_le=maintenant, modifie_le=maintenant, blob=None
         )
         evenement_enregistrer(
             action=Action.IMPORT_DMP_TERMINE,
@@ -238,11 +241,13 @@ def import_executer(*, demande_id: int) -> str:
 
 
 def imports_relancer_en_suspens(*, depuis: dt.timedelta = dt.timedelta(minutes=30)) -> int:
-    """Queue again the imports a lost worker left waiting or running (the job resumes them)."""
+    """Queue again the imports a lost message or worker left waiting or running: those with no
+    sign of life for ``depuis`` (a running import writes one with each document). The job
+    resumes them."""
     limite = timezone.now() - depuis
     demandes = list(
         ImportDMP.objects.filter(
-            etat__in=[ImportDMP.Etat.EN_ATTENTE, ImportDMP.Etat.EN_COURS], cree_le__lt=limite
+            etat__in=[ImportDMP.Etat.EN_ATTENTE, ImportDMP.Etat.EN_COURS], modifie_le__lt=limite
         ).values_list("pk", flat=True)
     )
     for pk in demandes:
@@ -336,7 +341,6 @@ def archives_migrer(
                     raise xdm.ArchiveRefusee(
                         f"L'espace santé de cet INS est « {espace.get_statut_display()} »."
                     )
-                archive.exiger_patient(espace.ins)
                 cible: Espace = espace
         except xdm.ArchiveRefusee as refus:
             migration.refusees.append((nom, refus.message))

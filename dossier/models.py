@@ -193,6 +193,8 @@ class ImportDMP(models.Model):
     empreinte = models.CharField(max_length=64, blank=True, db_index=True)
     par_operateur = models.BooleanField(default=False)
     cree_le = models.DateTimeField(default=timezone.now)
+    # Last sign of life of the job (start, each document): the sweep requeues only the silent.
+    modifie_le = models.DateTimeField(default=timezone.now)
     termine_le = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -120,6 +120,7 @@ def test_a_job_killed_midway_resumes_and_finishes_without_duplicates(
         import_dmp.import_executer(demande_id=demande.pk)
     demande.refresh_from_db()
     assert demande.etat == "en_cours" and demande.traites == 2 and demande.total == 5
+    assert demande.modifie_le > demande.cree_le  # its last sign of life, for the sweep
     assert len(demande.rapport["importes"]) == 2 and demande.blob is not None
     assert Document.objects.filter(espace=espace).count() == 2
 
@@ -146,7 +147,10 @@ def test_imports_left_waiting_are_queued_again_by_the_sweep(monkeypatch) -> None
     programmes: list[int] = []
     monkeypatch.setattr(import_dmp, "_programmer", programmes.append)
     assert services.documents_relancer_en_suspens() == 0  # too recent: it may be running
+    # Asked long ago but still progressing: left alone.
     ImportDMP.objects.filter(pk=demande.pk).update(cree_le="2020-01-01T00:00:00Z")
+    assert services.documents_relancer_en_suspens() == 0
+    ImportDMP.objects.filter(pk=demande.pk).update(modifie_le="2020-01-01T00:00:00Z")
     assert services.documents_relancer_en_suspens() == 1 and programmes == [demande.pk]
 
 

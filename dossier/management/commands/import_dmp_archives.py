@@ -31,8 +31,8 @@ class Command(BaseCommand):
             "--delai",
             type=float,
             default=3600.0,
-            help="secondes d'attente au plus de la fin des imports avant le bilan (0 : ne pas "
-            "attendre)",
+            help="secondes d'attente au plus : d'une place dans la file pour chaque archive, "
+            "puis de la fin des imports avant le bilan (0 : programmer sans attendre la fin)",
         )
 
     def handle(
