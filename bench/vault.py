@@ -88,7 +88,7 @@ def une_mesure(operation: str, taille_mib: int, dossier: Path) -> dict[str, floa
             with open(source, "rb") as f:
                 storage.save(f"copie/{taille_mib}-{time.time_ns()}", File(f))
         elif operation == "copie_lecture":
-            with storage.open(f"lecture-{taille_mib}/fichier", "rb") as f:
+            with storage.open(f"lecture-{taille_mib}/fichier-{rang}", "rb") as f:
                 for _ in f.chunks(MIB):
                     pass
         elif operation == "coffre_ecriture":
@@ -144,8 +144,11 @@ def _preparer(dossier: Path, tailles: list[int]) -> None:
         with open(source, "wb") as f:
             for _ in range(taille):
                 f.write(os.urandom(MIB))
-        with open(source, "rb") as f:
-            storages["default"].save(f"lecture-{taille}/fichier", File(f))
+        # As many files as the vault reads blobs in a row (64 of 1 MiB): reading one file over
+        # and over would read it from the processor's cache, not from the page cache.
+        for rang in range(max(1, 64 // taille)):
+            with open(source, "rb") as f:
+                storages["default"].save(f"lecture-{taille}/fichier-{rang}", File(f))
     if 1 not in tailles:  # the warm-up file of every measurement
         (dossier / "clair-1.bin").write_bytes(os.urandom(MIB))
 

@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -307,6 +307,49 @@ def _ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
         raise BlobIllisible("absent", nom) from exc
 
 
+@contextmanager
+def _segments(
+    blob: Blob, dechiffreur: Dechiffreur, *, premier: int = 0, dernier: int | None = None
+) -> Iterator[Iterator[bytes]]:
+    """The plaintext segments ``premier``..``dernier`` of a blob, authenticated one by one.
+
+    On a local filesystem each segment is decrypted straight from the file mapped into memory
+    (``Dechiffreur.segments_projetes``). Elsewhere (S3) the object is streamed: the whole of
+    it, or only the bytes of the segments asked for, the next segment read by one of the
+    vault's threads while this one is decrypted."""
+    chemin = stockage.chemin_local(blob.nom)
+    if chemin is not None:
+        try:
+            fichier = open(chemin, "rb", buffering=0)  # noqa: SIM115
+        except FileNotFoundError as exc:
+            raise BlobIllisible("absent", blob.nom) from exc
+        with (
+            fichier,
+            closing(
+                dechiffreur.segments_projetes(fichier.fileno(), premier=premier, dernier=dernier)
+            ) as segments,
+        ):
+            yield segments
+        return
+    if premier == 0 and dernier is None:
+        source = _ouvrir(blob.nom)
+    else:
+        with closing(_ouvrir(blob.nom, fin=HEADER_SIZE - 1)) as entete:
+            dechiffreur.lire_en_tete(entete)
+        fin = dechiffreur.segments - 1 if dernier is None else dernier
+        source = _ouvrir(
+            blob.nom,
+            debut=dechiffreur.position(premier),
+            fin=dechiffreur.position(fin) + dechiffreur.longueur(fin) - 1,
+        )
+    lecture = dechiffreur.segments_de(
+        source, premier=premier, dernier=dernier, complet=dernier is None, atelier=_atelier()
+    )
+    # The segments are closed first: the next one may be being read in another thread.
+    with closing(source), closing(lecture) as segments:
+        yield segments
+
+
 def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes]:
     """Yield the plaintext, segment by segment; every segment is authenticated before it is
     yielded. With ``verifier_empreinte``, the last segment is only yielded once the SHA-256 of
@@ -314,10 +357,7 @@ def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes
     dechiffreur = _dechiffreur(blob)
     empreinte = hashlib.sha256()
     try:
-        with (
-            closing(_ouvrir(blob.nom)) as source,
-            closing(dechiffreur.segments_de(source, atelier=_atelier())) as segments,
-        ):  # the segments first: the next one may be being read in another thread
+        with _segments(blob, dechiffreur) as segments:
             if not verifier_empreinte:
                 yield from segments
                 return
@@ -340,24 +380,12 @@ def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
     if not 0 <= debut <= fin < blob.taille:
         raise ValueError("range outside the blob")
     dechiffreur = _dechiffreur(blob)
+    premier, dernier = debut // blob.segment, fin // blob.segment
     try:
-        with closing(_ouvrir(blob.nom, fin=HEADER_SIZE - 1)) as entete:
-            dechiffreur.lire_en_tete(entete)
-        premier, dernier = debut // blob.segment, fin // blob.segment
-        with closing(
-            _ouvrir(
-                blob.nom,
-                debut=dechiffreur.position(premier),
-                fin=dechiffreur.position(dernier) + dechiffreur.longueur(dernier) - 1,
-            )
-        ) as source:
-            lecture = dechiffreur.segments_de(
-                source, premier=premier, dernier=dernier, complet=False, atelier=_atelier()
-            )
-            with closing(lecture) as segments:
-                for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
-                    origine = index * blob.segment
-                    yield segment[max(debut - origine, 0) : fin - origine + 1]
+        with _segments(blob, dechiffreur, premier=premier, dernier=dernier) as segments:
+            for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
+                origine = index * blob.segment
+                yield segment[max(debut - origine, 0) : fin - origine + 1]
     except BlobCorrompu as exc:
         raise BlobIllisible("corrompu", str(exc)) from exc
 

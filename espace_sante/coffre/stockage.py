@@ -126,6 +126,15 @@ def ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
     return fichier
 
 
+def chemin_local(nom: str) -> str | None:
+    """The object's path when the storage is a local filesystem (to be mapped into memory),
+    else None."""
+    storage = stockage()
+    if isinstance(storage, FileSystemStorage):
+        return str(storage.path(nom))
+    return None
+
+
 def supprimer(nom: str) -> None:
     stockage().delete(nom)
 

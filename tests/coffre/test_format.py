@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -40,9 +42,27 @@ def chiffrer(
     return b"".join(sortie)
 
 
+LECTEURS = ["flux", "projection"]
+_lecteur = {"nom": "flux"}
+
+
+@pytest.fixture(scope="module", autouse=True, params=LECTEURS)
+def lecteur(request) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Every test of this module reads through both readers: a stream (S3, any storage) and a
+    local file mapped into memory a segment at a time (the filesystem storage)."""
+    _lecteur["nom"] = request.param
+    yield request.param
+    _lecteur["nom"] = "flux"
+
+
 def dechiffrer(chiffre: bytes, *, cle: bytes, blob_id: uuid.UUID, taille: int) -> bytes:
     dechiffreur = Dechiffreur(data_key=cle, blob_id=blob_id, taille=taille)
-    return b"".join(dechiffreur.segments_de(io.BytesIO(chiffre)))
+    if _lecteur["nom"] == "flux":
+        return b"".join(dechiffreur.segments_de(io.BytesIO(chiffre)))
+    with tempfile.TemporaryFile() as fichier:
+        fichier.write(chiffre)
+        fichier.flush()
+        return b"".join(dechiffreur.segments_projetes(fichier.fileno()))
 
 
 @pytest.fixture
@@ -249,3 +269,47 @@ def test_not_a_vault_object_or_an_unknown_version(cle: bytes) -> None:
         dechiffrer(bytes(chiffre), cle=cle, blob_id=blob_id, taille=3)
     with pytest.raises(BlobCorrompu, match="tronqué"):
         dechiffrer(b"ESCF", cle=cle, blob_id=blob_id, taille=3)
+
+
+def test_a_mapped_file_is_read_window_by_window_ranges_included(
+    cle: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local reader maps a few segments at a time: windows end and start mid-file, and a
+    range starts and ends where it is asked, authenticated all the same."""
+    from espace_sante.coffre import format as fmt
+
+    monkeypatch.setattr(fmt, "FENETRE", 2 * (SEGMENT + TAG_SIZE))
+    blob_id = uuid.uuid4()
+    clair = os.urandom(6 * SEGMENT + 7)  # seven segments: windows of two, then one
+    chiffre = chiffrer(clair, cle=cle, blob_id=blob_id)
+    with tempfile.TemporaryFile() as fichier:
+        fichier.write(chiffre)
+        fichier.flush()
+
+        def lire(**plage: int) -> bytes:
+            dechiffreur = Dechiffreur(data_key=cle, blob_id=blob_id, taille=len(clair))
+            return b"".join(dechiffreur.segments_projetes(fichier.fileno(), **plage))
+
+        assert lire() == clair
+        assert lire(premier=3, dernier=5) == clair[3 * SEGMENT : 6 * SEGMENT]
+        assert lire(premier=6) == clair[6 * SEGMENT :]
+        fichier.seek(HEADER_SIZE + 4 * (SEGMENT + TAG_SIZE) + 9)
+        fichier.write(b"\x00\x01")  # in the third window
+        fichier.flush()
+        assert lire(premier=0, dernier=3) == clair[: 4 * SEGMENT]
+        with pytest.raises(BlobCorrompu, match="segment 4"):
+            lire(premier=3)
+
+
+def test_a_mapped_file_of_the_wrong_size_is_refused_before_it_is_mapped(cle: bytes) -> None:
+    """Touching a page past the end of a mapped file would kill the process: the size is
+    checked first."""
+    blob_id = uuid.uuid4()
+    chiffre = chiffrer(CLAIR, cle=cle, blob_id=blob_id)
+    for mauvais, motif in ((chiffre[:-1], "tronqué"), (chiffre + b"\x00", "après le dernier")):
+        with tempfile.TemporaryFile() as fichier:
+            fichier.write(mauvais)
+            fichier.flush()
+            dechiffreur = Dechiffreur(data_key=cle, blob_id=blob_id, taille=len(CLAIR))
+            with pytest.raises(BlobCorrompu, match=motif):
+                next(dechiffreur.segments_projetes(fichier.fileno(), premier=2, dernier=2))
