@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -307,10 +307,9 @@ def _ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
         raise BlobIllisible("absent", nom) from exc
 
 
-@contextmanager
 def _segments(
     blob: Blob, dechiffreur: Dechiffreur, *, premier: int = 0, dernier: int | None = None
-) -> Iterator[Iterator[bytes]]:
+) -> Generator[bytes, None, None]:
     """The plaintext segments ``premier``..``dernier`` of a blob, authenticated one by one.
 
     On a local filesystem each segment is decrypted straight from the file mapped into memory
@@ -320,16 +319,13 @@ def _segments(
     chemin = stockage.chemin_local(blob.nom)
     if chemin is not None:
         try:
-            fichier = open(chemin, "rb", buffering=0)  # noqa: SIM115
+            fd = os.open(chemin, os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError as exc:
             raise BlobIllisible("absent", blob.nom) from exc
-        with (
-            fichier,
-            closing(
-                dechiffreur.segments_projetes(fichier.fileno(), premier=premier, dernier=dernier)
-            ) as segments,
-        ):
-            yield segments
+        try:
+            yield from dechiffreur.segments_projetes(fd, premier=premier, dernier=dernier)
+        finally:
+            os.close(fd)
         return
     if premier == 0 and dernier is None:
         source = _ouvrir(blob.nom)
@@ -346,8 +342,8 @@ def _segments(
         source, premier=premier, dernier=dernier, complet=dernier is None, atelier=_atelier()
     )
     # The segments are closed first: the next one may be being read in another thread.
-    with closing(source), closing(lecture) as segments:
-        yield segments
+    with closing(source), closing(lecture):
+        yield from lecture
 
 
 def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes]:
@@ -357,20 +353,20 @@ def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes
     dechiffreur = _dechiffreur(blob)
     empreinte = hashlib.sha256()
     try:
-        with _segments(blob, dechiffreur) as segments:
-            if not verifier_empreinte:
-                yield from segments
-                return
-            precedent: bytes | None = None
+        if not verifier_empreinte:
+            yield from _segments(blob, dechiffreur)
+            return
+        precedent: bytes | None = None
+        with closing(_segments(blob, dechiffreur)) as segments:
             for segment in segments:
                 if precedent is not None:
                     yield precedent
                 empreinte.update(segment)
                 precedent = segment
-            if empreinte.hexdigest() != blob.sha256:
-                raise BlobIllisible("corrompu", "empreinte SHA-256 différente")
-            if precedent:
-                yield precedent
+        if empreinte.hexdigest() != blob.sha256:
+            raise BlobIllisible("corrompu", "empreinte SHA-256 différente")
+        if precedent:
+            yield precedent
     except BlobCorrompu as exc:
         raise BlobIllisible("corrompu", str(exc)) from exc
 
@@ -382,7 +378,8 @@ def blob_plage(blob: Blob, debut: int, fin: int) -> Iterator[bytes]:
     dechiffreur = _dechiffreur(blob)
     premier, dernier = debut // blob.segment, fin // blob.segment
     try:
-        with _segments(blob, dechiffreur, premier=premier, dernier=dernier) as segments:
+        segments = _segments(blob, dechiffreur, premier=premier, dernier=dernier)
+        with closing(segments):
             for index, segment in zip(range(premier, dernier + 1), segments, strict=True):
                 origine = index * blob.segment
                 yield segment[max(debut - origine, 0) : fin - origine + 1]
