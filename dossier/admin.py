@@ -12,11 +12,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.admin_site import SansAjoutNiSuppression
+
 from .models import LigneQuarantaine, SynchroRemboursements
 
 
 @admin.register(SynchroRemboursements)
-class SynchroRemboursementsAdmin(admin.ModelAdmin[SynchroRemboursements]):
+class SynchroRemboursementsAdmin(SansAjoutNiSuppression, admin.ModelAdmin[SynchroRemboursements]):
     list_display = (
         "espace_uuid",
         "derniere_reussite",
@@ -48,12 +50,6 @@ class SynchroRemboursementsAdmin(admin.ModelAdmin[SynchroRemboursements]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SynchroRemboursements]:
         return super().get_queryset(request).select_related("espace")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def _programmer(self, espaces: list[int]) -> None:
         from .tasks import remboursements_synchroniser

@@ -28,3 +28,21 @@ class EspaceSanteAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         parent = super().login
         return secure_admin_login(parent)(request, extra_context)
+
+
+class SansAjoutNiSuppression:
+    """Rows that come from the portal's own processes: an operator neither creates nor deletes
+    them in the admin (put before ``admin.ModelAdmin`` in the bases)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LectureSeule(SansAjoutNiSuppression):
+    """Shown to operators, never changed by them."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

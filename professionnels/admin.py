@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.admin_site import SansAjoutNiSuppression
 from espace_sante.lib.http import client_ip
 
 from . import services
@@ -36,7 +37,7 @@ CHAMPS_PRO = (
 
 
 @admin.register(Professionnel)
-class ProfessionnelAdmin(admin.ModelAdmin[Professionnel]):
+class ProfessionnelAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Professionnel]):
     list_display = ["nom", "rpps", "profession", "specialite", "lieu_ville", "statut", "cree_le"]
     list_filter = ["statut", "profession", "regulation"]
     search_fields = ["=rpps", "utilisateur__nom", "utilisateur__prenom", "lieu_ville"]
@@ -52,12 +53,6 @@ class ProfessionnelAdmin(admin.ModelAdmin[Professionnel]):
     @admin.display(description=_("E-mail"))
     def email(self, obj: Professionnel) -> str:
         return str(obj.utilisateur.email)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def _statuer(
         self, request: HttpRequest, queryset: QuerySet[Professionnel], statut: StatutProfessionnel
@@ -104,7 +99,7 @@ class ProfessionnelAdmin(admin.ModelAdmin[Professionnel]):
 
 
 @admin.register(Habilitation)
-class HabilitationAdmin(admin.ModelAdmin[Habilitation]):
+class HabilitationAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Habilitation]):
     """The matrix, one cell per row: operators tick or untick "peut lire" in the list."""
 
     list_display = ["profession", "type_code", "libelle", "lecture", "modifie_le"]
@@ -123,12 +118,6 @@ class HabilitationAdmin(admin.ModelAdmin[Habilitation]):
             return str(_("Tout type absent de la matrice"))
         connu = TYPES.get(obj.type_code)
         return connu.libelle if connu else obj.type_code
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: Habilitation, form: Any, change: bool) -> None:
         services.habilitation_modifier(

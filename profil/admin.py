@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.admin_site import LectureSeule
 from espace_sante.coffre.televersement import FichierChiffre
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
@@ -109,7 +110,7 @@ class RepresentationInline(admin.TabularInline[Representation, Espace]):
 
 
 @admin.register(Espace)
-class EspaceAdmin(admin.ModelAdmin[Espace]):
+class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
     list_display = ["nom_complet", "ins_masque", "date_naissance", "statut", "cree_le"]
     list_filter = ["statut", "sexe"]
     search_fields = ["=ins", "nom_naissance", "nom_utilise", "prenoms"]
@@ -137,13 +138,7 @@ class EspaceAdmin(admin.ModelAdmin[Espace]):
     def nom_complet(self, obj: Espace) -> str:
         return f"{obj.nom_naissance} {obj.prenoms}"
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("profil.add_espace")
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -479,7 +474,7 @@ __all__ = ["EspaceAdmin", "Statut"]
 
 
 @admin.register(ExportDonnees)
-class ExportDonneesAdmin(admin.ModelAdmin[ExportDonnees]):
+class ExportDonneesAdmin(LectureSeule, admin.ModelAdmin[ExportDonnees]):
     """Operators follow exports (state, size, dates) to help a person; they never download one:
     the archive is the person's alone (docs/EXPORT.md)."""
 
@@ -508,12 +503,3 @@ class ExportDonneesAdmin(admin.ModelAdmin[ExportDonnees]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportDonnees]:
         return super().get_queryset(request).select_related("espace")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
