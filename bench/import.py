@@ -132,13 +132,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as brut:
         dossier = Path(brut)
         env = ingest._environnement(args, dossier)
-        ingest._base_creer(args)
-        ingest._redis_vider(env["REDIS_URL"])
-        ingest._django()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-        ingest._espaces_creer(args.archives)
+        ingest._preparer(args, env, args.archives)
         espaces: list[Any] = ingest._espaces()
         (dossier / "archives").mkdir()
         chemins = _archives(espaces, args.documents, dossier / "archives")

@@ -153,6 +153,18 @@ def _base_creer(args: argparse.Namespace) -> None:
         connexion.execute(sql.SQL("CREATE DATABASE {}").format(nom))
 
 
+def _preparer(args: argparse.Namespace, env: dict[str, str], espaces: int) -> None:
+    """A fresh database (created, migrated, ``espaces`` active spaces), an empty Redis
+    database, Django set up in this process: what every bench on the workers starts from."""
+    _base_creer(args)
+    _redis_vider(env["REDIS_URL"])
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    _espaces_creer(espaces)
+
+
 def _redis_vider(url: str) -> None:
     """FLUSHDB on the bench's own Redis database, and only that one."""
     import redis
@@ -1226,14 +1238,9 @@ def main() -> None:
         dossier = Path(brut)
         env = _environnement(args, dossier)
         debut = time.perf_counter()
-        _base_creer(args)
-        _redis_vider(env["REDIS_URL"])
-        _django()
-        from django.core.management import call_command
+        _preparer(args, env, args.spaces)
         from django.db import connection
 
-        call_command("migrate", verbosity=0, interactive=False)
-        _espaces_creer(args.spaces)
         forme = _forme_pour(args.pdf_kb)
         print(
             f"PostgreSQL {args.database} (recréée, migrée), Redis db {args.redis_db}, "

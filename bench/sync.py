@@ -146,13 +146,7 @@ def main() -> None:
         }
         os.environ.update(reglages)
         env.update(reglages)
-        ingest._base_creer(args)
-        ingest._redis_vider(env["REDIS_URL"])
-        ingest._django()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-        ingest._espaces_creer(args.spaces)
+        ingest._preparer(args, env, args.spaces)
         espaces: list[Any] = ingest._espaces()
         simulateur = _simulateur(port, args.lines, env)
         travailleurs = ingest.Travailleurs(env, dossier / "worker.log", args.concurrency)
