@@ -18,7 +18,7 @@ from django.utils import timezone
 from espace_sante.coffre import services
 from espace_sante.coffre import stockage as st
 from espace_sante.coffre.cles import Trousseau
-from espace_sante.coffre.format import EN_PARALLELE
+from espace_sante.coffre.format import EN_PARALLELE, Dechiffreur
 from espace_sante.coffre.models import Blob
 from espace_sante.lib.envkeys import KeySet
 
@@ -147,10 +147,21 @@ def test_stored_objects_carry_nothing_about_the_person(stockage: str) -> None:
         (5 * SEGMENT, 5 * SEGMENT + 16),
     ],
 )
-def test_ranges_decrypt_only_what_is_asked(stockage: str, debut: int, fin: int) -> None:
+def test_ranges_decrypt_only_what_is_asked(
+    stockage: str, debut: int, fin: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     donnees = os.urandom(5 * SEGMENT + 17)
     blob = _ecrire(donnees)
+    dechiffres: list[int] = []
+    dechiffrer = Dechiffreur.dechiffrer
+
+    def compter(self: Dechiffreur, index: int, chiffre: bytes | memoryview) -> bytes:
+        dechiffres.append(index)
+        return dechiffrer(self, index, chiffre)
+
+    monkeypatch.setattr(Dechiffreur, "dechiffrer", compter)
     assert b"".join(services.blob_plage(blob, debut, fin)) == donnees[debut : fin + 1]
+    assert dechiffres == list(range(debut // SEGMENT, fin // SEGMENT + 1))
 
 
 def test_a_flipped_byte_is_refused(stockage: str) -> None:
