@@ -261,7 +261,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- The space's life (DESIGN.md §2) -----------------------------------------------------------
 ACTIVATION_CODE_VALIDITY = timedelta(days=env.int("ACTIVATION_CODE_VALIDITY_DAYS", default=42))
 ACTIVATION_MAX_ATTEMPTS = env.int("ACTIVATION_MAX_ATTEMPTS", default=5)
-ACTIVATION_RATE_LIMIT = env.str("ACTIVATION_RATE_LIMIT", default="20/h")
+ACTIVATION_RATE_LIMIT = env.str("ACTIVATION_RATE_LIMIT", default="20/h")  # per address
+ACTIVATION_RATE_LIMIT_INS = env.str("ACTIVATION_RATE_LIMIT_INS", default="10/h")  # per INS
 ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
 DELETION_DELAY = timedelta(days=env.int("DELETION_DELAY_DAYS", default=90))
 AGE_MAJORITE = env.int("AGE_MAJORITE", default=18)
