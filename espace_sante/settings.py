@@ -251,6 +251,11 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Espace Santé"
 MFA_RECOVERY_CODE_COUNT = 10
+# Professional sign-up: per address (IP) and per e-mail address typed.
+PRO_INSCRIPTION_RATE_LIMIT = env.str("PRO_INSCRIPTION_RATE_LIMIT", default="10/h")
+PRO_INSCRIPTION_RATE_LIMIT_EMAIL = env.str("PRO_INSCRIPTION_RATE_LIMIT_EMAIL", default="3/h")
+# Where a professional whose RPPS is already claimed is asked to write.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support-professionnels@localhost")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -501,6 +501,7 @@ class Command(BaseCommand):
                     "change_professionnel",
                     "view_habilitation",
                     "change_habilitation",
+                    "view_revendicationrpps",
                 ],
             )
         )
