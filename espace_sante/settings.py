@@ -341,8 +341,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
-if PRODUCTION:
+if PRODUCTION and TRUSTED_PROXY_COUNT > 0:
+    # Only a configured reverse proxy may say the request came over HTTPS: without one, anyone
+    # could send the header (client addresses follow the same rule, espace_sante/lib/http.py).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
