@@ -251,6 +251,13 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Espace Santé"
 MFA_RECOVERY_CODE_COUNT = 10
+ACCOUNT_FORMS = {"login": "espace_sante.comptes.connexion.ConnexionForm"}
+# Failed logins (espace_sante/comptes/connexion.py): free tries per address and per account,
+# then an exponential wait (seconds) up to a cap; remembered for CONNEXION_MEMOIRE seconds.
+CONNEXION_ESSAIS_LIBRES = env.int("CONNEXION_ESSAIS_LIBRES", default=5)
+CONNEXION_DELAI_BASE = env.float("CONNEXION_DELAI_BASE", default=2.0)
+CONNEXION_DELAI_MAX = env.float("CONNEXION_DELAI_MAX", default=900.0)
+CONNEXION_MEMOIRE = env.int("CONNEXION_MEMOIRE", default=24 * 3600)
 # Professional sign-up: per address (IP) and per e-mail address typed.
 PRO_INSCRIPTION_RATE_LIMIT = env.str("PRO_INSCRIPTION_RATE_LIMIT", default="10/h")
 PRO_INSCRIPTION_RATE_LIMIT_EMAIL = env.str("PRO_INSCRIPTION_RATE_LIMIT_EMAIL", default="3/h")
