@@ -135,9 +135,7 @@ def professionnel_inscrire(
                 lieu_ville=lieu_ville.strip().upper(),
                 ip=ip or None,
             )
-            transaction.on_commit(
-                partial(revendication_rpps_prevenir.delay, revendication.pk)  # type: ignore[attr-defined]
-            )
+            transaction.on_commit(partial(revendication_rpps_prevenir.delay, revendication.pk))
             return None
         utilisateur = Utilisateur.objects.create_user(
             email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip().upper()

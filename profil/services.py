@@ -243,7 +243,8 @@ def _essai_echoue(
 ) -> Refus:
     """Journal a failed try (on the space when the INS has a pending code) and, with the right
     birth date, count it against the code. Always one update and one event."""
-    action, details = Action.ACTIVATION_ECHEC, {"motif": "code, INS ou date de naissance"}
+    action = Action.ACTIVATION_ECHEC
+    details: dict[str, object] = {"motif": "code, INS ou date de naissance"}
     cible = 0
     if code_actif is not None and compte and code_actif.verrouille_le is None:
         cible = code_actif.pk

@@ -108,7 +108,7 @@ def test_an_account_without_second_factor_waits_out_the_slow_down_or_resets_its_
     for rang in range(6):
         _essai(f"198.51.100.{rang}", email, "faux")
     client, page, _statut = _essai("203.0.113.9", email, MOT_DE_PASSE, code="123456")
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in client.session and "le code est incorrect" in page
     connexion.compte_oublier(email)  # what a password reset does (signals.py)
     client, _page, statut = _essai("203.0.113.9", email, MOT_DE_PASSE)
     assert statut == 302 and "_auth_user_id" in client.session

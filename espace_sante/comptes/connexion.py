@@ -102,7 +102,7 @@ class ConnexionForm(LoginForm):
 
     def clean(self) -> dict[str, Any]:
         if self._errors or "code" not in self.fields:
-            return super().clean()  # type: ignore[no-any-return]
+            return super().clean()
         request: HttpRequest = self.request
         ip = client_ip(request)
         attente = attente_adresse(ip)
@@ -125,7 +125,7 @@ class ConnexionForm(LoginForm):
             raise ValidationError(_("L'adresse e-mail, le mot de passe ou le code est incorrect."))
         request._second_facteur_verifie = True  # type: ignore[attr-defined]
         request.session[SESSION_CODE_VERIFIE] = utilisateur.pk
-        return super().clean()  # type: ignore[no-any-return]
+        return super().clean()
 
 
 class EtapeSecondFacteur(AuthenticateStage):
