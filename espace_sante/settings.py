@@ -251,6 +251,18 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Espace Santé"
 MFA_RECOVERY_CODE_COUNT = 10
+ACCOUNT_FORMS = {"login": "espace_sante.comptes.connexion.ConnexionForm"}
+# Failed logins (espace_sante/comptes/connexion.py): free tries per address and per account,
+# then an exponential wait (seconds) up to a cap; remembered for CONNEXION_MEMOIRE seconds.
+CONNEXION_ESSAIS_LIBRES = env.int("CONNEXION_ESSAIS_LIBRES", default=5)
+CONNEXION_DELAI_BASE = env.float("CONNEXION_DELAI_BASE", default=2.0)
+CONNEXION_DELAI_MAX = env.float("CONNEXION_DELAI_MAX", default=900.0)
+CONNEXION_MEMOIRE = env.int("CONNEXION_MEMOIRE", default=24 * 3600)
+# Professional sign-up: per address (IP) and per e-mail address typed.
+PRO_INSCRIPTION_RATE_LIMIT = env.str("PRO_INSCRIPTION_RATE_LIMIT", default="10/h")
+PRO_INSCRIPTION_RATE_LIMIT_EMAIL = env.str("PRO_INSCRIPTION_RATE_LIMIT_EMAIL", default="3/h")
+# Where a professional whose RPPS is already claimed is asked to write.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support-professionnels@localhost")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -261,7 +273,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- The space's life (DESIGN.md §2) -----------------------------------------------------------
 ACTIVATION_CODE_VALIDITY = timedelta(days=env.int("ACTIVATION_CODE_VALIDITY_DAYS", default=42))
 ACTIVATION_MAX_ATTEMPTS = env.int("ACTIVATION_MAX_ATTEMPTS", default=5)
-ACTIVATION_RATE_LIMIT = env.str("ACTIVATION_RATE_LIMIT", default="20/h")
+ACTIVATION_RATE_LIMIT = env.str("ACTIVATION_RATE_LIMIT", default="20/h")  # per address
+ACTIVATION_RATE_LIMIT_INS = env.str("ACTIVATION_RATE_LIMIT_INS", default="10/h")  # per INS
 ARCHIVE_RETENTION_YEARS = env.int("ARCHIVE_RETENTION_YEARS", default=10)
 DELETION_DELAY = timedelta(days=env.int("DELETION_DELAY_DAYS", default=90))
 AGE_MAJORITE = env.int("AGE_MAJORITE", default=18)
@@ -335,8 +348,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
-if PRODUCTION:
+if PRODUCTION and TRUSTED_PROXY_COUNT > 0:
+    # Only a configured reverse proxy may say the request came over HTTPS: without one, anyone
+    # could send the header (client addresses follow the same rule, espace_sante/lib/http.py).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -7,16 +7,16 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from espace_sante.admin_site import SansAjoutNiSuppression
+from espace_sante.admin_site import LectureSeule, SansAjoutNiSuppression
 from espace_sante.lib.http import client_ip
 
 from . import services
-from .models import Habilitation, Professionnel, StatutProfessionnel
+from .models import Habilitation, Professionnel, RevendicationRpps, StatutProfessionnel
 
 CHAMPS_PRO = (
     "uuid",
@@ -36,9 +36,62 @@ CHAMPS_PRO = (
 )
 
 
+CHAMPS_REVENDICATION = (
+    "cree_le",
+    "prenom",
+    "nom",
+    "email",
+    "profession",
+    "specialite",
+    "lieu_nom",
+    "lieu_code_postal",
+    "lieu_ville",
+    "ip",
+)
+
+
+class RevendicationsInline(LectureSeule, admin.TabularInline[RevendicationRpps, Professionnel]):
+    """Later sign-ups with the same RPPS, shown on the account that holds it: the operator
+    compares them before verifying anyone (docs/PROFESSIONNELS.md)."""
+
+    model = RevendicationRpps
+    fields = CHAMPS_REVENDICATION
+    readonly_fields = CHAMPS_REVENDICATION
+    extra = 0
+    verbose_name_plural = _("Autres demandes d'inscription avec ce numéro RPPS")
+
+
+@admin.register(RevendicationRpps)
+class RevendicationRppsAdmin(LectureSeule, admin.ModelAdmin[RevendicationRpps]):
+    list_display = ["cree_le", "rpps", "nom", "prenom", "email", "lieu_ville", "titulaire"]
+    search_fields = ["=professionnel__rpps", "nom", "email"]
+    list_select_related = ["professionnel__utilisateur"]
+    fields = ("professionnel", *CHAMPS_REVENDICATION)
+    readonly_fields = fields
+
+    @admin.display(description=_("Numéro RPPS"), ordering="professionnel__rpps")
+    def rpps(self, obj: RevendicationRpps) -> str:
+        return obj.professionnel.rpps
+
+    @admin.display(description=_("Compte qui détient le numéro"))
+    def titulaire(self, obj: RevendicationRpps) -> str:
+        pro = obj.professionnel
+        return f"{pro.nom_affiche} — {pro.utilisateur.email} ({pro.get_statut_display()})"
+
+
 @admin.register(Professionnel)
 class ProfessionnelAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Professionnel]):
-    list_display = ["nom", "rpps", "profession", "specialite", "lieu_ville", "statut", "cree_le"]
+    inlines = [RevendicationsInline]
+    list_display = [
+        "nom",
+        "rpps",
+        "profession",
+        "specialite",
+        "lieu_ville",
+        "statut",
+        "cree_le",
+        "autres_demandes",
+    ]
     list_filter = ["statut", "profession", "regulation"]
     search_fields = ["=rpps", "utilisateur__nom", "utilisateur__prenom", "lieu_ville"]
     list_select_related = ["utilisateur"]
@@ -53,6 +106,13 @@ class ProfessionnelAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Professionnel]
     @admin.display(description=_("E-mail"))
     def email(self, obj: Professionnel) -> str:
         return str(obj.utilisateur.email)
+
+    @admin.display(description=_("Autres demandes pour ce RPPS"))
+    def autres_demandes(self, obj: Professionnel) -> int:
+        return int(getattr(obj, "nb_revendications", 0))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Professionnel]:
+        return super().get_queryset(request).annotate(nb_revendications=Count("revendications"))
 
     def _statuer(
         self, request: HttpRequest, queryset: QuerySet[Professionnel], statut: StatutProfessionnel

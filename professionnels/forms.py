@@ -56,6 +56,11 @@ class InscriptionForm(IdentifiantsForm):
         "password2",
     ]
 
+    def clean_email(self) -> str:
+        """No "address already used" here: the sign-up answers the same for every address, and
+        the owner of an address that has an account is told by e-mail."""
+        return str(self.cleaned_data["email"]).lower()
+
     def clean_rpps(self) -> str:
         return valider_rpps(self.cleaned_data["rpps"])
 

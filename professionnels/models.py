@@ -92,6 +92,40 @@ class Professionnel(models.Model):
         return str(self.get_profession_display()).lower()
 
 
+class RevendicationRpps(models.Model):
+    """A later sign-up with an RPPS another account already holds. Nothing is created for the
+    claimant (no account, no password kept): the operator sees it next to the first account
+    and decides which is the real professional (docs/PROFESSIONNELS.md)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    professionnel = models.ForeignKey(
+        Professionnel,
+        on_delete=models.CASCADE,
+        related_name="revendications",
+        verbose_name=_("compte qui détient le numéro"),
+    )
+    email = models.EmailField(_("adresse e-mail du demandeur"))
+    prenom = models.CharField(_("prénom"), max_length=150)
+    nom = models.CharField(_("nom"), max_length=150)
+    profession = models.CharField(_("profession"), max_length=2, choices=Profession.choices)
+    specialite = models.CharField(
+        _("spécialité"), max_length=8, choices=Specialite.choices, blank=True
+    )
+    lieu_nom = models.CharField(_("lieu d'exercice"), max_length=200)
+    lieu_code_postal = models.CharField(_("code postal"), max_length=5)
+    lieu_ville = models.CharField(_("ville"), max_length=100)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    cree_le = models.DateTimeField(_("demandé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("revendication d'un numéro RPPS déjà inscrit")
+        verbose_name_plural = _("revendications de numéros RPPS déjà inscrits")
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return f"{self.prenom} {self.nom} ({self.professionnel.rpps})"
+
+
 class Habilitation(models.Model):
     """One cell of the habilitation matrix: may this profession read this document type?
     The type ``*`` is the profession's answer for types the matrix does not list."""

@@ -4,6 +4,7 @@ médecin traitant, emergency accesses, and the traces of every professional read
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +29,12 @@ from .models import (
     ModeUrgence,
     Professionnel,
     ReglagesAcces,
+    RevendicationRpps,
     StatutProfessionnel,
 )
 from .nomenclature import Profession, Specialite
 from .politique import AccesPro, acteur_professionnel, professionnel_actif, urgence_possible
+from .tasks import revendication_rpps_prevenir
 
 MOTIF_URGENCE_MIN = 10
 
@@ -86,8 +89,14 @@ def professionnel_inscrire(
     lieu_code_postal: str,
     lieu_ville: str,
     ip: str | None = None,
-) -> Professionnel:
-    """A professional's own account, unusable for patient data until an operator verifies it."""
+) -> Professionnel | None:
+    """A professional's own account, unusable for patient data until an operator verifies it.
+
+    Whatever happens, the person is told by e-mail, never on the page (which would say whether
+    an address has an account): a new account gets a welcome; an address that already has an
+    account makes its owner receive a warning, and nothing is created; an RPPS another account
+    holds is kept as a claim for the operator, and the claimant is asked to contact support.
+    Returns the new professional, or None when nothing was created for this address."""
     try:
         rpps = valider_rpps(rpps)
     except ValidationError as erreur:
@@ -103,12 +112,31 @@ def professionnel_inscrire(
         raise Refus(_("Le code postal compte 5 chiffres."))
     email = Utilisateur.objects.normalize_email(email).lower()
     with transaction.atomic():
-        if Professionnel.objects.filter(rpps=rpps).exists():
-            raise Refus(
-                _("Ce numéro RPPS a déjà un compte. Contactez le support s'il est le vôtre.")
+        existant = Utilisateur.objects.filter(email__iexact=email).first()
+        if existant is not None:
+            # Told to the address's owner only: the page answers the same for every address.
+            notification_programmer(
+                destinataire=existant,
+                type=TypeNotification.INSCRIPTION_ADRESSE_PRISE,
+                cle=f"{existant.uuid}:{timezone.localdate().isoformat()}",
             )
-        if Utilisateur.objects.filter(email__iexact=email).exists():
-            raise Refus(_("Cette adresse e-mail a déjà un compte : connectez-vous."))
+            return None
+        titulaire_rpps = Professionnel.objects.select_for_update().filter(rpps=rpps).first()
+        if titulaire_rpps is not None:
+            revendication = RevendicationRpps.objects.create(
+                professionnel=titulaire_rpps,
+                email=email,
+                prenom=prenom.strip(),
+                nom=nom.strip().upper(),
+                profession=profession,
+                specialite=specialite,
+                lieu_nom=lieu_nom.strip(),
+                lieu_code_postal=lieu_code_postal,
+                lieu_ville=lieu_ville.strip().upper(),
+                ip=ip or None,
+            )
+            transaction.on_commit(partial(revendication_rpps_prevenir.delay, revendication.pk))
+            return None
         utilisateur = Utilisateur.objects.create_user(
             email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip().upper()
         )
@@ -126,6 +154,9 @@ def professionnel_inscrire(
             acteur=acteur_professionnel(professionnel),
             professionnel=professionnel,
             ip=ip,
+        )
+        notification_programmer(
+            destinataire=utilisateur, type=TypeNotification.PRO_INSCRIT, cle=str(utilisateur.uuid)
         )
     return professionnel
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from allauth.account.decorators import reauthentication_required
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,13 +21,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from dossier.models import Apercu, Document
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
 from dossier.views import reponse_apercu, reponse_contenu
 from espace_sante.journal.models import Action
-from espace_sante.lib.http import client_ip
+from espace_sante.lib.http import client_ip, ratelimit_ip
 from profil.selectors import Acces, espace_pour_acteur
 
 from . import selectors, services
@@ -210,6 +212,22 @@ def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 # --- The professional's side ---------------------------------------------------------------------
 
 
+def _cle_email(group: str, request: HttpRequest) -> str:
+    return "email:" + str(request.POST.get("email", "")).strip().lower()
+
+
+@ratelimit(
+    key=ratelimit_ip,
+    rate=lambda g, r: settings.PRO_INSCRIPTION_RATE_LIMIT,
+    method="POST",
+    block=True,
+)
+@ratelimit(
+    key=_cle_email,
+    rate=lambda g, r: settings.PRO_INSCRIPTION_RATE_LIMIT_EMAIL,
+    method="POST",
+    block=True,
+)
 def inscription(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("professionnels:accueil")
@@ -233,14 +251,8 @@ def inscription(request: HttpRequest) -> HttpResponse:
         except services.Refus as refus:
             form.add_error(None, refus.message)
         else:
-            messages.success(
-                request,
-                _(
-                    "Votre compte est créé. Connectez-vous pour activer la double "
-                    "authentification ; un opérateur vérifiera votre inscription."
-                ),
-            )
-            return redirect("account_login")
+            # The same page whatever the address and the RPPS: the rest comes by e-mail.
+            return render(request, "professionnels/inscription_recue.html")
     return render(request, "professionnels/inscription.html", {"form": form})
 
 

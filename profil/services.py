@@ -3,6 +3,7 @@ one journal event each, side effects queued on commit."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -193,86 +194,99 @@ def _activable_par_jeune_majeur(espace: Espace) -> bool:
     return espace.statut == Statut.ACTIF and espace.titulaire_id is None and not espace.est_mineur
 
 
+@functools.cache
+def _empreinte_factice() -> str:
+    """A hash of nothing anyone knows, made by the current hasher: checked when there is no code,
+    so that an unknown INS costs the same hashing as a known one."""
+    return make_password(secrets.token_urlsafe(16))
+
+
 def espace_activation_verifier(
     *, ins: str, date_naissance: date, code: str, ip: str | None = None
 ) -> tuple[Espace, CodeActivation]:
-    """Check an activation code against INS + birth date. A wrong try is counted and journaled
-    (and committed) before the refusal is raised; the 5th locks the code."""
+    """Check an activation code against INS + birth date.
+
+    Unknown INS, wrong code, wrong birth date and a blocked code get the same answer after the
+    same work: one query for the pending code, one hasher check (against a dummy hash when there
+    is no code), one counter update, one journal event. A wrong try counts against the code only
+    with the right INS *and* birth date (the 5th locks it), and is journaled on the space so that
+    its holder sees it in the history. A specific answer (blocked, expired, minor…) is only given
+    to whoever typed the right code, INS and birth date."""
     ins = valider_nir(ins)
-    refus: Refus | None
+    refus: Refus | None = None
     with transaction.atomic():
-        espace = Espace.objects.select_for_update().filter(ins=ins).first()
         code_actif = (
-            espace.codes.select_for_update()
-            .filter(utilise_le__isnull=True, revoque_le__isnull=True)
+            CodeActivation.objects.select_for_update()
+            .select_related("espace")
+            .filter(espace__ins=ins, utilise_le__isnull=True, revoque_le__isnull=True)
             .order_by("-cree_le")
             .first()
-            if espace is not None
-            else None
         )
-        anonyme = Acteur.anonyme()
-        if espace is None or code_actif is None:
-            evenement_enregistrer(
-                action=Action.ACTIVATION_ECHEC,
-                acteur=anonyme,
-                espace_uuid=espace.uuid if espace is not None else None,
-                ip=ip,
-                details={"motif": "aucun code en attente"},
-            )
-            refus = Refus(_(MESSAGE_ECHEC))
-        elif code_actif.verrouille_le is not None:
-            _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="bloqué")
-            refus = Refus(
-                _(
-                    "Ce code d'activation est bloqué après trop d'essais. "
-                    "Demandez un nouveau code à votre caisse d'assurance maladie."
-                ),
-                code="verrouille",
-            )
+        espace = code_actif.espace if code_actif is not None else None
+        bon_code = check_password(
+            normaliser_code(code),
+            code_actif.code_hash if code_actif is not None else _empreinte_factice(),
+        )
+        bonne_date = espace is not None and espace.date_naissance == date_naissance
+        if code_actif is not None and bon_code and bonne_date:
+            refus = _refus_apres_bon_code(espace, code_actif, ip=ip)  # type: ignore[arg-type]
         else:
-            refus = _verifier_code(
-                espace, code_actif, code=code, date_naissance=date_naissance, ip=ip
-            )
+            refus = _essai_echoue(espace, code_actif, compte=bonne_date, ip=ip)
     if refus is not None:
         raise refus
     assert espace is not None and code_actif is not None
     return espace, code_actif
 
 
-def _verifier_code(
-    espace: Espace, code_actif: CodeActivation, *, code: str, date_naissance: date, ip: str | None
-) -> Refus | None:
-    anonyme = Acteur.anonyme()
-    refus: Refus | None = None
-    bon = (
-        check_password(normaliser_code(code), code_actif.code_hash)
-        and espace.date_naissance == date_naissance
-    )
-    if not bon:
+def _essai_echoue(
+    espace: Espace | None, code_actif: CodeActivation | None, *, compte: bool, ip: str | None
+) -> Refus:
+    """Journal a failed try (on the space when the INS has a pending code) and, with the right
+    birth date, count it against the code. Always one update and one event."""
+    action = Action.ACTIVATION_ECHEC
+    details: dict[str, object] = {"motif": "code, INS ou date de naissance"}
+    cible = 0
+    if code_actif is not None and compte and code_actif.verrouille_le is None:
+        cible = code_actif.pk
         code_actif.essais_echoues += 1
-        champs = ["essais_echoues"]
-        _journal(
-            Action.ACTIVATION_ECHEC,
-            espace=espace,
-            acteur=anonyme,
-            ip=ip,
-            motif="code ou date de naissance",
-            essai=code_actif.essais_echoues,
-        )
+        details = {"motif": "code", "essai": code_actif.essais_echoues}
         if code_actif.essais_echoues >= settings.ACTIVATION_MAX_ATTEMPTS:
             code_actif.verrouille_le = timezone.now()
-            champs.append("verrouille_le")
-            _journal(Action.ACTIVATION_VERROUILLEE, espace=espace, acteur=anonyme, ip=ip)
-            refus = Refus(
-                _(
-                    "Trop d'essais : ce code d'activation est désormais bloqué. "
-                    "Demandez un nouveau code à votre caisse d'assurance maladie."
-                ),
-                code="verrouille",
-            )
-        else:
-            refus = Refus(_(MESSAGE_ECHEC))
-        code_actif.save(update_fields=champs)
+            action = Action.ACTIVATION_VERROUILLEE
+    elif code_actif is not None:
+        details = {"motif": "bloqué" if code_actif.verrouille_le else "date de naissance"}
+    # The same statement in every case; it touches no row (pk 0) unless the try counts.
+    CodeActivation.objects.filter(pk=cible).update(
+        essais_echoues=code_actif.essais_echoues if code_actif is not None else 0,
+        verrouille_le=code_actif.verrouille_le if code_actif is not None else None,
+    )
+    evenement_enregistrer(
+        action=action,
+        acteur=Acteur.anonyme(),
+        espace_uuid=espace.uuid if espace is not None else None,
+        objet_type="espace" if espace is not None else "",
+        objet_id=str(espace.uuid) if espace is not None else "",
+        ip=ip,
+        details=details,
+    )
+    return Refus(_(MESSAGE_ECHEC))
+
+
+def _refus_apres_bon_code(
+    espace: Espace, code_actif: CodeActivation, *, ip: str | None
+) -> Refus | None:
+    """Whoever typed the right code, INS and birth date may learn why it cannot be used."""
+    anonyme = Acteur.anonyme()
+    refus: Refus | None = None
+    if code_actif.verrouille_le is not None:
+        _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="bloqué")
+        refus = Refus(
+            _(
+                "Ce code d'activation est bloqué après trop d'essais. "
+                "Demandez un nouveau code à votre caisse d'assurance maladie."
+            ),
+            code="verrouille",
+        )
     elif code_actif.expire_le <= timezone.now():
         _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="expiré")
         refus = Refus(

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -30,6 +31,7 @@ from espace_sante.journal.models import Action
 from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
+from espace_sante.lib.identifiants import normaliser
 
 from . import export as export_
 from . import profil_medical as pm
@@ -318,7 +320,14 @@ def _activation_en_session(request: HttpRequest) -> tuple[Espace, CodeActivation
     return code.espace, code
 
 
+def _cle_ins(group: str, request: HttpRequest) -> str:
+    """Throttle per INS too (whether it has a space or not): many addresses cannot try one
+    person's code faster than one address could."""
+    return "ins:" + normaliser(str(request.POST.get("ins", "")))
+
+
 @ratelimit(key=ratelimit_ip, rate=lambda g, r: _taux_activation(), method="POST", block=True)
+@ratelimit(key=_cle_ins, rate=lambda g, r: _taux_activation_ins(), method="POST", block=True)
 def activation(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         messages.warning(
@@ -350,6 +359,10 @@ def activation(request: HttpRequest) -> HttpResponse:
 
 def _taux_activation() -> str:
     return str(settings.ACTIVATION_RATE_LIMIT)
+
+
+def _taux_activation_ins() -> str:
+    return str(settings.ACTIVATION_RATE_LIMIT_INS)
 
 
 def _code_verifie(
@@ -403,8 +416,33 @@ def activation_identifiants(
                     "par une double authentification."
                 ),
             )
+            _signaler_essais_echoues(request, espace)
             return redirect("accueil")
     return render(request, "profil/activation_identifiants.html", {"form": form, "espace": espace})
+
+
+def _signaler_essais_echoues(request: HttpRequest, espace: Espace) -> None:
+    """The holder learns, on activating, of the failed tries made with their INS and birth date
+    (each is in their activity history, with its date and address)."""
+    essais = (
+        evenements_de_l_espace(espace_uuid=espace.uuid, professionnels=False)
+        .filter(action__in=[Action.ACTIVATION_ECHEC, Action.ACTIVATION_VERROUILLEE])
+        .count()
+    )
+    if essais:
+        messages.warning(
+            request,
+            ngettext(
+                "Avant votre activation, %(n)d essai d'activation a échoué avec votre numéro "
+                "INS. Il figure dans votre historique d'activité. Si ce n'était pas vous, "
+                "contactez votre caisse d'assurance maladie.",
+                "Avant votre activation, %(n)d essais d'activation ont échoué avec votre numéro "
+                "INS. Ils figurent dans votre historique d'activité. Si ce n'était pas vous, "
+                "contactez votre caisse d'assurance maladie.",
+                essais,
+            )
+            % {"n": essais},
+        )
 
 
 @_code_verifie

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 
 from dossier.models import LigneQuarantaine, SynchroRemboursements
 from espace_sante.journal.models import Evenement
-from professionnels.models import Habilitation, Professionnel
+from professionnels.models import Habilitation, Professionnel, RevendicationRpps
 from profil.models import Espace, ExportDonnees
 
 # model: (add, change, delete) for a superuser
@@ -20,6 +20,7 @@ ATTENDU = {
     SynchroRemboursements: (False, True, False),
     Professionnel: (False, True, False),
     Habilitation: (False, True, False),
+    RevendicationRpps: (False, False, False),  # read next to the account holding the RPPS
     LigneQuarantaine: (False, True, True),
 }
 

@@ -38,7 +38,7 @@ def test_repeated_failed_logins_are_rate_limited(titulaire: Espace) -> None:
     bloque = client.post(
         reverse("account_login"), {"login": titulaire.titulaire.email, "password": MOT_DE_PASSE}
     )
-    assert "Trop de tentatives de connexion" in bloque.content.decode()
+    assert "Trop d&#x27;essais depuis votre connexion" in bloque.content.decode()
     assert "_auth_user_id" not in client.session
     cache.clear()
 

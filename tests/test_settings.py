@@ -89,3 +89,33 @@ def test_the_key_set_never_shows_key_material() -> None:
     texte = repr(settings.ENCRYPTION_KEYS)
     for cle in settings.ENCRYPTION_KEYS.keys.values():
         assert base64.urlsafe_b64encode(cle).decode() not in texte
+
+
+def _valeur(env: dict[str, str], tmp_path: Path, expression: str) -> str:
+    propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    resultat = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print({expression})",
+        ],
+        cwd=RACINE,
+        env={**propre, "DJANGO_SETTINGS_MODULE": "espace_sante.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    return resultat.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "attendu"), [("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")]
+)
+def test_the_forwarded_protocol_is_trusted_only_behind_a_configured_proxy(
+    proxies: str, attendu: str, tmp_path: Path
+) -> None:
+    env = {**PRODUCTION, "TRUSTED_PROXY_COUNT": proxies}
+    assert _valeur(env, tmp_path, "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)") == attendu

@@ -89,6 +89,11 @@ class TypeNotification(models.TextChoices):
     ACCES_URGENCE = "acces_urgence", _("Accès en urgence à votre dossier")
     PRO_VERIFIE = "pro_verifie", _("Votre compte professionnel est vérifié")
     EXPORT_PRET = "export_pret", _("L'export de vos données est prêt")
+    PRO_INSCRIT = "pro_inscrit", _("Votre compte professionnel est créé")
+    INSCRIPTION_ADRESSE_PRISE = (
+        "inscription_adresse",
+        _("Tentative d'inscription avec votre adresse"),
+    )
 
 
 class Notification(models.Model):

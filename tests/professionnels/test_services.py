@@ -79,11 +79,12 @@ def test_sign_up_refuses_bad_input_and_keeps_nothing(champs: dict, message: str)
     assert not Professionnel.objects.exists()
 
 
-def test_a_second_account_for_the_same_rpps_is_refused() -> None:
-    _inscrire()
-    with pytest.raises(services.Refus, match="RPPS"):
-        _inscrire(email="autre@exemple.test")
+def test_a_second_account_for_the_same_rpps_is_not_created_but_kept_as_a_claim() -> None:
+    premier = _inscrire()
+    assert _inscrire(email="autre@exemple.test") is None
     assert Professionnel.objects.count() == 1
+    assert not Utilisateur.objects.filter(email="autre@exemple.test").exists()
+    assert premier is not None and premier.revendications.get().email == "autre@exemple.test"
 
 
 def test_verification_by_an_operator_is_journaled_and_tells_the_professional(

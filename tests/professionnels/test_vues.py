@@ -139,7 +139,7 @@ def test_sign_up_page_validates_the_rpps_and_creates_a_pending_account(client: C
     assert reponse.status_code == 200 and "La clé du numéro RPPS" in reponse.content.decode()
     assert not Professionnel.objects.exists()
     donnees["rpps"] = rpps(77)
-    assert client.post(url, donnees).status_code == 302
+    assert "Demande d’inscription reçue" in client.post(url, donnees).content.decode()
     pro = Professionnel.objects.get()
     assert pro.statut == "en_attente" and pro.profession == "60" and pro.specialite == ""
 

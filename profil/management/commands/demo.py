@@ -416,6 +416,7 @@ class Command(BaseCommand):
                     lieu_code_postal="75011" if ville == "PARIS" else "69003",
                     lieu_ville=ville,
                 )
+                assert professionnel is not None  # a fresh demo: neither e-mail nor RPPS is taken
                 self._totp(professionnel.utilisateur)
                 if statut == StatutProfessionnel.VERIFIE:
                     professionnel = pros.professionnel_statuer(
@@ -501,6 +502,7 @@ class Command(BaseCommand):
                     "change_professionnel",
                     "view_habilitation",
                     "change_habilitation",
+                    "view_revendicationrpps",
                 ],
             )
         )
