@@ -44,6 +44,7 @@ from .politique import (
     AccesPro,
     acces_professionnel,
     directives_lisibles,
+    marque_secret,
     professionnel_actif,
     profil_lisible,
 )
@@ -319,6 +320,7 @@ def document(
         objet_type="document",
         objet_id=str(doc.uuid),
         ip=client_ip(request),
+        **marque_secret(doc),
     )
     apercus = list(doc.apercus.all())
     return render(
@@ -349,6 +351,7 @@ def contenu(
             objet_type="document",
             objet_id=str(doc.uuid),
             ip=client_ip(request),
+            **marque_secret(doc),
         )
     return reponse_contenu(request, acces, doc, en_ligne=en_ligne)
 
