@@ -173,9 +173,7 @@ def test_a_secret_profile_entry_leaves_no_trace_in_the_representative_s_history_
     secret = Vaccination.objects.get(famille="HPV")
     assert secret.secret_mineur
     leo = client_pour(mineur.titulaire)
-    supprimer = reverse(
-        "profil:profil_supprimer", args=[mineur.uuid, "vaccinations", secret.uuid]
-    )
+    supprimer = reverse("profil:profil_supprimer", args=[mineur.uuid, "vaccinations", secret.uuid])
     assert leo.post(supprimer).status_code == 302  # the minor deletes it: the entry is gone
     assert not Vaccination.objects.exists()
     parent = client_pour(representant.titulaire)
