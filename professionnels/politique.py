@@ -313,7 +313,7 @@ def directives_lisibles(*, acces: Any) -> bool:
 SECRET_MINEUR = "secret_mineur"  # noqa: S105 (a key of the details, no password)
 
 
-def marque_secret(objet: Any) -> dict[str, bool]:
+def marque_secret(objet: Any) -> dict[str, Any]:
     """The details to add to an event about ``objet`` (a document or a profile entry): the
     mark when it is a minor's secret, nothing otherwise. Both flags are set when the object is
     created and never change (a new version keeps its document's), so the mark stays true."""
@@ -328,10 +328,14 @@ def _secrets_du_mineur(espace: Espace) -> list[str]:
     in one query: events written before the mark existed name them."""
     from django.apps import apps
 
-    requetes: list[QuerySet[Any]] = [
-        modele.objects.filter(espace=espace, secret_mineur=True).order_by().values_list("uuid")
+    modeles: list[Any] = [
+        modele
         for modele in apps.get_app_config("profil").get_models()
         if issubclass(modele, ElementProfil)
+    ]
+    requetes = [
+        modele.objects.filter(espace=espace, secret_mineur=True).order_by().values_list("uuid")
+        for modele in modeles
     ]
     documents = Document.objects.filter(espace=espace, invisible_representants=True)
     uuids = documents.order_by().values_list("uuid").union(*requetes, all=True)
