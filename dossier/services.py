@@ -24,7 +24,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
-from professionnels.politique import AccesPro
+from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
 from profil.selectors import Acces
 
@@ -57,7 +57,7 @@ def _journal(
         objet_type="document",
         objet_id=str(document.uuid),
         ip=ip,
-        details=details,
+        details={**details, **marque_secret(document)},
     )
 
 
@@ -207,6 +207,7 @@ def document_creer(
             espace_uuid=espace.uuid,
             objet_type="document",
             objet_id=str(document.uuid),
+            details=marque_secret(document),
         )
         _programmer_ingestion(document)
     return document

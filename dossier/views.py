@@ -34,7 +34,7 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
-from professionnels.politique import AccesPro
+from professionnels.politique import AccesPro, marque_secret
 from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
@@ -339,7 +339,7 @@ def _en_cas_d_echec(acces: Acces | AccesPro, doc: Document) -> Callable[[BlobIll
             espace_uuid=acces.espace.uuid,
             objet_type="document",
             objet_id=str(doc.uuid),
-            details={"motif": erreur.code},
+            details={"motif": erreur.code, **marque_secret(doc)},
         )
 
     return echec

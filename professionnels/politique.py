@@ -11,7 +11,8 @@ A professional P reads document D of space E only if all hold:
 
 The holder reads every document of their space but those a professional holds back
 (``INVISIBLE_PATIENT``); a legal representative, in addition, never reads a minor's secret
-(``INVISIBLE_REPRESENTANTS_LEGAUX``).
+(``INVISIBLE_REPRESENTANTS_LEGAUX``, or a profile entry a professional marked ``secret_mineur``)
+— nor anything the journal says of it: ``evenements_lisibles``.
 
 Everything here returns querysets or raises 404: selectors build on them, templates never
 decide. Nothing that is not allowed is ever loaded from the database.
@@ -31,9 +32,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from dossier.models import Document, ReglagesDossier
-from espace_sante.journal.models import TypeActeur
+from espace_sante.journal.models import Evenement, TypeActeur
 from espace_sante.journal.services import Acteur
-from profil.models import Espace, Statut
+from profil.models import ElementProfil, Espace, Statut
 
 from .models import (
     AccesProfessionnel,
@@ -302,3 +303,61 @@ def directives_lisibles(*, acces: Any) -> bool:
     if not isinstance(acces, AccesPro):
         return True
     return _lit(acces.matrice, TYPE_DIRECTIVES)
+
+
+# --- The journal: what the history may tell ---------------------------------------------------
+
+# The key of an event's details that marks an event about a minor's secret (a document hidden
+# from the legal representatives, or a profile entry a professional marked so). Written with
+# the event, because the event outlives its object: a profile entry deleted, a document purged.
+SECRET_MINEUR = "secret_mineur"  # noqa: S105 (a key of the details, no password)
+
+
+def marque_secret(objet: Any) -> dict[str, Any]:
+    """The details to add to an event about ``objet`` (a document or a profile entry): the
+    mark when it is a minor's secret, nothing otherwise. Both flags are set when the object is
+    created and never change (a new version keeps its document's), so the mark stays true."""
+    secret = getattr(objet, "invisible_representants", False) or getattr(
+        objet, "secret_mineur", False
+    )
+    return {SECRET_MINEUR: True} if secret else {}
+
+
+def _secrets_du_mineur(espace: Espace) -> list[str]:
+    """The uuids of the space's secret documents (deleted ones too) and secret profile entries,
+    in one query: events written before the mark existed name them."""
+    from django.apps import apps
+
+    modeles: list[Any] = [
+        modele
+        for modele in apps.get_app_config("profil").get_models()
+        if issubclass(modele, ElementProfil)
+    ]
+    requetes = [
+        modele.objects.filter(espace=espace, secret_mineur=True).order_by().values_list("uuid")
+        for modele in modeles
+    ]
+    documents = Document.objects.filter(espace=espace, invisible_representants=True)
+    uuids = documents.order_by().values_list("uuid").union(*requetes, all=True)
+    return [str(valeur) for (valeur,) in uuids]
+
+
+def evenements_lisibles(*, acces: Any, evenements: QuerySet[Evenement]) -> QuerySet[Evenement]:
+    """The events of ``acces.espace`` the actor may read in the history (the caller chose the
+    space's events). A legal representative reads nothing about a minor's secret: no event on
+    a secret document or profile entry, whoever acted (a professional, the minor, the system),
+    so neither the rows, nor their count, nor their pages tell that it exists. Decided by the
+    mark each event carries (``marque_secret``), and for older events by the secret objects
+    that still exist."""
+    if getattr(acces, "role", "") != "representant":
+        return evenements
+    # The key is only ever written with ``True``: its presence is the mark (a comparison of
+    # the value would drop every event without the key on SQLite, where it yields NULL).
+    evenements = evenements.exclude(details__has_key=SECRET_MINEUR)
+    secrets = _secrets_du_mineur(acces.espace)
+    if secrets:
+        evenements = evenements.exclude(
+            Q(objet_id__in=secrets)
+            & (Q(objet_type="document") | Q(objet_type__startswith="profil:"))
+        )
+    return evenements

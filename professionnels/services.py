@@ -33,7 +33,13 @@ from .models import (
     StatutProfessionnel,
 )
 from .nomenclature import Profession, Specialite
-from .politique import AccesPro, acteur_professionnel, professionnel_actif, urgence_possible
+from .politique import (
+    AccesPro,
+    acteur_professionnel,
+    marque_secret,
+    professionnel_actif,
+    urgence_possible,
+)
 from .tasks import revendication_rpps_prevenir
 
 MOTIF_URGENCE_MIN = 10
@@ -594,6 +600,7 @@ def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = No
             objet_type="document",
             objet_id=str(document.uuid),
             ip=ip,
+            **marque_secret(document),
         )
         if document.statut == Statut.DISPONIBLE:
             from dossier.services import document_notifier

@@ -46,6 +46,7 @@ from .politique import (
     AccesPro,
     acces_professionnel,
     directives_lisibles,
+    marque_secret,
     professionnel_actif,
     profil_lisible,
 )
@@ -331,6 +332,7 @@ def document(
         objet_type="document",
         objet_id=str(doc.uuid),
         ip=client_ip(request),
+        **marque_secret(doc),
     )
     apercus = list(doc.apercus.all())
     return render(
@@ -361,6 +363,7 @@ def contenu(
             objet_type="document",
             objet_id=str(doc.uuid),
             ip=client_ip(request),
+            **marque_secret(doc),
         )
     return reponse_contenu(request, acces, doc, en_ligne=en_ligne)
 

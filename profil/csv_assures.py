@@ -1,4 +1,9 @@
-"""Reading a CSV extract of the insured-persons register, validated row by row."""
+"""Reading a CSV extract of the insured-persons register, validated row by row.
+
+A cell a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@`` or a tab:
+``espace_sante.lib.tableur``) refuses its row, with the column named: no column of the
+register may legitimately start so (INS and dates are digits, names are letters, the sex a
+letter; there is no telephone column, where ``+33…`` would be legitimate)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+
+from espace_sante.lib.tableur import cellule_formule
 
 from .services import Identite
 
@@ -65,6 +72,21 @@ def lire(contenu: bytes) -> Iterator[Ligne]:
 def _ligne(numero: int, brut: dict[str, str | None]) -> Ligne:
     if None in brut:
         return Ligne(numero, erreurs=["trop de colonnes sur cette ligne"])
+    formules = [
+        cle
+        for cle, valeur in brut.items()
+        if valeur and (cellule_formule(valeur) or cellule_formule(valeur.strip()))
+    ]
+    if formules:
+        return Ligne(
+            numero,
+            erreurs=[
+                f"colonne « {cle} » : une valeur ne peut pas commencer par =, +, -, @ ni par "
+                "une tabulation (un tableur la prendrait pour une formule) ; corrigez la "
+                "cellule dans le fichier puis importez-le à nouveau"
+                for cle in formules
+            ],
+        )
     valeurs = {cle: (valeur or "").strip() for cle, valeur in brut.items()}
     ligne = Ligne(numero, ins_representant=valeurs.get("ins_representant", ""))
     try:

@@ -3,20 +3,26 @@ consulté votre compte rendu d'imagerie du 3 mars 2026".
 
 Events hold no health content: the document's type and date are looked up when the page is
 shown, through the same policy as the document list, so a document the reader may not see
-(held back by a professional, a minor's secret, deleted) is only ever "un document"."""
+(held back by a professional, deleted) is only ever "un document". Which events a reader gets
+at all is the policy's too (``evenements_lisibles``): a legal representative gets none about a
+minor's secret."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossier.types import TYPES
 from espace_sante.journal.models import Action, Evenement, TypeActeur
+from espace_sante.journal.selectors import evenements_de_l_espace
 
 VERBES_DOCUMENT = {
     Action.DOCUMENT_CONSULTE: gettext_lazy("a consulté %(doc)s"),
@@ -99,6 +105,27 @@ def _fin(valeur: Any) -> str:
 
     moment = parse_datetime(valeur) if isinstance(valeur, str) else None
     return formats.date_format(localtime(moment), "j F Y à H:i") if moment else "—"
+
+
+def evenements_historique(
+    *,
+    acces: Any,
+    professionnels: bool,
+    du: date | None = None,
+    au: date | None = None,
+    action: str = "",
+) -> QuerySet[Evenement]:
+    """The events of one tab of the history, as this reader may read them (the policy's
+    ``evenements_lisibles``): what is left out is not counted either."""
+    from professionnels.politique import evenements_lisibles
+
+    espace_uuid: uuid.UUID = acces.espace.uuid
+    return evenements_lisibles(
+        acces=acces,
+        evenements=evenements_de_l_espace(
+            espace_uuid=espace_uuid, professionnels=professionnels, du=du, au=au, action=action
+        ),
+    )
 
 
 def lignes_historique(*, evenements: Iterable[Evenement], acces: Any) -> list[Ligne]:

@@ -19,7 +19,7 @@ from dsfr.forms import DsfrBaseForm
 
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
-from professionnels.politique import entrees_profil_lisibles
+from professionnels.politique import entrees_profil_lisibles, evenements_lisibles, marque_secret
 
 from . import mesures as mesures_
 from .forms import ChampDate
@@ -217,8 +217,17 @@ def unique(*, acces: Any, cle: str) -> Any:
     return modele.objects.filter(espace=acces.espace).first()  # type: ignore[attr-defined]
 
 
-def _journaliser(acces: Any, action: Action, *, cle: str, objet_id: str, ip: str | None) -> None:
-    """A profile change in the journal: the section and the entry, never the content."""
+def _journaliser(
+    acces: Any,
+    action: Action,
+    *,
+    cle: str,
+    objet_id: str,
+    ip: str | None,
+    element: Any = None,
+) -> None:
+    """A profile change in the journal: the section and the entry, never the content; marked
+    when the entry is a minor's secret (the event outlives a deleted entry)."""
     evenement_enregistrer(
         action=action,
         acteur=acces.acteur,
@@ -226,15 +235,14 @@ def _journaliser(acces: Any, action: Action, *, cle: str, objet_id: str, ip: str
         objet_type=f"profil:{cle}",
         objet_id=objet_id,
         ip=ip,
-        details={"section": cle},
+        details={"section": cle, **marque_secret(element)},
     )
 
 
 def _historique(acces: Any, **filtre: str) -> list[Evenement]:
+    evenements = Evenement.objects.filter(espace_uuid=acces.espace.uuid, **filtre)
     return list(
-        Evenement.objects.filter(espace_uuid=acces.espace.uuid, **filtre).order_by(
-            "-horodatage", "-id"
-        )[:50]
+        evenements_lisibles(acces=acces, evenements=evenements).order_by("-horodatage", "-id")[:50]
     )
 
 
@@ -442,6 +450,7 @@ def element_enregistrer(
             cle=section.cle,
             objet_id=str(element.uuid),
             ip=ip,
+            element=element,
         )
     return element
 
@@ -449,6 +458,11 @@ def element_enregistrer(
 def element_supprimer(*, acces: Acces, section: Section, element: Any, ip: str | None) -> None:
     with transaction.atomic():
         _journaliser(
-            acces, Action.PROFIL_SUPPRESSION, cle=section.cle, objet_id=str(element.uuid), ip=ip
+            acces,
+            Action.PROFIL_SUPPRESSION,
+            cle=section.cle,
+            objet_id=str(element.uuid),
+            ip=ip,
+            element=element,
         )
         element.delete()

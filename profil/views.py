@@ -28,7 +28,6 @@ from django_ratelimit.decorators import ratelimit
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.models import Action
-from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from espace_sante.lib.identifiants import normaliser
@@ -43,7 +42,7 @@ from .forms import (
     HistoriqueFiltreForm,
     IdentifiantsForm,
 )
-from .historique import lignes_historique
+from .historique import evenements_historique, lignes_historique
 from .models import CodeActivation, Espace, ExportDonnees, Statut
 from .selectors import Acces, espace_pour_acteur, espaces_accessibles
 
@@ -215,8 +214,8 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     onglet = "professionnels" if request.GET.get("onglet") == "professionnels" else "moi"
     filtres = HistoriqueFiltreForm(request.GET or None)
     criteres = filtres.cleaned_data if filtres.is_bound and filtres.is_valid() else {}
-    evenements = evenements_de_l_espace(
-        espace_uuid=acces.espace.uuid,
+    evenements = evenements_historique(
+        acces=acces,
         professionnels=onglet == "professionnels",
         du=criteres.get("du"),
         au=criteres.get("au"),

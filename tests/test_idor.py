@@ -176,3 +176,66 @@ def test_no_url_answers_with_another_spaces_objects(monde) -> None:  # type: ign
             continue
         fautes.append(f"{persona} {methode.upper()} {url} → {code} {reponse.get('Location', '')}")
     assert not fautes, "\n".join(fautes)
+
+
+def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, finding 5: the same sweep, by the representative, on the minor they represent:
+    every URL that takes a secret document or a secret profile entry of the minor answers 404
+    (as for what does not exist), and the history names neither."""
+    from dossier import services as dossier_services
+    from profil import profil_medical
+    from profil.selectors import espace_pour_acteur
+
+    enfant = monde["enfant_mien"]
+    secret = document(enfant, titre="document secret", invisible_representants=True)
+    Apercu.objects.create(
+        document=secret,
+        genre="miniature",
+        rang=0,
+        blob=blob_ecrire_octets(b"png", media_type="image/png"),
+    )
+    entree = Allergie.objects.create(espace=enfant, substance="Latex", secret_mineur=True)
+    parent = monde["personas"]["representant"]
+    acces = espace_pour_acteur(utilisateur=parent, espace_uuid=enfant.uuid)
+    assert acces.role == "representant"
+    # The minor's own acts on both, written by the real services (the minor stands in as an
+    # access of holder: who acts does not matter, what they act on does).
+    mineur = type(acces)(espace=enfant, role="titulaire", utilisateur=parent)
+    dossier_services.document_consultation(
+        acces=mineur, document=secret, action="document_consulte", ip=None
+    )
+    valeurs = {
+        "espace_uuid": [enfant.uuid],
+        "document_uuid": [secret.uuid],
+        "element_uuid": [entree.uuid],
+        **VALEURS_FIXES,
+    }
+    urls = set()
+    for nom, motif in _motifs(get_resolver()):
+        parametres = _parametres(motif)
+        if "espace_uuid" not in parametres or not {"document_uuid", "element_uuid"} & set(
+            parametres
+        ):
+            continue
+        if any(p not in valeurs for p in parametres):
+            continue
+        for combinaison in itertools.product(*(valeurs[p] for p in parametres)):
+            urls.add(reverse(nom, kwargs=dict(zip(parametres, combinaison, strict=True))))
+    assert len(urls) > 10, urls
+    client = _reauthentifier(client_pour(parent), parent)
+    fautes = [
+        f"{methode.upper()} {url} → {code}"
+        for url in sorted(urls)
+        for methode in ("get", "post")
+        if (code := getattr(client, methode)(url).status_code) not in {403, 404, 405}
+    ]
+    assert not fautes, "\n".join(fautes)
+    profil_medical.element_supprimer(  # the minor deletes the entry: the event outlives it
+        acces=mineur, section=profil_medical.section("allergies"), element=entree, ip=None
+    )
+    for onglet in ("moi", "professionnels"):
+        page = client.get(reverse("profil:historique", args=[enfant.uuid]), {"onglet": onglet})
+        assert page.status_code == 200
+        contenu = page.content.decode()
+        assert "evenement--document_consulte" not in contenu
+        assert "evenement--profil_suppression" not in contenu

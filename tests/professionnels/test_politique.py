@@ -247,3 +247,76 @@ def test_an_unverified_professional_reaches_no_patient(titulaire) -> None:
     client = client_pour(pro.utilisateur)
     assert client.get(reverse("professionnels:accueil")).status_code == 200
     assert client.get(reverse("professionnels:patient", args=[titulaire.uuid])).status_code == 404
+
+
+ENTREE_ATTENDUE = {
+    # profile entry's flag: (holder sees, representative sees) — in the profile, on the entry's
+    # page, and in the history (an event on it, even once the entry is deleted)
+    "aucun": (True, True),
+    "secret_mineur": (True, False),
+}
+HISTORIQUE_ATTENDU = {
+    # document's flag: (holder reads events on it, representative reads them)
+    "aucun": (True, True),
+    "masque_ps": (True, True),
+    "invisible_representants": (True, False),
+}
+
+
+def test_the_holder_and_the_representative_read_the_profile_and_the_history_section_3_allows(
+    enfant_represente,
+) -> None:  # type: ignore[no-untyped-def]
+    from dossier import services as dossier_services
+    from espace_sante.journal.models import Action
+    from profil import profil_medical
+    from profil.historique import evenements_historique
+    from profil.models import Allergie
+    from profil.selectors import espace_pour_acteur
+
+    from ..factories import UtilisateurFactory
+
+    enfant = enfant_represente
+    enfant.titulaire = UtilisateurFactory()
+    enfant.save()
+    representant = enfant.representants.get().representant.titulaire
+    lecteurs = [enfant.titulaire, representant]
+    du_mineur = espace_pour_acteur(utilisateur=enfant.titulaire, espace_uuid=enfant.uuid)
+    entrees = {
+        drapeau: Allergie.objects.create(
+            espace=enfant, substance=f"SUBSTANCE-{drapeau}", secret_mineur=drapeau != "aucun"
+        )
+        for drapeau in ENTREE_ATTENDUE
+    }
+    docs = {
+        drapeau: document(enfant, **({drapeau: True} if drapeau != "aucun" else {}))
+        for drapeau in HISTORIQUE_ATTENDU
+    }
+    for doc in docs.values():
+        dossier_services.document_consultation(
+            acces=du_mineur, document=doc, action=Action.DOCUMENT_CONSULTE, ip=None
+        )
+    for rang, lecteur in enumerate(lecteurs):
+        client = client_pour(lecteur)
+        profil = client.get(reverse("profil:profil_medical", args=[enfant.uuid])).content.decode()
+        for drapeau, entree in entrees.items():
+            voit = ENTREE_ATTENDUE[drapeau][rang]
+            assert (entree.substance in profil) is voit, (rang, drapeau)
+            page = client.get(
+                reverse("profil:profil_modifier", args=[enfant.uuid, "allergies", entree.uuid])
+            )
+            assert page.status_code == (200 if voit else 404), (rang, drapeau)
+    for entree in entrees.values():  # the holder deletes both: only the events remain
+        profil_medical.element_supprimer(
+            acces=du_mineur, section=profil_medical.section("allergies"), element=entree, ip=None
+        )
+    for rang, lecteur in enumerate(lecteurs):
+        acces = espace_pour_acteur(utilisateur=lecteur, espace_uuid=enfant.uuid)
+        lus = set(
+            evenements_historique(acces=acces, professionnels=False).values_list(
+                "objet_id", flat=True
+            )
+        )
+        for drapeau, entree in entrees.items():
+            assert (str(entree.uuid) in lus) is ENTREE_ATTENDUE[drapeau][rang], (rang, drapeau)
+        for drapeau, doc in docs.items():
+            assert (str(doc.uuid) in lus) is HISTORIQUE_ATTENDU[drapeau][rang], (rang, drapeau)
