@@ -28,6 +28,7 @@ from django_ratelimit.decorators import ratelimit
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.models import Action
+from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from espace_sante.lib.identifiants import normaliser
