@@ -1,0 +1,51 @@
+"""Guards every request and response of the portal goes through.
+
+- ``LimiteCorpsMiddleware`` refuses (413) a body longer than its URL accepts, from the declared
+  ``Content-Length``, before a byte of it is read: an upload URL (``vue_de_televersement``)
+  takes ``VAULT_MAX_UPLOAD`` and the multipart framing, any other URL
+  ``DATA_UPLOAD_MAX_MEMORY_SIZE``. A body without a length (chunked) is left to the upload
+  handler, which stops at the limit while it streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
+
+from espace_sante.coffre.televersement import limite_televersement
+
+Reponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+def _longueur_declaree(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+class LimiteCorpsMiddleware:
+    def __init__(self, get_response: Reponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, vue: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        televersement = bool(getattr(vue, "televersement", False))
+        limite = limite_televersement() if televersement else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limite is None or _longueur_declaree(request) <= limite:
+            return None
+        mo = (settings.VAULT_MAX_UPLOAD if televersement else limite) / (1024 * 1024)
+        return render(
+            request,
+            "413.html",
+            {"televersement": televersement, "maximum_mo": mo},
+            status=413,
+        )
