@@ -1,10 +1,13 @@
-"""Guards every request and response of the portal goes through.
+"""Two guards every response and request of the portal goes through.
 
 - ``LimiteCorpsMiddleware`` refuses (413) a body longer than its URL accepts, from the declared
   ``Content-Length``, before a byte of it is read: an upload URL (``vue_de_televersement``)
   takes ``VAULT_MAX_UPLOAD`` and the multipart framing, any other URL
   ``DATA_UPLOAD_MAX_MEMORY_SIZE``. A body without a length (chunked) is left to the upload
   handler, which stops at the limit while it streams.
+- ``PasDeCacheMiddleware`` marks every response to a logged-in person, and every download,
+  ``Cache-Control: no-store, private``: health pages must not stay in a shared cache or in the
+  browser's. Static files are served before it (WhiteNoise) and stay cacheable.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from espace_sante.coffre.televersement import limite_televersement
 
@@ -49,3 +53,19 @@ class LimiteCorpsMiddleware:
             {"televersement": televersement, "maximum_mo": mo},
             status=413,
         )
+
+
+class PasDeCacheMiddleware:
+    def __init__(self, get_response: Reponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        reponse = self.get_response(request)
+        utilisateur = getattr(request, "user", None)
+        connecte = utilisateur is not None and utilisateur.is_authenticated
+        telechargement = isinstance(reponse, StreamingHttpResponse | FileResponse) or (
+            reponse.get("Content-Disposition", "").startswith("attachment")
+        )
+        if (connecte or telechargement) and not request.path.startswith(settings.STATIC_URL):
+            patch_cache_control(reponse, no_store=True, private=True)
+        return reponse
