@@ -224,7 +224,11 @@ def test_a_body_over_the_form_limit_is_refused_with_413_before_it_is_read_elsewh
     titulaire: Espace,
 ) -> None:
     client, _jeton = _client_csrf()
-    for url in (reverse("sante"), reverse("dossier:reglages", args=[titulaire.uuid])):
+    for url in (
+        reverse("sante"),
+        reverse("dossier:reglages", args=[titulaire.uuid]),
+        "/nulle-part/",  # Django's 404 page would parse the body too
+    ):
         reponse = client.generic(
             "POST",
             url,
@@ -239,7 +243,9 @@ def test_a_body_over_the_form_limit_is_refused_with_413_before_it_is_read_elsewh
 def test_the_vault_collection_is_scheduled_so_that_an_orphan_goes_within_the_hour() -> None:
     taches = {entree["task"]: entree for entree in reglages.CELERY_BEAT_SCHEDULE.values()}
     entree = taches["espace_sante.coffre.tasks.orphelins_supprimer"]
-    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    from espace_sante.coffre import tasks
+
+    assert tasks.orphelins_supprimer.name == entree["task"]
     assert entree["task"] in app.tasks
     assert entree["schedule"] + reglages.VAULT_GC_GRACE <= timedelta(hours=1)
     # long enough for a write and the transaction that creates its row

@@ -235,14 +235,14 @@ def vue_de_televersement(vue: Vue) -> Vue:
     @functools.wraps(vue)
     def enveloppe(*args: Any, **kwargs: Any) -> HttpResponseBase:
         request = _requete(args)
-        charger = request._load_post_and_files  # type: ignore[attr-defined]
+        charger = request._load_post_and_files
 
         def charger_apres_controle() -> None:
             if request.method == "POST" and not getattr(request, "televersement_ouvert", False):
                 raise RuntimeError("upload view read its body before televersement_ouvrir")
             charger()
 
-        request._load_post_and_files = charger_apres_controle  # type: ignore[attr-defined]
+        request._load_post_and_files = charger_apres_controle  # type: ignore[method-assign]
         try:
             return vue(*args, **kwargs)
         except _CsrfRefuse as refus:
@@ -250,7 +250,7 @@ def vue_de_televersement(vue: Vue) -> Vue:
         finally:
             # An error page (404, 403: ``requires_csrf_token``) may parse the body after the
             # view: with the default handler, unless the view had opened the upload.
-            del request._load_post_and_files  # type: ignore[attr-defined]
+            del request._load_post_and_files
             for fichier in _fichiers_recus(request):
                 if not fichier.stocke:
                     fichier.abandonner()
