@@ -30,6 +30,8 @@ from espace_sante.coffre.televersement import (
     FichierChiffre,
     TeleversementRefuse,
     fichier_televerse,
+    televersement_ouvrir,
+    vue_de_televersement,
 )
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
@@ -196,6 +198,7 @@ def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], s
 
 
 @login_required
+@vue_de_televersement
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     if request.method != "POST":
@@ -204,6 +207,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         return render(
             request, "dossier/deposer.html", {"acces": acces, "form": DepotForm(initial=initial)}
         )
+    televersement_ouvrir(request)
     fichiers, refus = _fichiers(request, "fichiers")
     form = DepotForm(request.POST, request.FILES)
     if refus:
@@ -508,10 +512,12 @@ def corbeille(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@vue_de_televersement
 def remplacer(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
     acces, ancien = _document(request, espace_uuid, document_uuid)
+    televersement_ouvrir(request)
     fichiers, refus = _fichiers(request, "fichier")
     if refus:
         messages.error(request, refus)
@@ -535,6 +541,7 @@ def remplacer(
 
 
 @login_required
+@vue_de_televersement
 def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """Upload an XDM archive exported from the DMP; a job imports it."""
     from .import_dmp import import_demander
@@ -542,6 +549,7 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     erreur = None
     if request.method == "POST":
+        televersement_ouvrir(request)
         try:
             fichier = fichier_televerse(request, "archive")
         except TeleversementRefuse as refus:

@@ -97,6 +97,7 @@ if TESTING:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "espace_sante.middleware.PasDeCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "espace_sante.middleware.LimiteCorpsMiddleware",  # before any process_view reads a body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "espace_sante.comptes.middleware.SecondFactorRequiredMiddleware",
@@ -176,6 +178,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_DB_REUSE_MAX = 200
 CELERY_TIMEZONE = "Europe/Paris"
+_VAULT_GC_INTERVAL = env.int("VAULT_GC_INTERVAL_MINUTES", default=15)  # see VAULT_GC_GRACE
 CELERY_BEAT_SCHEDULE = {
     "fin-representation-majorite": {
         "task": "profil.tasks.representations_terminer_majorite",
@@ -196,6 +199,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-espaces-echus": {
         "task": "profil.tasks.espaces_purger_echus",
         "schedule": timedelta(hours=24),
+    },
+    "coffre-orphelins": {
+        "task": "espace_sante.coffre.tasks.orphelins_supprimer",
+        # VAULT_GC_GRACE + this interval: an orphan is gone within 45 minutes by default.
+        "schedule": timedelta(minutes=_VAULT_GC_INTERVAL),
+        "options": {"expires": 60 * _VAULT_GC_INTERVAL},  # a late run is dropped, not piled up
     },
     "remboursements-synchro": {
         "task": "dossier.tasks.remboursements_synchroniser_tous",
@@ -405,5 +414,13 @@ DELETION_GRACE = timedelta(days=env.int("DELETION_GRACE_DAYS", default=30))
 VAULT_SEGMENT_SIZE = env.int("VAULT_SEGMENT_SIZE", default=1024 * 1024)
 VAULT_MAX_UPLOAD = env.int("VAULT_MAX_UPLOAD", default=100 * 1024 * 1024)
 VAULT_SPOOL_MEMORY = env.int("VAULT_SPOOL_MEMORY", default=8 * 1024 * 1024)
-VAULT_GC_GRACE = timedelta(hours=env.int("VAULT_GC_GRACE_HOURS", default=6))
-FILE_UPLOAD_HANDLERS = ["espace_sante.coffre.televersement.TeleversementChiffre"]
+# An object is written before the transaction that creates its row (an upload is stored once the
+# view has accepted it, previews and exports just before their row): younger than this, an object
+# without a row may be one of those, so the periodic collection leaves it (docs/VAULT.md).
+VAULT_GC_GRACE = timedelta(minutes=env.int("VAULT_GC_GRACE_MINUTES", default=30))
+# Uploads: a URL that does not expect one keeps no byte of a file part (not even a temporary
+# file); upload views switch to the vault's handler after their access check (docs/PLATFORM.md).
+FILE_UPLOAD_HANDLERS = ["espace_sante.coffre.televersement.FichiersIgnores"]
+# Any body longer than this is refused (413) before it is read, except on upload URLs, whose
+# limit is VAULT_MAX_UPLOAD plus the multipart margin (espace_sante/middleware.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)

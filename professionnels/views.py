@@ -27,6 +27,12 @@ from dossier.models import Apercu, Document
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
 from dossier.views import reponse_apercu, reponse_contenu
+from espace_sante.coffre.televersement import (
+    TeleversementRefuse,
+    fichier_televerse,
+    televersement_ouvrir,
+    vue_de_televersement,
+)
 from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from profil.selectors import Acces, espace_pour_acteur
@@ -411,11 +417,11 @@ def urgence(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@vue_de_televersement
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """A professional deposits a document: same vault, same ingestion pipeline as the patient's
     deposits; the type comes from the national list."""
     from dossier import services as documents
-    from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
 
     acces = _acces_pro(request, espace_uuid)
     mineur = acces.espace.est_mineur
@@ -425,6 +431,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "professionnels/deposer.html",
             {"acces": acces, "form": DepotProForm(mineur=mineur)},
         )
+    televersement_ouvrir(request)
     form = DepotProForm(request.POST, request.FILES, mineur=mineur)
     fichier = None
     try:
@@ -473,14 +480,15 @@ def liberer(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UU
 
 @login_required
 @require_POST
+@vue_de_televersement
 def remplacer(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
     """The author replaces their document with a new version; the old one stays readable."""
     from dossier import services as documents
-    from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
 
     acces, ancien = _document(request, espace_uuid, document_uuid)
+    televersement_ouvrir(request)
     try:
         fichier = fichier_televerse(request, "fichier")
         nouveau = documents.document_remplacer(

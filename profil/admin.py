@@ -22,7 +22,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from espace_sante.admin_site import LectureSeule
-from espace_sante.coffre.televersement import FichierChiffre
+from espace_sante.coffre.televersement import (
+    FichierChiffre,
+    TeleversementRefuse,
+    fichier_televerse,
+    televersement_ouvrir,
+    vue_de_televersement,
+)
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip
@@ -311,17 +317,18 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
         url = reverse("admin:profil_espace_import_dmp", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Importer une archive du DMP"))
 
+    @vue_de_televersement
     def import_dmp_view(self, request: HttpRequest, espace_id: int) -> HttpResponse:
         """An operator imports a DMP archive (IHE XDM) into one space, through the same job as
         the holder's; the page lists the space's imports by state and counts, never content."""
         from dossier.import_dmp import ETATS_ACCUEILLANTS, import_demander
-        from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
 
         espace = Espace.objects.filter(pk=espace_id).first()
         if espace is None or not request.user.has_perm("profil.add_espace"):
             return HttpResponseRedirect(reverse("admin:profil_espace_changelist"))
         erreur = ""
         if request.method == "POST":
+            televersement_ouvrir(request)
             try:
                 fichier = fichier_televerse(request, "archive")
             except TeleversementRefuse as refus:
@@ -401,9 +408,12 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
             {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta},
         )
 
+    @vue_de_televersement
     def importer_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             return HttpResponseRedirect(reverse("admin:profil_espace_changelist"))
+        if request.method == "POST":
+            televersement_ouvrir(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         rapport = None
         if request.method == "POST" and form.is_valid():

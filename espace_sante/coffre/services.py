@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import BinaryIO
 
 from django.conf import settings
@@ -146,11 +147,15 @@ class EcrivainBlob(_Chiffrement):
     def finir(self) -> memoryview:
         return self._chiffreur.finir()
 
-    def terminer(self) -> BlobEnAttente:
+    def clore(self) -> None:
+        """End the encryption (the last segment goes to the spool); nothing is stored yet."""
         self._tampon.write(self.finir())
+        self._chiffreur.liberer()
+
+    def stocker(self) -> BlobEnAttente:
+        """Store the spooled ciphertext (after ``clore``): only now does the vault see it."""
         self._tampon.seek(0)
         nom = nom_objet(self.id)
-        self._chiffreur.liberer()
         try:
             stockage.ecrire(nom, iter(lambda: self._tampon.read(MORCEAU), b""))
         except BaseException:
@@ -159,6 +164,10 @@ class EcrivainBlob(_Chiffrement):
         finally:
             self._tampon.close()
         return self.en_attente(nom)
+
+    def terminer(self) -> BlobEnAttente:
+        self.clore()
+        return self.stocker()
 
     def abandonner(self) -> None:
         self._tampon.close()
@@ -399,20 +408,33 @@ def blob_verifier(blob: Blob) -> BlobIllisible | None:
     return None
 
 
-def orphelins(*, avant: datetime | None = None) -> Iterator[str]:
-    """Stored objects without a row, older than ``avant`` (an upload may be in flight)."""
+def orphelins(*, avant: datetime | None = None, lot: int = 1000) -> Iterator[str]:
+    """Stored objects without a row, older than ``avant`` (an object is written before the
+    transaction that creates its row: see ``VAULT_GC_GRACE``). Rows are looked up ``lot``
+    names at a time; only objects without a row have their date read."""
     avant = avant or timezone.now() - settings.VAULT_GC_GRACE
-    for nom in stockage.lister(PREFIXE):
-        if Blob.objects.filter(nom=nom).exists():
-            continue
-        try:
-            modifie = stockage.date_modification(nom)
-        except FileNotFoundError:
-            continue
-        if timezone.is_naive(modifie):
-            modifie = timezone.make_aware(modifie)
-        if modifie < avant:
-            yield nom
+    noms = stockage.lister(PREFIXE)
+    while paquet := list(islice(noms, lot)):
+        connus = set(Blob.objects.filter(nom__in=paquet).values_list("nom", flat=True))
+        for nom in paquet:
+            if nom in connus:
+                continue
+            try:
+                modifie = stockage.date_modification(nom)
+            except FileNotFoundError:
+                continue
+            if timezone.is_naive(modifie):
+                modifie = timezone.make_aware(modifie)
+            if modifie < avant:
+                yield nom
+
+
+def orphelins_supprimer(*, avant: datetime | None = None) -> list[str]:
+    """Delete the orphan objects (``orphelins``); return their names (random, never whose)."""
+    noms = list(orphelins(avant=avant))
+    for nom in noms:
+        stockage.supprimer(nom)
+    return noms
 
 
 def cles_reenvelopper(*, lot: int = 500) -> int:

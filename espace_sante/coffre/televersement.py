@@ -1,20 +1,31 @@
-"""Uploads are encrypted while they arrive: no plaintext ever reaches a temporary file.
+"""Uploads: nothing reaches the vault before the view has accepted the request, and no
+plaintext ever reaches a temporary file.
 
-``TeleversementChiffre`` replaces Django's memory and temporary-file handlers for every upload.
-Each chunk is encrypted as it is received; the ciphertext is spooled, then stored when the file
-is complete. The view receives a ``FichierChiffre``: its ``attente`` describes the stored object
-(turn it into a row with ``blob_enregistrer``), and reading it decrypts from storage.
+- ``FichiersIgnores`` is the default handler (``FILE_UPLOAD_HANDLERS``). The CSRF middleware
+  parses the body of every POST before any view or permission check runs: on a URL that does
+  not expect an upload, file parts are dropped as they are read (not in memory, not in a
+  temporary file, not in the vault).
+- An upload view is decorated with ``vue_de_televersement`` (the CSRF middleware then leaves its
+  body unread) and calls ``televersement_ouvrir`` right after its access check: only then is the
+  vault's handler installed, and the CSRF token checked (which parses the body).
+- ``TeleversementChiffre`` encrypts each chunk as it is received; the ciphertext is spooled
+  (memory, then a temporary file: ciphertext only). The view receives a ``FichierChiffre``, stored
+  when the view first uses it (``attente``: turn it into a row with ``blob_enregistrer``; reading
+  it decrypts from storage). A request refused by the CSRF check, or by the view before it uses
+  its files, stores nothing: the decorator closes the spools of the files never used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
 
 from .services import BlobEnAttente, EcrivainBlob, TropVolumineux, _effacer, blob_lire
 from .stockage import FluxSortant
@@ -23,13 +34,30 @@ MARGE_MULTIPART = 64 * 1024
 
 
 class FichierChiffre(UploadedFile):
-    """An uploaded file already encrypted and stored; reading it decrypts it (streaming)."""
+    """An uploaded file, encrypted; stored in the vault on first use (``attente``), and reading
+    it decrypts it (streaming)."""
 
-    def __init__(self, attente: BlobEnAttente, *, name: str, content_type: str) -> None:
-        self.attente = attente
+    def __init__(self, ecrivain: EcrivainBlob, *, name: str, content_type: str) -> None:
+        self._ecrivain: EcrivainBlob | None = ecrivain
+        self._attente: BlobEnAttente | None = None
         super().__init__(
-            file=None, name=name, content_type=content_type, size=attente.taille, charset=None
+            file=None, name=name, content_type=content_type, size=ecrivain.taille, charset=None
         )
+
+    @property
+    def stocke(self) -> bool:
+        return self._attente is not None
+
+    @property
+    def attente(self) -> BlobEnAttente:
+        """The stored object. Stored now if it is not yet: the view uses the file, so it has
+        accepted the upload."""
+        if self._attente is None:
+            if self._ecrivain is None:
+                raise ValueError("upload abandoned")
+            self._attente = self._ecrivain.stocker()
+            self._ecrivain = None
+        return self._attente
 
     def _clair(self) -> Iterator[bytes]:
         from .models import Blob
@@ -49,7 +77,7 @@ class FichierChiffre(UploadedFile):
         return blob_lire(blob, verifier_empreinte=True)
 
     def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> FichierChiffre:
-        self.file = FluxSortant(self._clair(), self.attente.taille)  # type: ignore[assignment]
+        self.file = FluxSortant(self._clair(), self.size)  # type: ignore[assignment]
         return self
 
     def read(self, *args: Any) -> bytes:
@@ -64,11 +92,26 @@ class FichierChiffre(UploadedFile):
         return True
 
     def abandonner(self) -> None:
-        """Delete the stored object (when the upload is refused after all)."""
-        _effacer(self.attente.nom)
+        """Keep nothing (the upload is refused after all): delete the stored object, or close
+        the spool of a file never stored."""
+        if self._attente is not None:
+            _effacer(self._attente.nom)
+        elif self._ecrivain is not None:
+            self._ecrivain.abandonner()
+            self._ecrivain = None
 
     def close(self) -> None:
         self.file = None
+
+
+class FichiersIgnores(FileUploadHandler):
+    """The default handler: every file part is dropped as it is read (see the module)."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        return None
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 class TeleversementChiffre(FileUploadHandler):
@@ -94,7 +137,7 @@ class TeleversementChiffre(FileUploadHandler):
         boundary: Any,
         encoding: str | None = None,
     ) -> None:
-        self.trop_gros = content_length > self.maximum + MARGE_MULTIPART
+        self.trop_gros = content_length > limite_televersement()
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
@@ -113,16 +156,21 @@ class TeleversementChiffre(FileUploadHandler):
     def file_complete(self, file_size: int) -> FichierChiffre | None:
         if self.ecrivain is None:
             return None
-        attente = self.ecrivain.terminer()
-        self.ecrivain = None
+        ecrivain, self.ecrivain = self.ecrivain, None
+        ecrivain.clore()  # nothing stored yet: see FichierChiffre.attente
         return FichierChiffre(
-            attente, name=self.file_name or "fichier", content_type=self.content_type or ""
+            ecrivain, name=self.file_name or "fichier", content_type=self.content_type or ""
         )
 
     def upload_interrupted(self) -> None:
         if self.ecrivain is not None:
             self.ecrivain.abandonner()
             self.ecrivain = None
+
+
+def limite_televersement() -> int:
+    """The largest body an upload URL accepts: the vault's maximum and the multipart framing."""
+    return int(settings.VAULT_MAX_UPLOAD) + MARGE_MULTIPART
 
 
 def _message_trop_gros(maximum: int) -> str:
@@ -137,9 +185,8 @@ class TeleversementRefuse(Exception):
 
 
 def fichier_televerse(request: HttpRequest, champ: str) -> FichierChiffre:
-    """The uploaded file of ``champ``, already encrypted and stored; or a refusal to show.
-
-    An empty file is refused too (its stored object is removed at once)."""
+    """The uploaded file of ``champ``, encrypted (stored on first use); or a refusal to show.
+    Only after ``televersement_ouvrir``. An empty file is refused too (and not kept)."""
     fichier = request.FILES.get(champ)  # parses the body: the handler runs now
     refus = getattr(request, "refus_televersement", None)
     if refus:
@@ -150,3 +197,81 @@ def fichier_televerse(request: HttpRequest, champ: str) -> FichierChiffre:
         fichier.abandonner()
         raise TeleversementRefuse("Le fichier est vide : rien n'a été gardé.")
     return fichier
+
+
+# --- Upload views ------------------------------------------------------------------------------
+
+Vue = TypeVar("Vue", bound=Callable[..., HttpResponseBase])
+
+
+class _CsrfRefuse(Exception):
+    def __init__(self, reponse: HttpResponseBase) -> None:
+        super().__init__("CSRF")
+        self.reponse = reponse
+
+
+def _requete(args: tuple[Any, ...]) -> HttpRequest:
+    return next(a for a in args if isinstance(a, HttpRequest))  # a function view or a method
+
+
+def _fichiers_recus(request: HttpRequest) -> list[FichierChiffre]:
+    if not hasattr(request, "_files"):  # the body was never parsed
+        return []
+    return [
+        f
+        for champ in request.FILES
+        for f in request.FILES.getlist(champ)
+        if isinstance(f, FichierChiffre)
+    ]
+
+
+def vue_de_televersement(vue: Vue) -> Vue:
+    """Mark an upload view. The CSRF middleware leaves its body unread (``csrf_exempt``): the
+    view calls ``televersement_ouvrir`` right after its access check, which installs the vault's
+    handler and then checks the CSRF token. Reading POST or FILES before that is a programming
+    error, refused. Files the view never used are closed without being stored; a CSRF refusal
+    returns the usual 403 page. ``LimiteCorpsMiddleware`` gives these URLs the upload limit."""
+
+    @functools.wraps(vue)
+    def enveloppe(*args: Any, **kwargs: Any) -> HttpResponseBase:
+        request = _requete(args)
+        charger = request._load_post_and_files
+
+        def charger_apres_controle() -> None:
+            if request.method == "POST" and not getattr(request, "televersement_ouvert", False):
+                raise RuntimeError("upload view read its body before televersement_ouvrir")
+            charger()
+
+        request._load_post_and_files = charger_apres_controle  # type: ignore[method-assign]
+        try:
+            return vue(*args, **kwargs)
+        except _CsrfRefuse as refus:
+            return refus.reponse
+        finally:
+            # An error page (404, 403: ``requires_csrf_token``) may parse the body after the
+            # view: with the default handler, unless the view had opened the upload.
+            del request._load_post_and_files
+            for fichier in _fichiers_recus(request):
+                if not fichier.stocke:
+                    fichier.abandonner()
+
+    enveloppe.csrf_exempt = True  # type: ignore[attr-defined]
+    enveloppe.televersement = True  # type: ignore[attr-defined]
+    return enveloppe  # type: ignore[return-value]
+
+
+def _reponse_vide(request: HttpRequest) -> HttpResponseBase:
+    raise AssertionError("never called: only the CSRF check is used")
+
+
+def televersement_ouvrir(request: HttpRequest) -> None:
+    """Call in an upload view once the actor's access is checked, before anything reads POST
+    or FILES: files are encrypted by the vault's handler from now on; then the CSRF token is
+    checked, as the middleware would have done (a refusal keeps nothing and answers 403)."""
+    request.upload_handlers = [TeleversementChiffre(request)]
+    request.televersement_ouvert = True  # type: ignore[attr-defined]
+    refus = CsrfViewMiddleware(_reponse_vide).process_view(request, _reponse_vide, (), {})
+    if refus is not None:
+        for fichier in _fichiers_recus(request):
+            fichier.abandonner()
+        raise _CsrfRefuse(refus)

@@ -195,7 +195,7 @@ def test_a_later_altered_segment_stops_the_stream_without_serving_it(
     assert Evenement.objects.filter(action=Action.FICHIER_ILLISIBLE).count() == 1
 
 
-def test_an_oversize_upload_is_refused_while_streaming(
+def test_an_upload_declared_over_the_limit_is_refused_with_413_before_a_byte_is_read(
     stockage: str, client: Client, settings, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VAULT_MAX_UPLOAD = 1024 * 1024
@@ -207,9 +207,9 @@ def test_an_oversize_upload_is_refused_while_streaming(
         return original(self, raw_data, start)
 
     monkeypatch.setattr(TeleversementChiffre, "receive_data_chunk", compter)
-    # declared size over the limit: refused before the first byte is encrypted
+    # declared size over the limit: refused from Content-Length, before the body is parsed
     reponse = _televerser(client, b"x" * (3 * 1024 * 1024))
-    assert reponse.status_code == 400 and "taille maximale de 1 Mo" in reponse.content.decode()
+    assert reponse.status_code == 413 and "taille maximale de 1 Mo" in reponse.content.decode()
     assert recus == []
     assert not Blob.objects.exists() and objets_stockes() == {}
 

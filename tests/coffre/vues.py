@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible, blob_enregistrer
-from espace_sante.coffre.televersement import TeleversementRefuse, fichier_televerse
+from espace_sante.coffre.televersement import (
+    TeleversementRefuse,
+    fichier_televerse,
+    televersement_ouvrir,
+    vue_de_televersement,
+)
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.urls import urlpatterns as urls_portail
@@ -22,7 +27,9 @@ from tests.appli_test.models import PieceJointe
 
 @login_required
 @require_POST
+@vue_de_televersement
 def televerser(request: HttpRequest) -> HttpResponse:
+    televersement_ouvrir(request)
     try:
         fichier = fichier_televerse(request, "fichier")
     except TeleversementRefuse as refus:

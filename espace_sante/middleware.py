@@ -1,0 +1,80 @@
+"""Two guards every response and request of the portal goes through.
+
+- ``LimiteCorpsMiddleware`` refuses (413) a body longer than its URL accepts, from the declared
+  ``Content-Length``, before a byte of it is read (even on a URL that does not exist): an upload
+  URL (``vue_de_televersement``) takes ``VAULT_MAX_UPLOAD`` and the multipart framing, any other
+  URL ``DATA_UPLOAD_MAX_MEMORY_SIZE``. A body without a length (chunked) is left to the upload
+  handler, which stops at the limit while it streams.
+- ``PasDeCacheMiddleware`` marks every response to a logged-in person, and every download,
+  ``Cache-Control: no-store, private``: health pages must not stay in a shared cache or in the
+  browser's. Static files are served before it (WhiteNoise) and stay cacheable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
+
+from espace_sante.coffre.televersement import limite_televersement
+
+Reponse = Callable[[HttpRequest], HttpResponseBase]
+
+
+def _longueur_declaree(request: HttpRequest) -> int:
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+class LimiteCorpsMiddleware:
+    """Before any middleware reads a body (the CSRF check does, in ``process_view``), and for
+    URLs that do not resolve too (Django's 404 page parses the body as well)."""
+
+    def __init__(self, get_response: Reponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        longueur = _longueur_declaree(request)
+        limite = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limite is None or longueur <= limite:
+            return self.get_response(request)
+        televersement = _url_de_televersement(request)  # resolved only for a long body
+        if televersement and longueur <= limite_televersement():
+            return self.get_response(request)
+        mo = (settings.VAULT_MAX_UPLOAD if televersement else limite) / (1024 * 1024)
+        return render(
+            request,
+            "413.html",
+            {"televersement": televersement, "maximum_mo": mo},
+            status=413,
+        )
+
+
+def _url_de_televersement(request: HttpRequest) -> bool:
+    try:
+        vue = resolve(request.path_info, getattr(request, "urlconf", None)).func
+    except Resolver404:
+        return False
+    return bool(getattr(vue, "televersement", False))
+
+
+class PasDeCacheMiddleware:
+    def __init__(self, get_response: Reponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        reponse = self.get_response(request)
+        utilisateur = getattr(request, "user", None)
+        connecte = utilisateur is not None and utilisateur.is_authenticated
+        telechargement = isinstance(reponse, StreamingHttpResponse | FileResponse) or (
+            reponse.get("Content-Disposition", "").startswith("attachment")
+        )
+        if (connecte or telechargement) and not request.path.startswith(settings.STATIC_URL):
+            patch_cache_control(reponse, no_store=True, private=True)
+        return reponse

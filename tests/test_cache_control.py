@@ -1,0 +1,141 @@
+"""Issue 13, finding 2: no health page may stay in a cache. Every response to a logged-in
+person, and every download, is ``Cache-Control: no-store, private``; checked on every URL the
+IDOR sweep (tests/test_idor.py) visits, and on the same URLs with the persona's own objects
+(the pages that answer 200: documents, a document, its download, the profile, the history,
+the reimbursements, the professional's pages)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+from django.utils import timezone
+
+from dossier.models import Apercu, ImportDMP
+from espace_sante.coffre.services import blob_ecrire_octets
+from profil.models import Allergie, ExportDonnees
+
+from .conftest import client_pour
+from .factories import document
+from .test_idor import _motifs, _reauthentifier, _urls, monde  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def _sans_cache(reponse: Any) -> bool:
+    directives = {d.strip() for d in reponse.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+def _clients(monde: dict[str, Any]) -> dict[str, Client]:  # noqa: F811
+    return {
+        nom: _reauthentifier(client_pour(utilisateur), utilisateur)
+        for nom, utilisateur in monde["personas"].items()
+    }
+
+
+def test_every_response_of_the_idor_sweep_to_a_logged_in_person_is_never_cached(
+    monde: dict[str, Any],  # noqa: F811
+) -> None:
+    urls = sorted({u for nom, motif in _motifs(get_resolver()) for u in _urls(nom, motif, monde)})
+    assert len(urls) > 30
+    fautes = [
+        f"{persona} {methode.upper()} {url} → {reponse.status_code} "
+        f"Cache-Control: {reponse.get('Cache-Control', '')!r}"
+        for (persona, client), url, methode in itertools.product(
+            _clients(monde).items(), urls, ["get", "post"]
+        )
+        if not _sans_cache(reponse := getattr(client, methode)(url))
+    ]
+    assert not fautes, "\n".join(fautes)
+
+
+@pytest.fixture
+def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+    """The sweep's world, but every id points at the persona's own space."""
+    mien = monde["mien"]
+    doc = document(mien, titre="mon compte rendu")
+    Apercu.objects.create(
+        document=doc, genre="miniature", rang=0, blob=blob_ecrire_octets(b"png", media_type="x")
+    )
+    export = ExportDonnees.objects.create(
+        espace=mien,
+        demande_par=mien.titulaire,
+        role="titulaire",
+        etat="pret",
+        blob=blob_ecrire_octets(b"PK", media_type="application/zip"),
+        pret_le=timezone.now(),
+        expire_le=timezone.now() + timedelta(days=7),
+    )
+    return {
+        **monde,
+        "autres": [mien],
+        "documents": {mien.pk: doc},
+        "imports": {mien.pk: ImportDMP.objects.create(espace=mien, etat="termine")},
+        "exports": {mien.pk: export},
+        "elements": {mien.pk: Allergie.objects.create(espace=mien, substance="Pollen")},
+    }
+
+
+def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
+    objets_propres: dict[str, Any],
+) -> None:
+    urls = sorted(
+        {
+            (nom, u)
+            for nom, motif in _motifs(get_resolver())
+            for u in _urls(nom, motif, objets_propres)
+        }
+    )
+    servies, fautes = set(), []
+    for (persona, client), (nom, url) in itertools.product(_clients(objets_propres).items(), urls):
+        reponse = client.get(url)
+        if reponse.status_code == 200:
+            servies.add(nom)
+        if not _sans_cache(reponse):
+            fautes.append(f"{persona} GET {url} → {reponse.status_code}")
+    assert not fautes, "\n".join(fautes)
+    attendues = {
+        "dossier:document",
+        "dossier:contenu",
+        "dossier:apercu",
+        "dossier:import_dmp_etat",
+        "profil:export_telecharger",
+        "professionnels:patient",
+        "professionnels:document",
+    }
+    assert attendues <= servies, sorted(servies)
+
+
+def test_the_pages_of_ones_own_space_are_never_cached(
+    monde: dict[str, Any],  # noqa: F811
+) -> None:
+    from django.urls import reverse
+
+    client = _clients(monde)["titulaire"]
+    for nom in [
+        "profil:espace",
+        "dossier:documents",
+        "dossier:chronologie",
+        "dossier:remboursements",
+        "profil:profil_medical",
+        "profil:synthese",
+        "profil:historique",
+        "profil:parametres",
+    ]:
+        reponse = client.get(reverse(nom, args=[monde["mien"].uuid]))
+        assert reponse.status_code == 200 and _sans_cache(reponse), (nom, reponse.status_code)
+
+
+def test_static_files_stay_cacheable_and_the_anonymous_health_check_is_untouched(
+    monde: dict[str, Any],  # noqa: F811
+) -> None:
+    from django.urls import reverse
+
+    connecte = _clients(monde)["titulaire"]
+    assert "no-store" not in connecte.get("/static/css/espace_sante.css").get("Cache-Control", "")
+    assert "no-store" not in Client().get(reverse("sante")).get("Cache-Control", "")
