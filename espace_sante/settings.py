@@ -418,6 +418,11 @@ VAULT_SPOOL_MEMORY = env.int("VAULT_SPOOL_MEMORY", default=8 * 1024 * 1024)
 # view has accepted it, previews and exports just before their row): younger than this, an object
 # without a row may be one of those, so the periodic collection leaves it (docs/VAULT.md).
 VAULT_GC_GRACE = timedelta(minutes=env.int("VAULT_GC_GRACE_MINUTES", default=30))
+if env.str("VAULT_GC_GRACE_HOURS", default=""):
+    raise ImproperlyConfigured(
+        "VAULT_GC_GRACE_HOURS was replaced by VAULT_GC_GRACE_MINUTES (default 30): orphans must be "
+        "collected within the hour."
+    )
 # Uploads: a URL that does not expect one keeps no byte of a file part (not even a temporary
 # file); upload views switch to the vault's handler after their access check (docs/PLATFORM.md).
 FILE_UPLOAD_HANDLERS = ["espace_sante.coffre.televersement.FichiersIgnores"]

@@ -119,3 +119,11 @@ def test_the_forwarded_protocol_is_trusted_only_behind_a_configured_proxy(
 ) -> None:
     env = {**PRODUCTION, "TRUSTED_PROXY_COUNT": proxies}
     assert _valeur(env, tmp_path, "getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)") == attendu
+
+
+def test_the_retired_hours_grace_of_the_vault_collection_is_refused_not_ignored(
+    tmp_path: Path,
+) -> None:
+    resultat = _settings({**PRODUCTION, "VAULT_GC_GRACE_HOURS": "6"}, tmp_path)
+    assert resultat.returncode != 0
+    assert "VAULT_GC_GRACE_MINUTES" in resultat.stderr
