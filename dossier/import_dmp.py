@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from espace_sante.coffre import services as coffre
+from espace_sante.coffre.champs import empreinte_indexee
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from profil.models import Espace, Statut
@@ -325,7 +326,7 @@ def archives_migrer(
             if chemin.stat().st_size > limite:
                 raise xdm.ArchiveRefusee("L'archive dépasse la taille maximale admise.")
             contenu = chemin.read_bytes()
-            empreinte = hashlib.sha256(contenu).hexdigest()
+            empreinte = empreinte_indexee(hashlib.sha256(contenu).hexdigest(), usage="archive-dmp")
             precedente = ImportDMP.objects.filter(empreinte=empreinte).order_by("-cree_le").first()
             if precedente is not None and precedente.etat == ImportDMP.Etat.TERMINE:
                 migration.deja_importees.append(nom)
