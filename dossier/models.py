@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -107,6 +107,10 @@ class Document(models.Model):
     traite_le = models.DateTimeField(null=True, blank=True)
 
     objects: Any = DocumentQuerySet.as_manager()
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "dossier_empreinte": ("dossier_utilisateur", "dossier")
+    }
 
     class Meta:
         verbose_name = _("document")

@@ -273,6 +273,10 @@ class Vaccination(ElementProfil):
     famille_empreinte = models.CharField(max_length=64, editable=False, default="")
     date = models.DateField(_("date"))
     lot = TexteChiffre(_("numéro de lot"), blank=True, max_length=50)
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "famille_empreinte": ("famille", "vaccin")
+    }
 
     class Meta:
         verbose_name = _("vaccination")

@@ -29,6 +29,15 @@ def convertir(apps, schema_editor):  # type: ignore[no-untyped-def]
         LigneQuarantaine.objects.filter(pk=pk).update(
             empreinte=empreinte_indexee(empreinte, usage="quarantaine", portee=espace_id)
         )
+    _verifier_maintenant(schema_editor)
+
+
+def _verifier_maintenant(schema_editor):  # type: ignore[no-untyped-def]
+    """PostgreSQL: run the deferred foreign-key checks of the updates above now, or the index
+    created next in this transaction is refused ("pending trigger events")."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

@@ -247,3 +247,24 @@ def textes_clairs_chiffrer(modele: type[models.Model], *, lot: int = 500) -> int
             dernier = lot_courant[-1][0]
             total += len(lot_courant)
     return total
+
+
+def index_reconstruire(*, lot: int = 500) -> int:
+    """Recompute every blind index under the current ``SECRET_KEY`` (after it changed): the
+    models name theirs in ``INDEX_AVEUGLES`` = {index field: (encrypted field, usage)}, scoped
+    to the row's space (``espace_id``). Idempotent; returns the rows changed."""
+    from django.apps import apps
+
+    total = 0
+    for modele in apps.get_models():
+        index: dict[str, tuple[str, str]] = getattr(modele, "INDEX_AVEUGLES", {})
+        for champ_index, (champ_texte, usage) in index.items():
+            lignes = modele._default_manager.values_list(
+                "pk", "espace_id", champ_texte, champ_index
+            )
+            for pk, espace_id, texte, ancien in lignes.iterator(chunk_size=lot):
+                nouveau = empreinte_indexee(texte or "", usage=usage, portee=espace_id)
+                if nouveau != ancien:
+                    modele._default_manager.filter(pk=pk).update(**{champ_index: nouveau})
+                    total += 1
+    return total

@@ -32,6 +32,15 @@ def convertir(apps, schema_editor):  # type: ignore[no-untyped-def]
         Vaccination.objects.filter(pk=pk).update(
             famille_empreinte=empreinte_indexee(famille, usage="vaccin", portee=espace_id)
         )
+    _verifier_maintenant(schema_editor)
+
+
+def _verifier_maintenant(schema_editor):  # type: ignore[no-untyped-def]
+    """PostgreSQL: run the deferred foreign-key checks of the updates above now, or the index
+    created next in this transaction is refused ("pending trigger events")."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

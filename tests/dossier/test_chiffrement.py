@@ -200,3 +200,19 @@ def test_search_sort_by_title_and_folders_work_on_encrypted_rows(
     ).content.decode()
     assert "Certificat" in page and "Bilan sanguin" not in page
     assert empreinte_dossier(titulaire.pk, "Sport") != empreinte_dossier(titulaire.pk + 1, "Sport")
+
+
+def test_after_secret_key_changes_blobs_verify_and_rotate_keys_index_rebuilds_folders(
+    titulaire: Espace, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from espace_sante.coffre.services import blob_lire
+
+    doc = document(titulaire, contenu=b"%PDF-1.4\n% ordonnance\n", dossier_utilisateur="Grossesse")
+    acces = Acces(espace=titulaire, role=Role.TITULAIRE, utilisateur=titulaire.titulaire)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "une-nouvelle-cle-secrete-" + "z" * 40
+    assert b"".join(blob_lire(doc.blob, verifier_empreinte=True)).endswith(b"ordonnance\n")
+    par_dossier = selectors.Filtres(dossier="Grossesse")
+    assert not selectors.documents_filtres(acces=acces, filtres=par_dossier).exists()
+    call_command("rotate_keys", "--index", stdout=StringIO())
+    assert list(selectors.documents_filtres(acces=acces, filtres=par_dossier)) == [doc]
