@@ -6,9 +6,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
+from espace_sante.coffre.champs import dechiffrer_texte
 from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
 from profil.selectors import Acces
@@ -140,14 +152,26 @@ def _noms_dossiers(noms: dict[str, str]) -> list[str]:
     return sorted(noms.values(), key=lambda nom: (nom.casefold(), nom))[:100]
 
 
+def _noms_en_clair(empreintes_noms: dict[str, str]) -> list[str]:
+    """Decrypt one (raw, encrypted) name per folder."""
+    etiquette = Document._meta.get_field("dossier_utilisateur").etiquette
+    return _noms_dossiers(
+        {e: dechiffrer_texte(nom, etiquette=etiquette) for e, nom in empreintes_noms.items()}
+    )
+
+
+# One of the encrypted names of a folder, as stored: decrypted once per folder, not per row.
+_NOM_BRUT = Max(Cast("dossier_utilisateur", TextField()))
+
+
 def sommaire_documents(*, acces: Acces) -> Sommaire:
     """``comptes_par_categorie`` and ``dossiers_utilisateur`` in one pass over the space's
     documents: one row per (category, folder) pair, grouped on the folder's blind index; the
-    name of each group is one of its (encrypted) names, decrypted here."""
+    name of each folder is one of its (encrypted) names, decrypted here."""
     paires = (
         documents_visibles(acces=acces)
         .values_list("categorie", "dossier_empreinte")
-        .annotate(n=Count("id", filter=~Q(statut=Statut.ARCHIVE)), nom=Max("dossier_utilisateur"))
+        .annotate(n=Count("id", filter=~Q(statut=Statut.ARCHIVE)), nom=_NOM_BRUT)
         .order_by()
     )
     comptes: dict[str, int] = {}
@@ -158,18 +182,18 @@ def sommaire_documents(*, acces: Acces) -> Sommaire:
             dossiers.setdefault(empreinte, nom)
     return Sommaire(
         comptes=[(categorie, comptes.get(categorie, 0)) for categorie in Categorie],
-        dossiers=_noms_dossiers(dossiers),
+        dossiers=_noms_en_clair(dossiers),
     )
 
 
 def dossiers_utilisateur(*, acces: Acces) -> list[str]:
     """The folders the person filed documents into."""
-    return _noms_dossiers(
+    return _noms_en_clair(
         dict(
             documents_visibles(acces=acces)
             .exclude(dossier_empreinte="")
             .values_list("dossier_empreinte")
-            .annotate(nom=Max("dossier_utilisateur"))
+            .annotate(nom=_NOM_BRUT)
             .values_list("dossier_empreinte", "nom")
             .order_by()
         )
