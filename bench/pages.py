@@ -197,12 +197,15 @@ def _titulaire(email: str, prenom: str, nom: str) -> Any:
 
 
 def _documents(espace_id: int, nombre: int, debut: int = 0) -> list[Any]:
-    from dossier.models import Document, Nature, Source, Statut
+    from dossier.models import Document, Nature, Source, Statut, empreinte_dossier
     from dossier.types import TYPES, categorie_de
     from espace_sante.journal.models import TypeActeur
 
     types = list(TYPES.values())
     auteurs = ["Dr Paul DURAND", "Dr Léa MARTIN", "Laboratoire BIOLAB", "CHU de Nantes"]
+    # A fifth of the documents unfiled, the others in four folders (bulk_create: no ``save``,
+    # so the folder's blind index is set here).
+    dossiers = ["", "Grossesse", "Sport", "Dentiste", "Ophtalmologie"]
     reference = date(2026, 3, 1)
     documents = []
     for rang in range(debut, debut + nombre):
@@ -223,6 +226,8 @@ def _documents(espace_id: int, nombre: int, debut: int = 0) -> list[Any]:
                 media_type="application/pdf",
                 taille=50_000 + rang,
                 masque_ps=rang % 17 == 0,
+                dossier_utilisateur=dossiers[rang % len(dossiers)],
+                dossier_empreinte=empreinte_dossier(espace_id, dossiers[rang % len(dossiers)]),
             )
         )
     return documents

@@ -71,7 +71,9 @@ class RemplacementForm(DsfrBaseForm):
 
 
 class FiltresForm(DsfrBaseForm):
-    q = forms.CharField(label=_("Rechercher dans les titres et les auteurs"), required=False)
+    q = forms.CharField(
+        label=_("Rechercher dans les titres et les auteurs"), required=False, max_length=100
+    )
     categorie = forms.ChoiceField(
         label=_("Catégorie"), required=False, choices=[("", _("Toutes")), *Categorie.choices]
     )

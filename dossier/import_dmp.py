@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from espace_sante.coffre import services as coffre
+from espace_sante.coffre.champs import empreintes_possibles
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from profil.models import Espace, Statut
@@ -325,8 +326,14 @@ def archives_migrer(
             if chemin.stat().st_size > limite:
                 raise xdm.ArchiveRefusee("L'archive dépasse la taille maximale admise.")
             contenu = chemin.read_bytes()
-            empreinte = hashlib.sha256(contenu).hexdigest()
-            precedente = ImportDMP.objects.filter(empreinte=empreinte).order_by("-cree_le").first()
+            # Keyed under SECRET_KEY; an import recorded under a fallback key is found too.
+            empreintes = empreintes_possibles(
+                hashlib.sha256(contenu).hexdigest(), usage="archive-dmp"
+            )
+            empreinte = empreintes[0]
+            precedente = (
+                ImportDMP.objects.filter(empreinte__in=empreintes).order_by("-cree_le").first()
+            )
             if precedente is not None and precedente.etat == ImportDMP.Etat.TERMINE:
                 migration.deja_importees.append(nom)
                 noter(nom, "déjà importée")

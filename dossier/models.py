@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from espace_sante.coffre.champs import TexteChiffre
+from espace_sante.coffre.champs import TexteChiffre, empreinte_indexee
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import TypeActeur
 from profil.models import Espace
@@ -48,6 +48,11 @@ class Nature(models.TextChoices):
     INCONNUE = "", _("À déterminer")
 
 
+def empreinte_dossier(espace_id: int | None, nom: str) -> str:
+    """The folder's blind index in its space (empty for no folder)."""
+    return empreinte_indexee(nom or "", usage="dossier", portee=espace_id or "")
+
+
 class DocumentQuerySet(models.QuerySet["Document"]):
     def presents(self) -> DocumentQuerySet:
         return self.filter(supprime_le__isnull=True)
@@ -58,24 +63,29 @@ class Document(models.Model):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="documents")
     type_code = models.CharField(_("type"), max_length=32)
     categorie = models.CharField(_("catégorie"), max_length=20, choices=Categorie.choices)
-    titre = models.CharField(_("titre"), max_length=200)
+    # What says something about the person's health is encrypted (docs/DOCUMENTS.md): title,
+    # author, folder, file name, digest. Ids, dates, type, category and flags stay in clear.
+    titre = TexteChiffre(_("titre"), max_length=200)
     date_acte = models.DateField(_("date de l'acte"))
     auteur_type = models.CharField(max_length=16, choices=TypeActeur.choices)
     auteur_id = models.CharField(max_length=64, blank=True)
-    auteur_nom = models.CharField(_("auteur"), max_length=200)
+    auteur_nom = TexteChiffre(_("auteur"), max_length=200)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     depose_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    dossier_utilisateur = models.CharField(_("dossier"), max_length=100, blank=True)
-    nom_fichier = models.CharField(max_length=255, blank=True)
+    dossier_utilisateur = TexteChiffre(_("dossier"), max_length=100, blank=True)
+    # A keyed digest of the folder's name in this space (``empreinte_dossier``): the lists
+    # group and filter by folder in SQL on it. Set by ``save``.
+    dossier_empreinte = models.CharField(max_length=64, blank=True, editable=False)
+    nom_fichier = TexteChiffre(max_length=255, blank=True)
     blob = models.OneToOneField(
         Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
     )
     nature = models.CharField(max_length=8, choices=Nature.choices, blank=True)
     media_type = models.CharField(max_length=127, blank=True)
     taille = models.BigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
+    sha256 = TexteChiffre(max_length=64, blank=True)
     statut = models.CharField(
         max_length=16, choices=Statut.choices, default=Statut.EN_TRAITEMENT, db_index=True
     )
@@ -97,6 +107,10 @@ class Document(models.Model):
     traite_le = models.DateTimeField(null=True, blank=True)
 
     objects: Any = DocumentQuerySet.as_manager()
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "dossier_empreinte": ("dossier_utilisateur", "dossier")
+    }
 
     class Meta:
         verbose_name = _("document")
@@ -104,6 +118,7 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["espace", "supprime_le", "-date_acte", "-cree_le"]),
             models.Index(fields=["espace", "categorie"]),
+            models.Index(fields=["espace", "dossier_empreinte"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -119,6 +134,13 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.dossier_empreinte = empreinte_dossier(self.espace_id, self.dossier_utilisateur)
+        champs = kwargs.get("update_fields")
+        if champs is not None and "dossier_utilisateur" in champs:
+            kwargs["update_fields"] = {*champs, "dossier_empreinte"}
+        super().save(*args, **kwargs)
 
     @property
     def depot_patient(self) -> bool:
@@ -189,7 +211,8 @@ class ImportDMP(models.Model):
     # Progress, written by the job after each document (the page polls it).
     total = models.PositiveIntegerField(default=0)
     traites = models.PositiveIntegerField(default=0)
-    # SHA-256 of the archive: the operators' bulk command skips what it already imported.
+    # Keyed digest of the archive's SHA-256 (``empreinte_indexee``, usage "archive-dmp"): the
+    # operators' bulk command skips what it already imported.
     empreinte = models.CharField(max_length=64, blank=True, db_index=True)
     par_operateur = models.BooleanField(default=False)
     cree_le = models.DateTimeField(default=timezone.now)
@@ -244,10 +267,10 @@ class LigneRemboursement(models.Model):
     )
     date_soins = models.DateField(_("date des soins"))
     nature = models.CharField(_("nature"), max_length=16, choices=NatureRemboursement.choices)
-    libelle = TexteChiffre(_("libellé"))
+    libelle = TexteChiffre(_("libellé"), max_length=300)
     # {"systeme": "CIP13"|"CCAM"|"NGAP"|"NABM"|"GHS"|"LPP", "code": "…", "atc": "…"}: encrypted.
     codes = TexteChiffre(blank=True)
-    professionnel = TexteChiffre(_("professionnel"), blank=True)
+    professionnel = TexteChiffre(_("professionnel"), blank=True, max_length=200)
     # A keyed digest of the professional's name, to filter by professional without decrypting.
     professionnel_empreinte = models.CharField(max_length=64, blank=True)
     quantite = models.PositiveIntegerField(default=1)
@@ -319,6 +342,7 @@ class LigneQuarantaine(models.Model):
     data) for operators to follow up, with a reason that names fields only."""
 
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="+")
+    # Keyed digest of the line (``empreinte_indexee``, usage "quarantaine"): one row per line.
     empreinte = models.CharField(max_length=64)
     identifiant = models.CharField(max_length=100, blank=True)
     contenu = TexteChiffre()

@@ -6,14 +6,26 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
+from espace_sante.coffre.champs import dechiffrer_texte
 from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
 from profil.selectors import Acces
 
-from .models import Document, ReglagesDossier, Source, Statut
+from .models import Document, ReglagesDossier, Source, Statut, empreinte_dossier
 from .types import Categorie
 
 
@@ -61,8 +73,37 @@ TRIS = {
     "-date_acte": ("espace_id", "supprime_le", "-date_acte", "-cree_le", "-id"),
     "date_acte": ("-espace_id", "-supprime_le", "date_acte", "cree_le", "id"),
     "-cree_le": ("-cree_le", "-id"),
-    "titre": ("titre", "id"),
 }
+
+
+def _cherche(texte: str, recherche: str) -> bool:
+    return recherche in texte.casefold()
+
+
+def _en_memoire(documents: QuerySet[Document], filtres: Filtres) -> QuerySet[Document]:
+    """Title and author are encrypted (docs/DOCUMENTS.md): a search on them, or the sort by
+    title, decrypts the space's candidate rows (those the other filters, in SQL, kept) in
+    memory, then returns them by id, in order. One query more, only when asked for."""
+    auteur = filtres.auteur.casefold()
+    recherche = filtres.recherche.casefold()
+    lignes = [
+        (pk, titre)
+        for pk, titre, nom in documents.values_list("id", "titre", "auteur_nom")
+        if (not auteur or _cherche(nom, auteur))
+        and (not recherche or _cherche(titre, recherche) or _cherche(nom, recherche))
+    ]
+    if filtres.tri != "titre":
+        return documents.filter(id__in=[pk for pk, _ in lignes]).order_by(
+            *TRIS.get(filtres.tri, TRIS["-date_acte"])
+        )
+    lignes.sort(key=lambda ligne: (ligne[1].casefold(), ligne[0]))
+    if not lignes:
+        return documents.none()
+    rang = Case(
+        *(When(id=pk, then=Value(i)) for i, (pk, _) in enumerate(lignes)),
+        output_field=IntegerField(),
+    )
+    return documents.filter(id__in=[pk for pk, _ in lignes]).order_by(rang)
 
 
 def documents_filtres(*, acces: Acces | AccesPro, filtres: Filtres) -> QuerySet[Document]:
@@ -73,18 +114,16 @@ def documents_filtres(*, acces: Acces | AccesPro, filtres: Filtres) -> QuerySet[
         documents = documents.filter(type_code=filtres.type_code)
     if filtres.source:
         documents = documents.filter(source=filtres.source)
-    if filtres.auteur:
-        documents = documents.filter(auteur_nom__icontains=filtres.auteur)
     if filtres.du:
         documents = documents.filter(date_acte__gte=filtres.du)
     if filtres.au:
         documents = documents.filter(date_acte__lte=filtres.au)
     if filtres.dossier:
-        documents = documents.filter(dossier_utilisateur=filtres.dossier)
-    if filtres.recherche:
         documents = documents.filter(
-            Q(titre__icontains=filtres.recherche) | Q(auteur_nom__icontains=filtres.recherche)
+            dossier_empreinte=empreinte_dossier(acces.espace.pk, filtres.dossier)
         )
+    if filtres.auteur or filtres.recherche or filtres.tri == "titre":
+        return _en_memoire(documents, filtres)
     return documents.order_by(*TRIS.get(filtres.tri, TRIS["-date_acte"]))
 
 
@@ -108,35 +147,56 @@ class Sommaire:
     dossiers: list[str]
 
 
+def _noms_dossiers(noms: dict[str, str]) -> list[str]:
+    """At most 100 folder names (one per blind index), by name."""
+    return sorted(noms.values(), key=lambda nom: (nom.casefold(), nom))[:100]
+
+
+def _noms_en_clair(empreintes_noms: dict[str, str]) -> list[str]:
+    """Decrypt one (raw, encrypted) name per folder."""
+    etiquette = Document._meta.get_field("dossier_utilisateur").etiquette
+    return _noms_dossiers(
+        {e: dechiffrer_texte(nom, etiquette=etiquette) for e, nom in empreintes_noms.items()}
+    )
+
+
+# One of the encrypted names of a folder, as stored: decrypted once per folder, not per row.
+_NOM_BRUT = Max(Cast("dossier_utilisateur", TextField()))
+
+
 def sommaire_documents(*, acces: Acces) -> Sommaire:
     """``comptes_par_categorie`` and ``dossiers_utilisateur`` in one pass over the space's
-    documents: one row per (category, folder) pair."""
+    documents: one row per (category, folder) pair, grouped on the folder's blind index; the
+    name of each folder is one of its (encrypted) names, decrypted here."""
     paires = (
         documents_visibles(acces=acces)
-        .values_list("categorie", "dossier_utilisateur")
-        .annotate(n=Count("id", filter=~Q(statut=Statut.ARCHIVE)))
-        .order_by("dossier_utilisateur")  # the folders in the database's collation
+        .values_list("categorie", "dossier_empreinte")
+        .annotate(n=Count("id", filter=~Q(statut=Statut.ARCHIVE)), nom=_NOM_BRUT)
+        .order_by()
     )
     comptes: dict[str, int] = {}
-    dossiers: dict[str, None] = {}
-    for categorie, dossier, n in paires:
+    dossiers: dict[str, str] = {}
+    for categorie, empreinte, n, nom in paires:
         comptes[categorie] = comptes.get(categorie, 0) + n
-        if dossier:
-            dossiers[dossier] = None
+        if empreinte and nom:
+            dossiers.setdefault(empreinte, nom)
     return Sommaire(
         comptes=[(categorie, comptes.get(categorie, 0)) for categorie in Categorie],
-        dossiers=list(dossiers)[:100],
+        dossiers=_noms_en_clair(dossiers),
     )
 
 
 def dossiers_utilisateur(*, acces: Acces) -> list[str]:
     """The folders the person filed documents into."""
-    return list(
-        documents_visibles(acces=acces)
-        .exclude(dossier_utilisateur="")
-        .order_by("dossier_utilisateur")
-        .values_list("dossier_utilisateur", flat=True)
-        .distinct()[:100]
+    return _noms_en_clair(
+        dict(
+            documents_visibles(acces=acces)
+            .exclude(dossier_empreinte="")
+            .values_list("dossier_empreinte")
+            .annotate(nom=_NOM_BRUT)
+            .values_list("dossier_empreinte", "nom")
+            .order_by()
+        )
     )
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from espace_sante.coffre.champs import TexteChiffre
+from espace_sante.coffre.champs import DecimalChiffre, TexteChiffre, empreinte_indexee
 from espace_sante.lib.identifiants import OID_INS_NIR_PRODUCTION, OIDS_INS_NIR, verifier_nir
 
 
@@ -197,7 +197,8 @@ class ElementProfil(models.Model):
     # A minor's secret, set by a professional: never shown to the legal representatives.
     secret_mineur = models.BooleanField(_("masqué aux représentants légaux"), default=False)
     saisi_par_type = models.CharField(max_length=16, default="titulaire")
-    saisi_par_nom = models.CharField(max_length=200, blank=True)
+    # Who entered it: a professional's name and specialty say something of the person's health.
+    saisi_par_nom = TexteChiffre(max_length=200, blank=True)
     cree_le = models.DateTimeField(default=timezone.now)
     modifie_le = models.DateTimeField(default=timezone.now)
 
@@ -214,8 +215,8 @@ class Severite(models.TextChoices):
 
 class Allergie(ElementProfil):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="allergies")
-    substance = TexteChiffre(_("substance ou aliment"))
-    reaction = TexteChiffre(_("réaction"), blank=True)
+    substance = TexteChiffre(_("substance ou aliment"), max_length=200)
+    reaction = TexteChiffre(_("réaction"), blank=True, max_length=1000)
     severite = models.CharField(
         _("gravité"), max_length=10, choices=Severite.choices, default=Severite.INCONNUE
     )
@@ -231,10 +232,10 @@ class Allergie(ElementProfil):
 
 class Traitement(ElementProfil):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="traitements")
-    medicament = TexteChiffre(_("médicament"))
-    dose = TexteChiffre(_("dose et rythme"), blank=True)
+    medicament = TexteChiffre(_("médicament"), max_length=200)
+    dose = TexteChiffre(_("dose et rythme"), blank=True, max_length=200)
     depuis = models.DateField(_("depuis"), null=True, blank=True)
-    prescripteur = TexteChiffre(_("prescrit par"), blank=True)
+    prescripteur = TexteChiffre(_("prescrit par"), blank=True, max_length=200)
 
     class Meta:
         verbose_name = _("traitement en cours")
@@ -253,9 +254,9 @@ class NatureAntecedent(models.TextChoices):
 class Antecedent(ElementProfil):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="antecedents")
     nature = models.CharField(_("nature"), max_length=12, choices=NatureAntecedent.choices)
-    libelle = TexteChiffre(_("antécédent"))
+    libelle = TexteChiffre(_("antécédent"), max_length=200)
     date = models.DateField(_("date"), null=True, blank=True)
-    precision = TexteChiffre(_("précisions"), blank=True)
+    precision = TexteChiffre(_("précisions"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("antécédent")
@@ -267,21 +268,38 @@ class Antecedent(ElementProfil):
 
 class Vaccination(ElementProfil):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="vaccinations")
-    famille = models.CharField(_("vaccin"), max_length=20)
+    famille = TexteChiffre(_("vaccin"), max_length=20)
+    # The vaccine's keyed digest in this space (set by ``save``): one injection a day per vaccine.
+    famille_empreinte = models.CharField(max_length=64, editable=False, default="")
     date = models.DateField(_("date"))
-    lot = TexteChiffre(_("numéro de lot"), blank=True)
+    lot = TexteChiffre(_("numéro de lot"), blank=True, max_length=50)
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "famille_empreinte": ("famille", "vaccin")
+    }
 
     class Meta:
         verbose_name = _("vaccination")
         ordering = ["-date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["espace", "famille", "date"], name="vaccination_unique_par_jour"
+                fields=["espace", "famille_empreinte", "date"], name="vaccination_unique_par_jour"
             )
         ]
 
     def __str__(self) -> str:
         return "vaccination"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.famille_empreinte = empreinte_vaccin(self.espace_id, self.famille)
+        champs = kwargs.get("update_fields")
+        if champs is not None and "famille" in champs:
+            kwargs["update_fields"] = {*champs, "famille_empreinte"}
+        super().save(*args, **kwargs)
+
+
+def empreinte_vaccin(espace_id: int | None, famille: str) -> str:
+    return empreinte_indexee(famille or "", usage="vaccin", portee=espace_id or "")
 
 
 class TypeMesure(models.TextChoices):
@@ -297,8 +315,9 @@ class TypeMesure(models.TextChoices):
 class Mesure(ElementProfil):
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="mesures")
     type = models.CharField(_("mesure"), max_length=12, choices=TypeMesure.choices)
-    valeur = models.DecimalField(_("valeur"), max_digits=6, decimal_places=2)
-    valeur_basse = models.DecimalField(
+    # Encrypted numbers (Decimal in Python): charts and checks read them in memory.
+    valeur = DecimalChiffre(_("valeur"), max_digits=6, decimal_places=2)
+    valeur_basse = DecimalChiffre(
         _("pression diastolique (mmHg)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     date = models.DateField(_("date"))
@@ -328,21 +347,28 @@ class DirectivesAnticipees(models.Model):
         _("traitements qui me maintiendraient artificiellement en vie"),
         help_text=_("Ventilation, dialyse, alimentation et hydratation artificielles…"),
         blank=True,
+        max_length=5000,
     )
-    reanimation = TexteChiffre(_("réanimation cardiaque et respiratoire"), blank=True)
+    reanimation = TexteChiffre(
+        _("réanimation cardiaque et respiratoire"), blank=True, max_length=5000
+    )
     douleur = TexteChiffre(
         _("soulagement des souffrances"),
         help_text=_("Sédation profonde et continue jusqu'au décès, antalgiques…"),
         blank=True,
+        max_length=5000,
     )
-    lieu = TexteChiffre(_("où je souhaite être soigné(e) en fin de vie"), blank=True)
-    autres = TexteChiffre(_("mes autres volontés"), blank=True)
-    fait_a = TexteChiffre(_("fait à"), blank=True)
+    lieu = TexteChiffre(
+        _("où je souhaite être soigné(e) en fin de vie"), blank=True, max_length=2000
+    )
+    autres = TexteChiffre(_("mes autres volontés"), blank=True, max_length=5000)
+    fait_a = TexteChiffre(_("fait à"), blank=True, max_length=200)
     fait_le = models.DateField(_("fait le"))
     temoins = TexteChiffre(
         _("témoins (si je ne peux pas écrire moi-même)"),
         help_text=_("Nom, prénom et qualité de deux témoins."),
         blank=True,
+        max_length=1000,
     )
     modifie_le = models.DateTimeField(default=timezone.now)
 
@@ -358,10 +384,10 @@ class PersonneConfiance(models.Model):
     espace = models.OneToOneField(
         Espace, on_delete=models.CASCADE, related_name="personne_confiance"
     )
-    nom = TexteChiffre(_("nom et prénom"))
-    lien = TexteChiffre(_("lien avec moi (parent, proche, médecin…)"), blank=True)
-    telephone = TexteChiffre(_("téléphone"), blank=True)
-    courriel = TexteChiffre(_("adresse e-mail"), blank=True)
+    nom = TexteChiffre(_("nom et prénom"), max_length=200)
+    lien = TexteChiffre(_("lien avec moi (parent, proche, médecin…)"), blank=True, max_length=100)
+    telephone = TexteChiffre(_("téléphone"), blank=True, max_length=30)
+    courriel = TexteChiffre(_("adresse e-mail"), blank=True, max_length=254)
     modifie_le = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -374,12 +400,19 @@ class PersonneConfiance(models.Model):
 class HabitudesDeVie(models.Model):
     espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="habitudes")
     tabac = TexteChiffre(
-        _("tabac"), help_text=_("Jamais, arrêté depuis…, cigarettes par jour…"), blank=True
+        _("tabac"),
+        help_text=_("Jamais, arrêté depuis…, cigarettes par jour…"),
+        blank=True,
+        max_length=1000,
     )
-    alcool = TexteChiffre(_("alcool"), help_text=_("Verres par semaine…"), blank=True)
-    activite = TexteChiffre(_("activité physique"), blank=True)
-    sommeil = TexteChiffre(_("sommeil"), blank=True)
-    alimentation = TexteChiffre(_("alimentation"), help_text=_("Régime particulier…"), blank=True)
+    alcool = TexteChiffre(
+        _("alcool"), help_text=_("Verres par semaine…"), blank=True, max_length=1000
+    )
+    activite = TexteChiffre(_("activité physique"), blank=True, max_length=1000)
+    sommeil = TexteChiffre(_("sommeil"), blank=True, max_length=1000)
+    alimentation = TexteChiffre(
+        _("alimentation"), help_text=_("Régime particulier…"), blank=True, max_length=1000
+    )
     modifie_le = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -403,6 +436,7 @@ class DonOrganes(models.Model):
         _("précisions"),
         help_text=_("Organes ou tissus exclus, don du corps à la science…"),
         blank=True,
+        max_length=2000,
     )
     modifie_le = models.DateTimeField(default=timezone.now)
 
@@ -417,9 +451,9 @@ class PersonneAPrevenir(ElementProfil):
     espace = models.ForeignKey(
         Espace, on_delete=models.CASCADE, related_name="personnes_a_prevenir"
     )
-    nom = TexteChiffre(_("nom et prénom"))
-    lien = TexteChiffre(_("lien avec moi"), blank=True)
-    telephone = TexteChiffre(_("téléphone"))
+    nom = TexteChiffre(_("nom et prénom"), max_length=200)
+    lien = TexteChiffre(_("lien avec moi"), blank=True, max_length=100)
+    telephone = TexteChiffre(_("téléphone"), max_length=30)
 
     class Meta:
         verbose_name = _("personne à prévenir")

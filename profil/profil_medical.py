@@ -36,6 +36,7 @@ from .models import (
     Traitement,
     TypeMesure,
     Vaccination,
+    empreinte_vaccin,
 )
 from .selectors import Acces
 from .vaccination import FAMILLES, VaccinationFaite, calendrier
@@ -115,7 +116,10 @@ class VaccinationForm(_FormulaireProfil):
         famille, jour = donnees.get("famille"), donnees.get("date")
         if not (famille and isinstance(jour, date)):
             return donnees
-        doublon = Vaccination.objects.filter(espace=self.espace, famille=famille, date=jour)
+        empreinte = empreinte_vaccin(self.espace.pk, famille)
+        doublon = Vaccination.objects.filter(
+            espace=self.espace, famille_empreinte=empreinte, date=jour
+        )
         if self.instance.pk:
             doublon = doublon.exclude(pk=self.instance.pk)
         if doublon.exists():

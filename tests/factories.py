@@ -83,7 +83,7 @@ def document(espace: Espace, **champs: object):  # type: ignore[no-untyped-def]
         "nature": "pdf",
         "media_type": media,
         "taille": blob.taille,
-        "sha256": blob.sha256,
+        "sha256": blob.sha256_clair,
         "statut": Statut.DISPONIBLE,
     }
     valeurs.update(champs)

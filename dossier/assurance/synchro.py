@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from espace_sante.coffre.champs import empreinte_indexee
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from profil.models import Espace, Statut
@@ -155,7 +156,9 @@ def _page_enregistrer(
         try:
             lue = lire_ligne(brute)
         except LigneInvalide as invalide:
-            empreinte = hashlib.sha256(brute.encode()).hexdigest()
+            empreinte = empreinte_indexee(
+                hashlib.sha256(brute.encode()).hexdigest(), usage="quarantaine", portee=espace.pk
+            )
             mises_a_l_ecart[empreinte] = LigneQuarantaine(
                 espace=espace,
                 empreinte=empreinte,

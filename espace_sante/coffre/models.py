@@ -19,7 +19,9 @@ class Blob(models.Model):
     nom = models.CharField(max_length=120, unique=True)
     taille = models.BigIntegerField(_("taille en clair"))
     taille_chiffree = models.BigIntegerField(_("taille chiffrée"))
-    sha256 = models.CharField(_("SHA-256 du clair"), max_length=64)
+    # Keyed (HMAC, ``services.empreinte_blob``): the SHA-256 of a known file (a standard form,
+    # a leaflet) would say who holds it. Checked without the vault's keys.
+    sha256 = models.CharField(_("empreinte du clair (HMAC du SHA-256)"), max_length=64)
     media_type = models.CharField(_("type de média"), max_length=127)
     segment = models.PositiveIntegerField(_("taille de segment"))
     cle_id = models.CharField(_("clé d'enveloppe"), max_length=64, db_index=True)
@@ -29,6 +31,9 @@ class Blob(models.Model):
     class Meta:
         verbose_name = _("blob chiffré")
         verbose_name_plural = _("blobs chiffrés")
+
+    # The plaintext's SHA-256 itself, known only to the process that has just written the blob.
+    sha256_clair: str = ""
 
     def __str__(self) -> str:
         return f"blob {self.id} ({self.taille} octets)"

@@ -8,6 +8,7 @@ missing or partial object. What a failure leaves behind is an object without a r
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import tempfile
 import uuid
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import stockage
+from .champs import empreinte_indexee, empreintes_possibles
 from .cles import CleEnveloppee, CleIndisponible, trousseau
 from .format import (
     HEADER_SIZE,
@@ -179,18 +181,32 @@ def _effacer(nom: str) -> None:
         stockage.supprimer(nom)
 
 
+def empreinte_blob(sha256: str) -> str:
+    """What a blob's row records of its plaintext's SHA-256: a keyed digest (HMAC)."""
+    return empreinte_indexee(sha256, usage="blob")
+
+
+def empreinte_conforme(sha256: str, blob: Blob) -> bool:
+    return any(
+        hmac.compare_digest(possible, blob.sha256)
+        for possible in empreintes_possibles(sha256, usage="blob")
+    )
+
+
 def blob_enregistrer(attente: BlobEnAttente) -> Blob:
-    return Blob.objects.create(
+    blob = Blob.objects.create(
         id=attente.id,
         nom=attente.nom,
         taille=attente.taille,
         taille_chiffree=taille_chiffree(attente.taille, attente.segment),
-        sha256=attente.sha256,
+        sha256=empreinte_blob(attente.sha256),
         media_type=attente.media_type,
         segment=attente.segment,
         cle_id=attente.cle.cle_id,
         cle_enveloppee=attente.cle.enveloppe,
     )
+    blob.sha256_clair = attente.sha256
+    return blob
 
 
 def blob_ecrire(
@@ -372,7 +388,7 @@ def blob_lire(blob: Blob, *, verifier_empreinte: bool = False) -> Iterator[bytes
                     yield precedent
                 empreinte.update(segment)
                 precedent = segment
-        if empreinte.hexdigest() != blob.sha256:
+        if not empreinte_conforme(empreinte.hexdigest(), blob):
             raise BlobIllisible("corrompu", "empreinte SHA-256 différente")
         if precedent:
             yield precedent

@@ -27,7 +27,14 @@ from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandler
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 
-from .services import BlobEnAttente, EcrivainBlob, TropVolumineux, _effacer, blob_lire
+from .services import (
+    BlobEnAttente,
+    EcrivainBlob,
+    TropVolumineux,
+    _effacer,
+    blob_lire,
+    empreinte_blob,
+)
 from .stockage import FluxSortant
 
 MARGE_MULTIPART = 64 * 1024
@@ -68,7 +75,7 @@ class FichierChiffre(UploadedFile):
             nom=a.nom,
             taille=a.taille,
             taille_chiffree=0,
-            sha256=a.sha256,
+            sha256=empreinte_blob(a.sha256),
             media_type=a.media_type,
             segment=a.segment,
             cle_id=a.cle.cle_id,

@@ -82,7 +82,9 @@ def test_grant_read_deposit_history_revoke(page: Page, page_pro: Page) -> None:
     expect(page_pro.get_by_role("heading", level=1)).to_have_text(
         "Compte rendu de consultation cardiologique"
     )
-    depose = Document.objects.get(titre="Compte rendu de consultation cardiologique")
+    depose = next(  # titles are encrypted: read, then compare
+        d for d in Document.objects.all() if d.titre == "Compte rendu de consultation cardiologique"
+    )
     assert depose.auteur_id == str(pro.utilisateur.uuid)
     assert depose.statut == "disponible", depose.motif_erreur
 

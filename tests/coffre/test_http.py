@@ -78,7 +78,7 @@ def test_an_upload_is_encrypted_as_it_arrives_and_no_plaintext_touches_a_temp_fi
     for fichier in temporaire.rglob("*"):
         assert MARQUEUR not in fichier.read_bytes()
     piece = PieceJointe.objects.get()
-    assert piece.blob.sha256 == hashlib.sha256(contenu).hexdigest()
+    assert piece.blob.sha256 == services.empreinte_blob(hashlib.sha256(contenu).hexdigest())
     assert all(MARQUEUR not in donnees for donnees in objets_stockes().values())
     telecharge = client.get(reverse("telecharger", args=[piece.uuid]))
     assert b"".join(telecharge.streaming_content) == contenu
