@@ -288,7 +288,7 @@ def _parcourir(
         expect(page.get_by_role("heading", level=1)).to_have_text(fichier.titre)
         expect(page.get_by_role("status").filter(has_text="Document en traitement")).to_be_visible()
         _verifier(page)
-        document = Document.objects.get(espace=espace, titre=fichier.titre)
+        document = Document.objects.get(espace=espace, uuid=page.url.rstrip("/").rsplit("/", 1)[1])
         assert document.statut == Statut.EN_TRAITEMENT
         assert (document.nom_fichier, document.type_code) == (fichier.nom, fichier.type_code)
 

@@ -64,9 +64,10 @@ def _poster(client: Client, ins: str, code: str, naissance: str = "1975-02-03") 
 def _forme(sql: str) -> str:
     """A statement without its values: what the database is asked to do, not with what."""
     sql = re.sub(r'"s\d+_x\d+"', "?", sql)  # savepoint names
-    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\s*(?:\bE)?'(?:[^'\\]|''|\\.)*'", " ?", sql)  # plain and escaped (E'…') strings
     sql = re.sub(r"\b(?:NULL|\d+(?:\.\d+)?)\b", "?", sql)
-    return sql
+    # psycopg casts a parameter by its value's type (``?::uuid``), not a NULL: the same statement.
+    return re.sub(r"\?::\w+", "?", sql)
 
 
 def _travail(monkeypatch: pytest.MonkeyPatch, envoi: dict[str, str]) -> tuple[int, list[str], str]:
