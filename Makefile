@@ -37,6 +37,7 @@ check-deploy: install
 	env -u DATABASE_URL DJANGO_ENV=production \
 	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ENCRYPTION_KEYS="check:$$($(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	  JOURNAL_SEAL_KEYS="check:$$($(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
 	  ALLOWED_HOSTS=espace-sante.example REDIS_URL=redis://127.0.0.1:6379/0 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 

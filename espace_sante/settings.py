@@ -65,6 +65,25 @@ ENCRYPTION_KEYS = envkeys.load(
     production=PRODUCTION,
     dev_key_path=VAR_DIR / "dev-encryption-key",
 )
+# The journal's sealing keys (docs/JOURNAL.md): same format, 32-byte Ed25519 seeds. They seal
+# every chain head (an HMAC key derived from the seed) and sign the checkpoints kept in the
+# storage and the digests holders download (Ed25519: anyone checks them with the public key).
+# A key ring of its own, not derived from ENCRYPTION_KEYS: it can be held apart (another team,
+# a secret store the database administrators cannot read) and rotated on its own schedule.
+JOURNAL_SEAL_KEYS = envkeys.load(
+    raw=_secret("JOURNAL_SEAL_KEYS"),
+    active=env.str("JOURNAL_SEAL_ACTIVE_KEY", default=""),
+    production=PRODUCTION,
+    dev_key_path=VAR_DIR / "dev-journal-seal-key",
+    name="JOURNAL_SEAL_KEYS",
+    active_name="JOURNAL_SEAL_ACTIVE_KEY",
+    purpose="journal sealing key",
+)
+# Minutes between two sealed checkpoints of every chain head written to the storage.
+JOURNAL_POINT_MINUTES = env.int("JOURNAL_POINT_MINUTES", default=10)
+# Days each checkpoint is locked (S3 Object Lock, compliance mode) when the bucket has Object
+# Lock enabled; 0: no retention asked (the bucket's default retention still applies).
+JOURNAL_POINT_RETENTION_DAYS = env.int("JOURNAL_POINT_RETENTION_DAYS", default=0)
 
 # --- Applications ------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -205,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         # VAULT_GC_GRACE + this interval: an orphan is gone within 45 minutes by default.
         "schedule": timedelta(minutes=_VAULT_GC_INTERVAL),
         "options": {"expires": 60 * _VAULT_GC_INTERVAL},  # a late run is dropped, not piled up
+    },
+    "journal-point-de-controle": {
+        "task": "espace_sante.journal.tasks.point_de_controle_ecrire",
+        "schedule": timedelta(minutes=JOURNAL_POINT_MINUTES),
+        "options": {"expires": 60 * JOURNAL_POINT_MINUTES},
     },
     "remboursements-synchro": {
         "task": "dossier.tasks.remboursements_synchroniser_tous",

@@ -43,6 +43,11 @@ urlpatterns = [
         name="profil_supprimer",
     ),
     path("espace/<uuid:espace_uuid>/historique/", views.historique, name="historique"),
+    path(
+        "espace/<uuid:espace_uuid>/historique/empreinte.json",
+        views.historique_empreinte,
+        name="historique_empreinte",
+    ),
     path("espace/<uuid:espace_uuid>/parametres/", views.parametres, name="parametres"),
     path("espace/<uuid:espace_uuid>/parametres/export/", views.exports, name="exports"),
     path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from django_ratelimit.decorators import ratelimit
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.models import Action
+from espace_sante.journal.points import empreinte_espace
 from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
@@ -238,6 +240,20 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "requete": requete.urlencode(),
         },
     )
+
+
+@login_required
+def historique_empreinte(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """A signed digest of the history as it stands, to check later that nothing was rewritten
+    (docs/JOURNAL.md: ``python manage.py verify_journal --empreinte fichier.json``)."""
+    acces = _acces(request, espace_uuid)
+    empreinte = empreinte_espace(espace_uuid=acces.espace.uuid)
+    reponse = HttpResponse(
+        json.dumps(empreinte, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    nom = f"empreinte-historique-{timezone.localdate():%Y-%m-%d}.json"
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
 
 
 # --- Closure and re-opening --------------------------------------------------------------------

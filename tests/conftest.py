@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from espace_sante.comptes.models import Utilisateur
@@ -15,6 +16,31 @@ from profil.models import Espace, Statut
 from .factories import EspaceFactory, RepresentationFactory, UtilisateurFactory
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _vidage_de_test(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+    """Let the test runner flush the journal's tables between tests (PostgreSQL refuses
+    TRUNCATE on them otherwise, and only in databases named test_…:
+    espace_sante/journal/migrations/0010_troncature_refusee.py)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as curseur:
+            curseur.execute("SET espace_sante.vidage_de_test = 'on'")
+
+
+connection_created.connect(_vidage_de_test)
+
+
+@pytest.fixture(autouse=True)
+def _stockage_isole(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Each test stores its objects (blobs, the journal's checkpoints) in a directory of its
+    own: a checkpoint left by one test must not describe another test's database."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "blobs")},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

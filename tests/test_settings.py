@@ -17,6 +17,7 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 20 + "ecret-" + "k" * 40,
     "ALLOWED_HOSTS": "espace-sante.example",
     "ENCRYPTION_KEYS": CLE,
+    "JOURNAL_SEAL_KEYS": "s1:" + base64.urlsafe_b64encode(b"\x02" * 32).decode(),
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
@@ -47,6 +48,7 @@ def test_production_starts_with_its_secrets(tmp_path: Path) -> None:
         ("SECRET_KEY", "SECRET_KEY"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
         ("ENCRYPTION_KEYS", "ENCRYPTION_KEYS"),
+        ("JOURNAL_SEAL_KEYS", "JOURNAL_SEAL_KEYS"),
         ("REDIS_URL", "REDIS_URL"),
     ],
 )
@@ -63,6 +65,10 @@ def test_production_refuses_malformed_keys(tmp_path: Path) -> None:
         assert resultat.returncode != 0 and "ENCRYPTION_KEYS" in resultat.stderr
     absente = _settings({**PRODUCTION, "ENCRYPTION_ACTIVE_KEY": "k9"}, tmp_path)
     assert "ENCRYPTION_ACTIVE_KEY" in absente.stderr
+    sceau = _settings({**PRODUCTION, "JOURNAL_SEAL_KEYS": "s1:court"}, tmp_path)
+    assert sceau.returncode != 0 and "JOURNAL_SEAL_KEYS" in sceau.stderr
+    sceau_absent = _settings({**PRODUCTION, "JOURNAL_SEAL_ACTIVE_KEY": "s9"}, tmp_path)
+    assert "JOURNAL_SEAL_ACTIVE_KEY" in sceau_absent.stderr
 
 
 def test_secrets_can_come_from_files(tmp_path: Path) -> None:
@@ -79,6 +85,8 @@ def test_development_generates_a_key_with_a_loud_warning(tmp_path: Path) -> None
     assert "DEVELOPMENT encryption key" in resultat.stderr
     cle = tmp_path / "dev-encryption-key"
     assert cle.exists() and oct(cle.stat().st_mode & 0o777) == "0o600"
+    assert "DEVELOPMENT journal sealing key" in resultat.stderr
+    assert oct((tmp_path / "dev-journal-seal-key").stat().st_mode & 0o777) == "0o600"
     again = _settings({}, tmp_path)
     assert "DEVELOPMENT" not in again.stderr  # generated once, then reused
 

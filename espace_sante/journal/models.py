@@ -106,11 +106,13 @@ class EvenementQuerySet(models.QuerySet["Evenement"]):
 
 
 class ChaineJournal(models.Model):
-    """The head of one chain: the last sequence number and hash (serialises appends)."""
+    """The head of one chain: the last sequence number and hash (serialises appends), sealed
+    with a key the database does not hold (``<key id>:<HMAC>``, espace_sante/journal/sceaux.py)."""
 
     cle = models.CharField(max_length=64, primary_key=True)
     dernier_rang = models.PositiveBigIntegerField(default=0)
     dernier_hash = models.CharField(max_length=64, default="")
+    sceau = models.CharField(max_length=130, default="", blank=True)
 
     class Meta:
         verbose_name = _("chaîne du journal")

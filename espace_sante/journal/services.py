@@ -15,9 +15,12 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field
 from django.utils import timezone
 
+from . import points
 from .models import Action, ChaineJournal, Evenement, TypeActeur
+from .sceaux import CleDeScellementAbsente, sceaux
 
 CHAINE_PLATEFORME = "plateforme"
+NON_SCELLEE = "tête de chaîne non scellée"
 
 
 @dataclass(frozen=True)
@@ -117,22 +120,24 @@ def evenement_enregistrer(
     return evenement
 
 
-def _chainer(evenement: Evenement, rang: int, precedent: str) -> None:
+def _chainer(evenement: Evenement, rang: int, precedent: str) -> str:
+    """Link the event after ``precedent``; return the head's new seal."""
     evenement.rang = rang
     evenement.hash_precedent = precedent
     evenement.horodatage = timezone.now()  # the head is locked: after the previous event's
     evenement.hash = calculer_hash(evenement)
+    return sceaux().sceller_tete(chaine=evenement.chaine, rang=rang, hash=evenement.hash)
 
 
 def _ajouter(evenement: Evenement) -> None:
     """Any database: create the head if need be, lock it, read it, insert, update it."""
     ChaineJournal.objects.bulk_create([ChaineJournal(cle=evenement.chaine)], ignore_conflicts=True)
     tete = ChaineJournal.objects.select_for_update().get(cle=evenement.chaine)
-    _chainer(evenement, tete.dernier_rang + 1, tete.dernier_hash)
+    tete.sceau = _chainer(evenement, tete.dernier_rang + 1, tete.dernier_hash)
     evenement.save()
     tete.dernier_rang = evenement.rang
     tete.dernier_hash = evenement.hash
-    tete.save(update_fields=["dernier_rang", "dernier_hash"])
+    tete.save(update_fields=["dernier_rang", "dernier_hash", "sceau"])
 
 
 def _ajouter_postgresql(connexion: BaseDatabaseWrapper, evenement: Evenement) -> None:
@@ -140,16 +145,16 @@ def _ajouter_postgresql(connexion: BaseDatabaseWrapper, evenement: Evenement) ->
     and takes the next sequence number (``ON CONFLICT DO UPDATE`` locks the row, waiting for a
     concurrent append to commit, and returns its latest committed state): it returns the new
     number and the hash still in the head, the previous event's. The second inserts the event and
-    moves the head's hash forward. Every value goes through its field's own conversion."""
+    moves the head's hash and seal forward. Every value goes through its field's own conversion."""
     avancer, ajouter, champs = _REQUETES.get(connexion.alias) or _requetes(connexion)
     with connexion.cursor() as curseur:
         curseur.execute(avancer, [evenement.chaine])
         rang, precedent = curseur.fetchone()
-        _chainer(evenement, rang, precedent)
+        sceau = _chainer(evenement, rang, precedent)
         valeurs = [
             champ.get_db_prep_save(getattr(evenement, champ.attname), connexion) for champ in champs
         ]
-        curseur.execute(ajouter, [*valeurs, evenement.hash, evenement.chaine])
+        curseur.execute(ajouter, [*valeurs, evenement.hash, sceau, evenement.chaine])
         (evenement.pk,) = curseur.fetchone()
     evenement._state.adding = False
     evenement._state.db = connexion.alias
@@ -164,14 +169,15 @@ def _requetes(connexion: BaseDatabaseWrapper) -> tuple[str, str, list[Field[Any,
     champs = [champ for champ in Evenement._meta.concrete_fields if not champ.primary_key]
     colonnes = ", ".join(nom(str(champ.column)) for champ in champs)
     avancer = (
-        f"INSERT INTO {tete} AS tete (cle, dernier_rang, dernier_hash) "  # noqa: S608 (no value in the text)
-        "VALUES (%s, 1, '') ON CONFLICT (cle) DO UPDATE SET dernier_rang = tete.dernier_rang + 1 "
-        "RETURNING dernier_rang, dernier_hash"
+        f"INSERT INTO {tete} AS tete (cle, dernier_rang, dernier_hash, sceau) "  # noqa: S608 (no value in the text)
+        "VALUES (%s, 1, '', '') ON CONFLICT (cle) "
+        "DO UPDATE SET dernier_rang = tete.dernier_rang + 1 RETURNING dernier_rang, dernier_hash"
     )
     ajouter = (
         f"WITH evenement AS (INSERT INTO {table} ({colonnes}) "  # noqa: S608 (no value in the text)
         f"VALUES ({', '.join(['%s'] * len(champs))}) RETURNING id) "
-        f"UPDATE {tete} SET dernier_hash = %s FROM evenement WHERE cle = %s RETURNING evenement.id"
+        f"UPDATE {tete} SET dernier_hash = %s, sceau = %s FROM evenement WHERE cle = %s "
+        "RETURNING evenement.id"
     )
     _REQUETES[connexion.alias] = avancer, ajouter, champs
     return avancer, ajouter, champs
@@ -188,7 +194,14 @@ class Anomalie:
 
 
 def journal_verifier(*, chaines: list[str] | None = None) -> Iterator[Anomalie]:
-    """Yield every anomaly: altered, removed, inserted or reordered events, or a cut tail."""
+    """Yield every anomaly: altered, removed, inserted or reordered events, a cut tail, a head
+    whose seal does not hold, and any difference from the latest checkpoint kept in the storage
+    (a chain deleted, cut below, or rewritten before its checkpointed event)."""
+    lecture = points.dernier_point()
+    for rejet in lecture.rejets:
+        yield Anomalie("points de contrôle", 0, rejet)
+    attendus = points.chaines_attendues(lecture.point, chaines)
+    date_point = lecture.point.horodatage if lecture.point else ""
     tetes = ChaineJournal.objects.order_by("cle")
     cles_evenements = set(Evenement.objects.values_list("chaine", flat=True).distinct())
     if chaines is not None:
@@ -197,12 +210,17 @@ def journal_verifier(*, chaines: list[str] | None = None) -> Iterator[Anomalie]:
     vues: set[str] = set()
     for tete in tetes.iterator():
         vues.add(tete.cle)
-        yield from _verifier_chaine(tete)
+        yield from _verifier_chaine(tete, attendus.get(tete.cle), date_point)
     for cle in sorted(cles_evenements - vues):
         yield Anomalie(cle, 0, "événements sans tête de chaîne")
+    for cle in sorted(set(attendus) - vues - cles_evenements):
+        rang = attendus[cle][0]
+        yield Anomalie(cle, rang, f"chaîne absente, présente au point de contrôle du {date_point}")
 
 
-def _verifier_chaine(tete: ChaineJournal) -> Iterator[Anomalie]:
+def _verifier_chaine(
+    tete: ChaineJournal, attendu: tuple[int, str] | None, date_point: str
+) -> Iterator[Anomalie]:
     attendu_rang, precedent, moment = 1, "", None
     for ev in Evenement.objects.filter(chaine=tete.cle).order_by("rang").iterator(chunk_size=2000):
         if ev.rang != attendu_rang:
@@ -214,6 +232,65 @@ def _verifier_chaine(tete: ChaineJournal) -> Iterator[Anomalie]:
             yield Anomalie(tete.cle, ev.rang, "contenu modifié (empreinte différente)")
         if moment is not None and ev.horodatage < moment:
             yield Anomalie(tete.cle, ev.rang, "horodatage antérieur au précédent (réordonné)")
+        if attendu is not None and ev.rang == attendu[0] and ev.hash != attendu[1]:
+            yield Anomalie(
+                tete.cle, ev.rang, f"différent du point de contrôle du {date_point} (réécrit)"
+            )
         precedent, moment, attendu_rang = ev.hash, ev.horodatage, ev.rang + 1
     if tete.dernier_rang != attendu_rang - 1 or tete.dernier_hash != precedent:
         yield Anomalie(tete.cle, attendu_rang, "fin de chaîne absente (événements supprimés)")
+    if attendu is not None and attendu_rang - 1 < attendu[0]:
+        yield Anomalie(
+            tete.cle,
+            attendu[0],
+            f"chaîne plus courte qu'au point de contrôle du {date_point} (fin coupée)",
+        )
+    yield from _verifier_sceau(tete)
+
+
+def _verifier_sceau(tete: ChaineJournal) -> Iterator[Anomalie]:
+    if not tete.sceau:
+        yield Anomalie(tete.cle, tete.dernier_rang, NON_SCELLEE)
+        return
+    try:
+        valide = sceaux().tete_scellee(
+            tete.sceau, chaine=tete.cle, rang=tete.dernier_rang, hash=tete.dernier_hash
+        )
+    except CleDeScellementAbsente as absente:
+        yield Anomalie(tete.cle, tete.dernier_rang, f"clé de scellement « {absente} » non chargée")
+        return
+    if not valide:
+        yield Anomalie(tete.cle, tete.dernier_rang, "sceau de la tête invalide (tête réécrite)")
+
+
+def tetes_sceller(*, chaines: list[str] | None = None) -> tuple[int, int]:
+    """(Re)seal with the active key every head whose chain verifies whole (the upgrade to sealed
+    heads, or retiring an old key): ``(sealed, refused)``. A head sealed under another loaded key
+    is sealed again only if its seal holds; an unsealed one is trusted as it stands."""
+    lecture = points.dernier_point()
+    attendus = points.chaines_attendues(lecture.point, chaines)
+    actif = sceaux().active
+    scellees = refusees = 0
+    tetes = ChaineJournal.objects.exclude(sceau__startswith=f"{actif}:").order_by("cle")
+    if chaines is not None:
+        tetes = tetes.filter(cle__in=chaines)
+    date_point = lecture.point.horodatage if lecture.point else ""
+    for tete in tetes.iterator():
+        anomalies = [
+            a
+            for a in _verifier_chaine(tete, attendus.get(tete.cle), date_point)
+            if a.message != NON_SCELLEE
+        ]
+        if anomalies:
+            refusees += 1
+            continue
+        with transaction.atomic():
+            verrou = ChaineJournal.objects.select_for_update().get(cle=tete.cle)
+            if (verrou.dernier_rang, verrou.dernier_hash) != (tete.dernier_rang, tete.dernier_hash):
+                continue  # an append sealed it meanwhile
+            verrou.sceau = sceaux().sceller_tete(
+                chaine=tete.cle, rang=tete.dernier_rang, hash=tete.dernier_hash
+            )
+            verrou.save(update_fields=["sceau"])
+            scellees += 1
+    return scellees, refusees
