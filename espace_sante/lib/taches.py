@@ -53,7 +53,7 @@ def connexions_verifier(**_: Any) -> None:
                 connexion.close()
                 continue
             connexion.errors_occurred = False
-        connexion.health_check_done = False  # checked at its next use (CONN_HEALTH_CHECKS)
+        connexion.health_check_done = False  # type: ignore[attr-defined]  # CONN_HEALTH_CHECKS
 
 
 class VisibiliteEntretenue(bootsteps.StartStopStep):
