@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
+
+from espace_sante.lib.taches import PANNES, REPRISE, messages_en_file
 
 from . import services
 
@@ -18,20 +20,23 @@ from . import services
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    retry_backoff=True,
-    max_retries=8,
+    autoretry_for=(*PANNES, OSError),
+    **REPRISE,
 )
 def document_ingerer(document_id: int) -> str:
     return services.document_ingerer(document_id=document_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
 def documents_relancer_en_suspens() -> int:
+    """Every minute (beat): cheap (one indexed query) and never piling up, as nothing is queued
+    again while the queue still holds a backlog."""
+    if messages_en_file(current_app):
+        return 0
     return services.documents_relancer_en_suspens()
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
 def documents_purger_echus() -> int:
     return services.documents_purger_echus()
 
@@ -40,10 +45,8 @@ def documents_purger_echus() -> int:
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=8,
+    autoretry_for=(*PANNES, OSError),
+    **REPRISE,
 )
 def import_dmp_executer(demande_id: int) -> str:
     from .import_dmp import import_executer
@@ -54,7 +57,14 @@ def import_dmp_executer(demande_id: int) -> str:
 # --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=PANNES,
+    **REPRISE,
+)
 def remboursements_synchroniser(self: Any, espace_id: int) -> str:
     """One space's sync. A transient failure (service down, timeout) is retried
     with exponential backoff and jitter (``ASSURANCE_BACKOFF_*``, ``ASSURANCE_ESSAIS_MAX``);
@@ -83,7 +93,7 @@ def remboursements_synchroniser(self: Any, espace_id: int) -> str:
             ) from erreur
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
 def remboursements_synchroniser_tous() -> int:
     from .assurance.synchro import espaces_synchroniser_tous
 

@@ -8,21 +8,33 @@
 - ``PasDeCacheMiddleware`` marks every response to a logged-in person, and every download,
   ``Cache-Control: no-store, private``: health pages must not stay in a shared cache or in the
   browser's. Static files are served before it (WhiteNoise) and stay cacheable.
+- ``PanneBaseMiddleware`` answers a clear 503 page (``Retry-After``) when the database is
+  restarting, instead of a 500 (docs/PLATFORM.md, "Pannes et reprise").
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 from espace_sante.coffre.televersement import limite_televersement
 
 Reponse = Callable[[HttpRequest], HttpResponseBase]
+logger = logging.getLogger(__name__)
 
 
 def _longueur_declaree(request: HttpRequest) -> int:
@@ -78,3 +90,37 @@ class PasDeCacheMiddleware:
         if (connecte or telechargement) and not request.path.startswith(settings.STATIC_URL):
             patch_cache_control(reponse, no_store=True, private=True)
         return reponse
+
+
+# --- The database restarting: a 503 page, not a 500 -------------------------------------------
+
+PANNES_BASE = (OperationalError, InterfaceError)
+REESSAYER_APRES = 30  # seconds (Retry-After)
+
+
+def page_indisponible() -> HttpResponse:
+    """Rendered without the request: nothing in it may need the database (no session, no user),
+    and nothing was written (the service's transaction was rolled back with the connection)."""
+    reponse = HttpResponse(render_to_string("503.html"), status=503)
+    reponse["Retry-After"] = str(REESSAYER_APRES)
+    patch_cache_control(reponse, no_store=True, private=True)
+    return reponse
+
+
+class PanneBaseMiddleware:
+    """A view that loses the database (it restarts) answers the 503 page; the connection is
+    replaced at the end of the request (``close_old_connections`` sees the error) or checked
+    at the next one (``CONN_HEALTH_CHECKS``). Errors outside views go to ``handler500``, which
+    answers the same page (``espace_sante.views.erreur_serveur``)."""
+
+    def __init__(self, get_response: Reponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PANNES_BASE):
+            return None
+        logger.warning("base de données indisponible (%s) : réponse 503", type(exception).__name__)
+        return page_indisponible()

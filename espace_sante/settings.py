@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "espace_sante.comptes.middleware.SecondFactorRequiredMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "espace_sante.middleware.PanneBaseMiddleware",  # last: sees the views' exceptions first
 ]
 
 ROOT_URLCONF = "espace_sante.urls"
@@ -166,6 +167,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A reused connection is checked (SELECT 1) before its first query of each request or task, and
+# replaced if the database restarted meanwhile (docs/PLATFORM.md, "Pannes et reprise").
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "comptes.Utilisateur"
 
@@ -194,9 +198,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a worker took and did not acknowledge (it was killed) goes back to the queue after
+# this many seconds; a live worker keeps refreshing the ones it holds, however long they run
+# (espace_sante.lib.taches.VisibiliteEntretenue). Restores are looked for every few seconds.
+TACHES_VISIBILITE = env.int("TACHES_VISIBILITE_SECONDES", default=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TACHES_VISIBILITE,
+    "unacked_restore_interval": max(1, min(10, TACHES_VISIBILITE // 4)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_DB_REUSE_MAX = 200
 CELERY_TIMEZONE = "Europe/Paris"
+_RELANCE = env.int("RELANCE_INTERVALLE_SECONDES", default=60)  # the sweep of work left waiting
 _VAULT_GC_INTERVAL = env.int("VAULT_GC_INTERVAL_MINUTES", default=15)  # see VAULT_GC_GRACE
 CELERY_BEAT_SCHEDULE = {
     "fin-representation-majorite": {
@@ -205,7 +218,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "documents-en-suspens": {
         "task": "dossier.tasks.documents_relancer_en_suspens",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=_RELANCE),
+        "options": {"expires": _RELANCE},  # a late run is dropped, not piled up
     },
     "purge-documents-supprimes": {
         "task": "dossier.tasks.documents_purger_echus",

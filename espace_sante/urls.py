@@ -7,6 +7,8 @@ from profil import views as profil_views
 
 from . import views
 
+handler500 = "espace_sante.views.erreur_serveur"
+
 urlpatterns = [
     path("", profil_views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from .middleware import PANNES_BASE, page_indisponible
 
 
 def trop_de_requetes(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -11,3 +16,11 @@ def trop_de_requetes(request: HttpRequest, exception: Exception | None = None) -
 def sante(request: HttpRequest) -> HttpResponse:
     """Liveness probe for the container healthcheck: no database, no session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def erreur_serveur(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the database lost outside a view (a middleware, the session) answers
+    the 503 page as in a view; any other error, the 500 page. Neither touches the database."""
+    if isinstance(sys.exc_info()[1], PANNES_BASE):
+        return page_indisponible()
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -39,6 +39,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.taches import PANNES
 from professionnels.selectors import professionnels_de_l_espace
 
 from . import profil_medical as pm
@@ -192,8 +193,8 @@ def export_construire(*, export_id: int, maintenant: datetime | None = None) -> 
             source=flux_zip(_entrees(acces, export, moment, compte), moment=moment),
             media_type="application/zip",
         )
-    except (ConnectionError, TimeoutError):
-        raise  # the task retries; the export stays "en cours"
+    except PANNES:
+        raise  # the task retries (the database restarting too); the export stays "en cours"
     except coffre.BlobIllisible as erreur:
         logger.warning("export %s: document illisible (%s)", export.uuid, erreur.code)
         _echouer(export_id, erreur.message)

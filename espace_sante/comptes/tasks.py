@@ -4,12 +4,14 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from espace_sante.lib.taches import PANNES
+
 from .services import notification_envoyer_maintenant
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(SMTPException, *PANNES),
     retry_backoff=True,
     max_retries=6,
 )
