@@ -353,7 +353,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "blobs")},
+        # The encrypted objects on the filesystem (when no S3 bucket is named).
+        "OPTIONS": {"location": env.str("BLOBS_DIR", default="") or str(VAR_DIR / "blobs")},
     },
     "staticfiles": {
         "BACKEND": (

@@ -92,6 +92,8 @@ def test_a_worker_killed_midway_through_an_import_is_replaced_and_the_import_fin
         "DATABASE_URL": _url_base(),
         "REDIS_URL": broker,
         "VAR_DIR": str(settings.VAR_DIR),
+        # the objects where this test stores them (tests/conftest.py: _stockage_isole)
+        "BLOBS_DIR": settings.STORAGES["default"]["OPTIONS"]["location"],
         "CONN_MAX_AGE": "0",
         "CELERY_TASK_DEFAULT_QUEUE": file,  # the ingestion jobs it queues come back to it
     }

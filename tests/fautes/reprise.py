@@ -67,6 +67,8 @@ def environnement(**variables: str) -> dict[str, str]:
     return {
         **os.environ,
         "VAR_DIR": str(settings.VAR_DIR),
+        # the objects where this test stores them (tests/conftest.py: _stockage_isole)
+        "BLOBS_DIR": settings.STORAGES["default"]["OPTIONS"]["location"],
         "PYTHONUNBUFFERED": "1",
         **variables,
     }
