@@ -22,5 +22,8 @@ env -u DATABASE_URL -u S3_BUCKET -u SECRET_KEY_FILE -u ENCRYPTION_KEYS_FILE \
     VAR_DIR="$scratch" \
     "${PYTHON:-python}" manage.py collectstatic --noinput --verbosity 0
 # Without its manifest, every page answers 500: fail the build instead.
-test -s "$STATIC_ROOT/staticfiles.json"
+test -s "$STATIC_ROOT/staticfiles.json" || {
+    echo "no static files manifest in $STATIC_ROOT: do the settings read STATIC_ROOT?" >&2
+    exit 1
+}
 echo "static files collected into $STATIC_ROOT"
