@@ -4,6 +4,6 @@
 set -eu
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     -v dbname="$POSTGRES_DB" \
-    -v owner="${DB_OWNER_USER:-espace_proprietaire}" -v owner_password="$DB_OWNER_PASSWORD" \
-    -v app="${DB_APP_USER:-espace_app}" -v app_password="$DB_APP_PASSWORD" \
+    -v owner=espace_proprietaire -v owner_password="$DB_OWNER_PASSWORD" \
+    -v app=espace_app -v app_password="$DB_APP_PASSWORD" \
     -f /espace-sql/roles.sql
