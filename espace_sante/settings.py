@@ -346,7 +346,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media files --------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The image collects them at build time into a folder of its own (docker/build.sh), outside the
+# VAR_DIR volume; the embedded default keeps them under var/.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 STATICFILES_DIRS = [BASE_DIR / "static"]

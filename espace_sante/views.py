@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,7 +15,14 @@ def trop_de_requetes(request: HttpRequest, exception: Exception | None = None) -
 
 
 def sante(request: HttpRequest) -> HttpResponse:
-    """Liveness probe for the container healthcheck: no database, no session."""
+    """Readiness probe for the container healthcheck (docker/healthcheck.py, which also fetches
+    the login page and a static file it links): the database answers. No session, no data."""
+    try:
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT 1")
+            curseur.fetchone()
+    except DatabaseError:
+        return HttpResponse("base de données indisponible", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 
