@@ -36,6 +36,7 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
+from espace_sante.taches.services import objets_en_attente
 from professionnels.politique import AccesPro, marque_secret
 from profil.selectors import Acces, espace_pour_acteur_avec
 
@@ -128,7 +129,8 @@ def _filtres_html(form: FiltresForm | None) -> str:
 def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
     form, filtres = _filtres(request)
     # Values, not model instances: the rows are only shown (presentation.py).
-    documents = selectors.documents_filtres(acces=acces, filtres=filtres).values(*CHAMPS_LIGNE)
+    documents = selectors.avec_attente(selectors.documents_filtres(acces=acces, filtres=filtres))
+    documents = documents.values(*CHAMPS_LIGNE, "en_attente")
     sommaire = selectors.sommaire_documents(acces=acces)
     paginateur = Paginator(documents, PAR_PAGE)
     if filtres == selectors.Filtres(categorie=filtres.categorie, tri=filtres.tri):
@@ -197,6 +199,16 @@ def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], s
     return [f for f in request.FILES.getlist(champ) if isinstance(f, FichierChiffre)], None
 
 
+def _message_depot(deposes: list[Document]) -> str:
+    """What the person is told is true: their job may be waiting for the broker to come back."""
+    if objets_en_attente(objet_type="document", objet_ids=[d.pk for d in deposes]):
+        return _(
+            "%(n)s document(s) reçu(s) et enregistré(s). Leur traitement est en attente : il "
+            "se fera automatiquement dans quelques minutes, inutile de les envoyer à nouveau."
+        ) % {"n": len(deposes)}
+    return _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.") % {"n": len(deposes)}
+
+
 @login_required
 @vue_de_televersement
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
@@ -236,11 +248,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:
-            messages.success(
-                request,
-                _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.")
-                % {"n": len(deposes)},
-            )
+            messages.success(request, _message_depot(deposes))
             suite = (
                 reverse("dossier:document", args=[acces.espace.uuid, deposes[0].uuid])
                 if len(deposes) == 1
@@ -250,7 +258,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 return JsonResponse({"suite": suite})  # the page's script goes there
             return redirect(suite)
         if deposes:
-            messages.success(request, _("%(n)s document(s) ajouté(s).") % {"n": len(deposes)})
+            messages.success(request, _message_depot(deposes))
     else:
         for fichier in fichiers:
             fichier.abandonner()
@@ -277,6 +285,7 @@ def document(
     contexte = {
         "acces": acces,
         "document": doc,
+        "en_attente": selectors.document_en_attente(doc),
         "type": TYPES.get(doc.type_code),
         "faits": faits,
         "date_etude": _date_iso(faits.get("date_etude")),
@@ -403,8 +412,14 @@ def apercu(
 @login_required
 def statut(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> JsonResponse:
     _, doc = _document(request, espace_uuid, document_uuid)
+    en_attente = selectors.document_en_attente(doc)
     return JsonResponse(
-        {"statut": doc.statut, "libelle": doc.get_statut_display(), "motif": doc.motif_erreur}
+        {
+            "statut": doc.statut,
+            "libelle": _("En attente") if en_attente else doc.get_statut_display(),
+            "en_attente": en_attente,
+            "motif": doc.motif_erreur,
+        }
     )
 
 
@@ -583,7 +598,12 @@ def import_dmp_etat(
         return JsonResponse(
             {"etat": demande.etat, "traites": demande.traites, "total": demande.total}
         )
-    return render(request, "dossier/import_dmp_etat.html", {"acces": acces, "demande": demande})
+    en_attente = bool(objets_en_attente(objet_type="import_dmp", objet_ids=[demande.pk]))
+    return render(
+        request,
+        "dossier/import_dmp_etat.html",
+        {"acces": acces, "demande": demande, "en_attente": en_attente},
+    )
 
 
 # --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
