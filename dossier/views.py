@@ -22,10 +22,11 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from espace_sante.coffre.http import reponse_blob
-from espace_sante.coffre.services import BlobIllisible
+from espace_sante.coffre.services import BlobIllisible, StockageIndisponible
 from espace_sante.coffre.televersement import (
     FichierChiffre,
     TeleversementRefuse,
@@ -47,6 +48,10 @@ from .presentation import CHAMPS_LIGNE, lignes_documents
 from .types import TYPES, Categorie
 
 PAR_PAGE = 25
+PANNE_STOCKAGE = _lazy(
+    "le stockage des documents est momentanément indisponible : ce fichier n'a pas été gardé. "
+    "Réessayez dans quelques minutes."
+)
 
 
 def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> Acces:
@@ -225,9 +230,14 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     if refus:
         form.is_valid()
         form.add_error("fichiers", refus)
+    panne = False
     if form.is_valid():
         deposes, refuses = [], []
         for fichier in fichiers:
+            if panne:  # the storage is away: the files after it are not kept either
+                fichier.abandonner()
+                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
+                continue
             titre = form.cleaned_data["titre"]
             if len(fichiers) > 1:
                 titre = f"{titre} — {fichier.name}"
@@ -245,6 +255,9 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 )
             except services.Refus as erreur:
                 refuses.append(f"{fichier.name} : {erreur.message}")
+            except StockageIndisponible:
+                panne = True
+                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:
@@ -262,7 +275,12 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     else:
         for fichier in fichiers:
             fichier.abandonner()
-    return render(request, "dossier/deposer.html", {"acces": acces, "form": form}, status=400)
+    return render(
+        request,
+        "dossier/deposer.html",
+        {"acces": acces, "form": form},
+        status=503 if panne else 400,
+    )
 
 
 def _document(
@@ -411,7 +429,7 @@ def apercu(
 
 @login_required
 def statut(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> JsonResponse:
-    _, doc = _document(request, espace_uuid, document_uuid)
+    _acces_doc, doc = _document(request, espace_uuid, document_uuid)
     en_attente = selectors.document_en_attente(doc)
     return JsonResponse(
         {
@@ -562,27 +580,32 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     from .import_dmp import import_demander
 
     acces = _acces(request, espace_uuid)
-    erreur = None
+    erreur, statut = None, 200
     if request.method == "POST":
+        statut = 400
         televersement_ouvrir(request)
         try:
             fichier = fichier_televerse(request, "archive")
         except TeleversementRefuse as refus:
             erreur = refus.message
         else:
-            demande = import_demander(
-                espace=acces.espace,
-                attente=fichier.attente,
-                acteur=acces.acteur,
-                demande_par=acces.utilisateur,
-            )
-            return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
+            try:
+                demande = import_demander(
+                    espace=acces.espace,
+                    attente=fichier.attente,
+                    acteur=acces.acteur,
+                    demande_par=acces.utilisateur,
+                )
+            except StockageIndisponible:
+                erreur, statut = PANNE_STOCKAGE, 503
+            else:
+                return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
     imports = acces.espace.imports_dmp.all()[:10]
     return render(
         request,
         "dossier/import_dmp.html",
         {"acces": acces, "erreur": erreur, "imports": imports},
-        status=400 if erreur else 200,
+        status=statut if erreur else 200,
     )
 
 

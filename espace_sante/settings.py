@@ -155,16 +155,16 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (cache and Celery broker).")
 if REDIS_URL:
+    from espace_sante.lib.cache import configuration as cache_redis
+
     # Redis away: reads miss and writes are dropped, with a logged warning (never a 500), so
     # login and every page keep working and rate limits fail open (docs/TACHES.md).
-    _CACHE_DELAI = env.float("CACHE_REDIS_DELAI", default=1.0)  # seconds to connect / answer
     CACHES = {
-        "default": {
-            "BACKEND": "espace_sante.lib.cache.RedisCacheTolerant",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="es"),
-            "OPTIONS": {"socket_connect_timeout": _CACHE_DELAI, "socket_timeout": _CACHE_DELAI},
-        }
+        "default": cache_redis(
+            REDIS_URL,
+            prefixe=env.str("CACHE_KEY_PREFIX", default="es"),
+            delai=env.float("CACHE_REDIS_DELAI", default=1.0),  # seconds to connect / answer
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -61,7 +61,9 @@ class RedisCacheTolerant(RedisCache):
             return super().add(key, value, timeout, version)
         except INDISPONIBLE as erreur:
             self._indisponible("add", erreur)
-            return False
+            # "Stored": what uses ``add`` here is a throttle or a lock around one (allauth's
+            # rate limits, django-ratelimit), and these fail open rather than lock everyone out.
+            return True
 
     def set(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> None:
         try:
@@ -109,3 +111,14 @@ class RedisCacheTolerant(RedisCache):
         except INDISPONIBLE as erreur:
             self._indisponible("clear", erreur)
             return False
+
+
+def configuration(url: str, *, prefixe: str = "es", delai: float = 1.0) -> dict[str, Any]:
+    """The ``CACHES["default"]`` of a deployment with Redis at ``url``: short socket timeouts
+    (``delai`` seconds), so that a Redis that does not answer costs a request little."""
+    return {
+        "BACKEND": "espace_sante.lib.cache.RedisCacheTolerant",
+        "LOCATION": url,
+        "KEY_PREFIX": prefixe,
+        "OPTIONS": {"socket_connect_timeout": delai, "socket_timeout": delai},
+    }

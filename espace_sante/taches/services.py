@@ -19,6 +19,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from celery.utils.imports import symbol_by_name
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
@@ -62,7 +63,7 @@ def _envoyer(pk: int, nom: str, arguments: list[Any]) -> bool:
             envoyee_le=timezone.now(), essais=F("essais") + 1
         ):
             return False
-        _app().tasks[nom].delay(*arguments)  # runs here; its errors are the task's own
+        symbol_by_name(nom).delay(*arguments)  # runs here; its errors are the task's own
         return True
     try:
         with transaction.atomic():
@@ -73,7 +74,7 @@ def _envoyer(pk: int, nom: str, arguments: list[Any]) -> bool:
             )
             if not libre:  # sent already, or the sweep is sending it right now
                 return False
-            _app().tasks[nom].delay(*arguments)
+            _app().send_task(nom, args=arguments)  # by name: no task registry needed
             TacheEnAttente.objects.filter(pk=pk).update(
                 envoyee_le=timezone.now(), essais=F("essais") + 1
             )
