@@ -105,12 +105,11 @@ class RedisCacheTolerant(RedisCache):
             self._indisponible("incr", erreur)
             raise ValueError("Key not found (cache unavailable).") from erreur  # as for a miss
 
-    def clear(self) -> bool:
+    def clear(self) -> None:
         try:
-            return super().clear()
+            super().clear()
         except INDISPONIBLE as erreur:
             self._indisponible("clear", erreur)
-            return False
 
 
 def configuration(url: str, *, prefixe: str = "es", delai: float = 1.0) -> dict[str, Any]:

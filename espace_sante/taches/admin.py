@@ -11,7 +11,7 @@ from .models import TacheEnAttente
 
 
 @admin.register(TacheEnAttente)
-class TacheEnAttenteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TacheEnAttenteAdmin(admin.ModelAdmin[TacheEnAttente]):
     list_display = ("tache", "objet_type", "cree_le", "envoyee_le", "essais", "derniere_erreur")
     list_filter = ("tache", ("envoyee_le", admin.EmptyFieldListFilter))
     date_hierarchy = "cree_le"

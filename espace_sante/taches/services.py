@@ -21,7 +21,7 @@ from typing import Any
 
 from celery.utils.imports import symbol_by_name
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -66,18 +66,12 @@ def _envoyer(pk: int, nom: str, arguments: list[Any]) -> bool:
         symbol_by_name(nom).delay(*arguments)  # runs here; its errors are the task's own
         return True
     try:
-        with transaction.atomic():
-            libre = (
-                TacheEnAttente.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, envoyee_le=None)
-                .exists()
-            )
-            if not libre:  # sent already, or the sweep is sending it right now
-                return False
-            _app().send_task(nom, args=arguments)  # by name: no task registry needed
-            TacheEnAttente.objects.filter(pk=pk).update(
-                envoyee_le=timezone.now(), essais=F("essais") + 1
-            )
+        if connection.vendor == "postgresql":
+            _publier_sous_verrou(pk, nom, arguments)
+        elif not _publier_apres_reservation(pk, nom, arguments):
+            return False
+    except _DejaPris:
+        return False
     except Exception as erreur:  # the broker is away (or refused): the sweep will send it
         nature = type(erreur).__name__
         logger.warning(
@@ -93,6 +87,44 @@ def _envoyer(pk: int, nom: str, arguments: list[Any]) -> bool:
         except Exception:
             logger.warning("Tâche %s : l'échec d'envoi n'a pas pu être noté.", pk)
         return False
+    return True
+
+
+class _DejaPris(Exception):
+    """Sent already, or another dispatcher is sending it right now."""
+
+
+def _publier_sous_verrou(pk: int, nom: str, arguments: list[Any]) -> None:
+    """PostgreSQL: lock the row (skipped if another dispatcher holds it), publish, then mark it
+    sent in the same transaction: a publish that fails leaves it waiting; a crash after the
+    publish and before the commit sends it again later (tasks are idempotent)."""
+    with transaction.atomic():
+        libre = (
+            TacheEnAttente.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, envoyee_le=None)
+            .exists()
+        )
+        if not libre:
+            raise _DejaPris
+        _app().send_task(nom, args=arguments)  # by name: no task registry needed
+        TacheEnAttente.objects.filter(pk=pk).update(
+            envoyee_le=timezone.now(), essais=F("essais") + 1
+        )
+
+
+def _publier_apres_reservation(pk: int, nom: str, arguments: list[Any]) -> bool:
+    """SQLite with a broker (development, tests): no row locks, and a write transaction held
+    while a worker thread runs the task would lock it out. Claim the row with a conditional
+    UPDATE, publish, and give it back if the publish fails."""
+    if not TacheEnAttente.objects.filter(pk=pk, envoyee_le=None).update(
+        envoyee_le=timezone.now(), essais=F("essais") + 1
+    ):
+        return False
+    try:
+        _app().send_task(nom, args=arguments)
+    except Exception:
+        TacheEnAttente.objects.filter(pk=pk).update(envoyee_le=None, essais=F("essais") - 1)
+        raise
     return True
 
 
@@ -121,11 +153,10 @@ def taches_envoyer(*, limite: int = 1000) -> int:
 
 def objets_en_attente(*, objet_type: str, objet_ids: Iterable[int]) -> set[int]:
     """Which of these objects have a job not yet handed to the broker."""
-    return set(
-        TacheEnAttente.objects.filter(
-            objet_type=objet_type, objet_id__in=list(objet_ids), envoyee_le=None
-        ).values_list("objet_id", flat=True)
-    )
+    ids = TacheEnAttente.objects.filter(
+        objet_type=objet_type, objet_id__in=list(objet_ids), envoyee_le=None
+    ).values_list("objet_id", flat=True)
+    return {pk for pk in ids if pk is not None}
 
 
 def en_attente_expression(objet_type: str, champ: str = "pk") -> Exists:
