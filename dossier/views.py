@@ -597,7 +597,7 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                     demande_par=acces.utilisateur,
                 )
             except StockageIndisponible:
-                erreur, statut = PANNE_STOCKAGE, 503
+                erreur, statut = str(PANNE_STOCKAGE), 503
             else:
                 return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
     imports = acces.espace.imports_dmp.all()[:10]
