@@ -4,8 +4,6 @@ operators do not read health content — DESIGN.md §1)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from espace_sante.admin_site import SansAjoutNiSuppression
+from espace_sante.taches.services import tache_programmer
 
 from .models import LigneQuarantaine, SynchroRemboursements
 
@@ -54,8 +53,9 @@ class SynchroRemboursementsAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Synchr
     def _programmer(self, espaces: list[int]) -> None:
         from .tasks import remboursements_synchroniser
 
-        for pk in espaces:
-            transaction.on_commit(partial(remboursements_synchroniser.delay, pk))
+        with transaction.atomic():
+            for pk in espaces:
+                tache_programmer(remboursements_synchroniser, pk)
 
     @admin.action(description=_("Relancer la synchronisation"), permissions=["change"])
     def relancer(self, request: HttpRequest, queryset: QuerySet[SynchroRemboursements]) -> None:

@@ -14,7 +14,6 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from espace_sante.coffre import services as coffre
 from espace_sante.coffre.champs import empreintes_possibles
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.taches.services import tache_programmer
 from profil.models import Espace, Statut
 
 from . import xdm
@@ -173,13 +173,14 @@ def import_demander(
 
 
 def import_programmer(demande: ImportDMP) -> None:
-    transaction.on_commit(partial(_programmer, demande.pk))
+    _programmer(demande.pk)
 
 
 def _programmer(demande_id: int) -> None:
+    """The import job, recorded in the current transaction (the outbox: docs/TACHES.md)."""
     from .tasks import import_dmp_executer
 
-    import_dmp_executer.delay(demande_id)
+    tache_programmer(import_dmp_executer, demande_id, objet_type="import_dmp", objet_id=demande_id)
 
 
 def _rapport_json(rapport: Rapport) -> dict[str, Any]:

@@ -3,7 +3,8 @@ template engine spent most of the page's time on them (bench/pages.py). Same mar
 template would give; every value is escaped (``html.escape``, as Django's ``escape``).
 
 The rows are the dictionaries of ``Document`` values named by ``CHAMPS_LIGNE`` (no model
-instances: the list only shows them). The texts that do not depend on a row (translations,
+instances: the list only shows them), plus ``en_attente`` (``selectors.avec_attente``: its
+job has not reached the broker yet). The texts that do not depend on a row (translations,
 badges, month names) are prepared once per language, not once per row.
 """
 
@@ -48,6 +49,7 @@ class _Textes:
             Statut.EN_TRAITEMENT: _BADGE.format("info", escape(_("En traitement"))),
             Statut.EN_ERREUR: _BADGE.format("error", escape(_("En erreur"))),
         }
+        self.en_attente = _BADGE.format("new", escape(_("En attente")))
 
 
 @lru_cache(maxsize=16)
@@ -65,7 +67,7 @@ def _ligne(document: Mapping[str, Any], t: _Textes, url: str) -> str:
     badges = (
         (t.patient if patient else "")
         + (t.masque if document["masque_ps"] else "")
-        + t.statuts.get(document["statut"], "")
+        + (t.en_attente if document.get("en_attente") else t.statuts.get(document["statut"], ""))
     )
     return (
         f'<li class="document-ligne{" document-ligne--patient" if patient else ""}">'

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     IntegerField,
@@ -21,6 +22,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from espace_sante.coffre.champs import dechiffrer_texte
+from espace_sante.taches.services import en_attente_expression, objets_en_attente
 from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
 from profil.selectors import Acces
@@ -125,6 +127,25 @@ def documents_filtres(*, acces: Acces | AccesPro, filtres: Filtres) -> QuerySet[
     if filtres.auteur or filtres.recherche or filtres.tri == "titre":
         return _en_memoire(documents, filtres)
     return documents.order_by(*TRIS.get(filtres.tri, TRIS["-date_acte"]))
+
+
+def avec_attente(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """``en_attente``: the document is "en traitement" and its job has not reached the broker
+    yet (the broker was away: docs/TACHES.md). Looked up only for such rows."""
+    return documents.annotate(
+        en_attente=Case(
+            When(statut=Statut.EN_TRAITEMENT, then=en_attente_expression("document")),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def document_en_attente(document: Document) -> bool:
+    """The same, for one document (one query, only while it is "en traitement")."""
+    return document.statut == Statut.EN_TRAITEMENT and bool(
+        objets_en_attente(objet_type="document", objet_ids=[document.pk])
+    )
 
 
 def comptes_par_categorie(*, acces: Acces) -> list[tuple[Categorie, int]]:

@@ -8,7 +8,6 @@ import logging
 import weakref
 from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -24,6 +23,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.taches.services import tache_programmer
 from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
 from profil.selectors import Acces
@@ -214,9 +214,10 @@ def document_creer(
 
 
 def _programmer_ingestion(document: Document) -> None:
+    """The ingestion job, recorded with the document (the outbox: docs/TACHES.md)."""
     from .tasks import document_ingerer
 
-    transaction.on_commit(partial(document_ingerer.delay, document.pk))
+    tache_programmer(document_ingerer, document.pk, objet_type="document", objet_id=document.pk)
 
 
 # --- Ingestion (the job) -----------------------------------------------------------------------

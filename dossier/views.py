@@ -22,10 +22,11 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from espace_sante.coffre.http import reponse_blob
-from espace_sante.coffre.services import BlobIllisible
+from espace_sante.coffre.services import BlobIllisible, StockageIndisponible
 from espace_sante.coffre.televersement import (
     FichierChiffre,
     TeleversementRefuse,
@@ -36,6 +37,7 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
+from espace_sante.taches.services import objets_en_attente
 from professionnels.politique import AccesPro, marque_secret
 from profil.selectors import Acces, espace_pour_acteur_avec
 
@@ -46,6 +48,10 @@ from .presentation import CHAMPS_LIGNE, lignes_documents
 from .types import TYPES, Categorie
 
 PAR_PAGE = 25
+PANNE_STOCKAGE = _lazy(
+    "le stockage des documents est momentanément indisponible : ce fichier n'a pas été gardé. "
+    "Réessayez dans quelques minutes."
+)
 
 
 def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> Acces:
@@ -128,7 +134,8 @@ def _filtres_html(form: FiltresForm | None) -> str:
 def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
     form, filtres = _filtres(request)
     # Values, not model instances: the rows are only shown (presentation.py).
-    documents = selectors.documents_filtres(acces=acces, filtres=filtres).values(*CHAMPS_LIGNE)
+    documents = selectors.avec_attente(selectors.documents_filtres(acces=acces, filtres=filtres))
+    documents = documents.values(*CHAMPS_LIGNE, "en_attente")
     sommaire = selectors.sommaire_documents(acces=acces)
     paginateur = Paginator(documents, PAR_PAGE)
     if filtres == selectors.Filtres(categorie=filtres.categorie, tri=filtres.tri):
@@ -197,6 +204,16 @@ def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], s
     return [f for f in request.FILES.getlist(champ) if isinstance(f, FichierChiffre)], None
 
 
+def _message_depot(deposes: list[Document]) -> str:
+    """What the person is told is true: their job may be waiting for the broker to come back."""
+    if objets_en_attente(objet_type="document", objet_ids=[d.pk for d in deposes]):
+        return _(
+            "%(n)s document(s) reçu(s) et enregistré(s). Leur traitement est en attente : il "
+            "se fera automatiquement dans quelques minutes, inutile de les envoyer à nouveau."
+        ) % {"n": len(deposes)}
+    return _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.") % {"n": len(deposes)}
+
+
 @login_required
 @vue_de_televersement
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
@@ -213,9 +230,14 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     if refus:
         form.is_valid()
         form.add_error("fichiers", refus)
+    panne = False
     if form.is_valid():
         deposes, refuses = [], []
         for fichier in fichiers:
+            if panne:  # the storage is away: the files after it are not kept either
+                fichier.abandonner()
+                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
+                continue
             titre = form.cleaned_data["titre"]
             if len(fichiers) > 1:
                 titre = f"{titre} — {fichier.name}"
@@ -233,14 +255,13 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 )
             except services.Refus as erreur:
                 refuses.append(f"{fichier.name} : {erreur.message}")
+            except StockageIndisponible:
+                panne = True
+                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:
-            messages.success(
-                request,
-                _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.")
-                % {"n": len(deposes)},
-            )
+            messages.success(request, _message_depot(deposes))
             suite = (
                 reverse("dossier:document", args=[acces.espace.uuid, deposes[0].uuid])
                 if len(deposes) == 1
@@ -250,11 +271,16 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 return JsonResponse({"suite": suite})  # the page's script goes there
             return redirect(suite)
         if deposes:
-            messages.success(request, _("%(n)s document(s) ajouté(s).") % {"n": len(deposes)})
+            messages.success(request, _message_depot(deposes))
     else:
         for fichier in fichiers:
             fichier.abandonner()
-    return render(request, "dossier/deposer.html", {"acces": acces, "form": form}, status=400)
+    return render(
+        request,
+        "dossier/deposer.html",
+        {"acces": acces, "form": form},
+        status=503 if panne else 400,
+    )
 
 
 def _document(
@@ -277,6 +303,7 @@ def document(
     contexte = {
         "acces": acces,
         "document": doc,
+        "en_attente": selectors.document_en_attente(doc),
         "type": TYPES.get(doc.type_code),
         "faits": faits,
         "date_etude": _date_iso(faits.get("date_etude")),
@@ -402,9 +429,15 @@ def apercu(
 
 @login_required
 def statut(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> JsonResponse:
-    _, doc = _document(request, espace_uuid, document_uuid)
+    _acces_doc, doc = _document(request, espace_uuid, document_uuid)
+    en_attente = selectors.document_en_attente(doc)
     return JsonResponse(
-        {"statut": doc.statut, "libelle": doc.get_statut_display(), "motif": doc.motif_erreur}
+        {
+            "statut": doc.statut,
+            "libelle": _("En attente") if en_attente else doc.get_statut_display(),
+            "en_attente": en_attente,
+            "motif": doc.motif_erreur,
+        }
     )
 
 
@@ -547,27 +580,32 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     from .import_dmp import import_demander
 
     acces = _acces(request, espace_uuid)
-    erreur = None
+    erreur, statut = None, 200
     if request.method == "POST":
+        statut = 400
         televersement_ouvrir(request)
         try:
             fichier = fichier_televerse(request, "archive")
         except TeleversementRefuse as refus:
             erreur = refus.message
         else:
-            demande = import_demander(
-                espace=acces.espace,
-                attente=fichier.attente,
-                acteur=acces.acteur,
-                demande_par=acces.utilisateur,
-            )
-            return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
+            try:
+                demande = import_demander(
+                    espace=acces.espace,
+                    attente=fichier.attente,
+                    acteur=acces.acteur,
+                    demande_par=acces.utilisateur,
+                )
+            except StockageIndisponible:
+                erreur, statut = str(PANNE_STOCKAGE), 503
+            else:
+                return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
     imports = acces.espace.imports_dmp.all()[:10]
     return render(
         request,
         "dossier/import_dmp.html",
         {"acces": acces, "erreur": erreur, "imports": imports},
-        status=400 if erreur else 200,
+        status=statut if erreur else 200,
     )
 
 
@@ -583,7 +621,12 @@ def import_dmp_etat(
         return JsonResponse(
             {"etat": demande.etat, "traites": demande.traites, "total": demande.total}
         )
-    return render(request, "dossier/import_dmp_etat.html", {"acces": acces, "demande": demande})
+    en_attente = bool(objets_en_attente(objet_type="import_dmp", objet_ids=[demande.pk]))
+    return render(
+        request,
+        "dossier/import_dmp_etat.html",
+        {"acces": acces, "demande": demande, "en_attente": en_attente},
+    )
 
 
 # --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "espace_sante.comptes",
     "espace_sante.journal",
     "espace_sante.coffre",
+    "espace_sante.taches",
     "profil",
     "dossier",
     "professionnels",
@@ -177,12 +178,16 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production (cache and Celery broker).")
 if REDIS_URL:
+    from espace_sante.lib.cache import configuration as cache_redis
+
+    # Redis away: reads miss and writes are dropped, with a logged warning (never a 500), so
+    # login and every page keep working and rate limits fail open (docs/TACHES.md).
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="es"),
-        }
+        "default": cache_redis(
+            REDIS_URL,
+            prefixe=env.str("CACHE_KEY_PREFIX", default="es"),
+            delai=env.float("CACHE_REDIS_DELAI", default=1.0),  # seconds to connect / answer
+        )
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -210,8 +215,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_DB_REUSE_MAX = 200
 CELERY_TIMEZONE = "Europe/Paris"
 _RELANCE = env.int("RELANCE_INTERVALLE_SECONDES", default=60)  # the sweep of work left waiting
+# The outbox (espace_sante/taches, docs/TACHES.md): jobs recorded with their rows, sent after
+# commit; those the broker could not take are sent by this sweep, every so many seconds.
+TACHES_ENVOI_SECONDES = env.int("TACHES_ENVOI_SECONDES", default=10)
+TACHES_CONSERVATION_JOURS = env.int("TACHES_CONSERVATION_JOURS", default=7)  # sent rows kept
+# Publishing from a request: a short retry, then the job waits for the sweep (never a 500).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 _VAULT_GC_INTERVAL = env.int("VAULT_GC_INTERVAL_MINUTES", default=15)  # see VAULT_GC_GRACE
 CELERY_BEAT_SCHEDULE = {
+    "taches-en-attente": {
+        "task": "espace_sante.taches.tasks.taches_envoyer_en_attente",
+        "schedule": timedelta(seconds=TACHES_ENVOI_SECONDES),
+        "options": {"expires": TACHES_ENVOI_SECONDES},  # a late run is dropped, not piled up
+    },
     "fin-representation-majorite": {
         "task": "profil.tasks.representations_terminer_majorite",
         "schedule": timedelta(hours=6),
@@ -335,6 +356,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", d
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 RATELIMIT_VIEW = "espace_sante.views.trop_de_requetes"
+# Cache away: the throttles let requests through (with the cache's logged warning) rather than
+# lock everyone out of login and activation; the password checks themselves still hold.
+RATELIMIT_FAIL_OPEN = True
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -4,7 +4,6 @@ médecin traitant, emergency accesses, and the traces of every professional read
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.identifiants import valider_rpps
+from espace_sante.taches.services import tache_programmer
 from profil.models import Espace
 from profil.selectors import Acces
 
@@ -141,7 +141,7 @@ def professionnel_inscrire(
                 lieu_ville=lieu_ville.strip().upper(),
                 ip=ip or None,
             )
-            transaction.on_commit(partial(revendication_rpps_prevenir.delay, revendication.pk))
+            tache_programmer(revendication_rpps_prevenir, revendication.pk)
             return None
         utilisateur = Utilisateur.objects.create_user(
             email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip().upper()

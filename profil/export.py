@@ -40,6 +40,7 @@ from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.taches import PANNES
+from espace_sante.taches.services import tache_programmer
 from professionnels.selectors import professionnels_de_l_espace
 
 from . import profil_medical as pm
@@ -129,7 +130,7 @@ def export_demander(*, acces: Acces, ip: str | None = None) -> tuple[ExportDonne
         _journal(Action.EXPORT_DEMANDE, export, acteur=acces.acteur, ip=ip)
         from .tasks import export_construire as tache
 
-        transaction.on_commit(partial(tache.delay, export.pk))
+        tache_programmer(tache, export.pk, objet_type="export", objet_id=export.pk)
     return export, True
 
 

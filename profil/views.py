@@ -34,6 +34,7 @@ from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from espace_sante.lib.identifiants import normaliser
+from espace_sante.taches.services import en_attente_expression, objets_en_attente
 
 from . import export as export_
 from . import profil_medical as pm
@@ -597,7 +598,10 @@ def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         "profil/export.html",
         {
             "acces": acces,
-            "exports": export_.exports_de(acces=acces)[:10],
+            # en_attente: its job has not reached the broker yet (docs/TACHES.md)
+            "exports": export_.exports_de(acces=acces).annotate(
+                en_attente=en_attente_expression("export")
+            )[:10],
             "peut_exporter": export_.peut_exporter(acces=acces),
             "validite": settings.EXPORT_VALIDITE_JOURS,
         },
@@ -613,7 +617,16 @@ def export_demander(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRespons
     except services.Refus as refus:
         messages.error(request, refus.message)
         return redirect("profil:parametres", acces.espace.uuid)
-    if nouveau:
+    if nouveau and objets_en_attente(objet_type="export", objet_ids=[_export.pk]):
+        messages.success(
+            request,
+            _(
+                "Votre demande d'export est enregistrée. Sa préparation est en attente et "
+                "commencera automatiquement dans quelques minutes ; un e-mail vous préviendra "
+                "quand il sera prêt. Inutile de la refaire."
+            ),
+        )
+    elif nouveau:
         messages.success(
             request,
             _("Votre export est en préparation. Un e-mail vous préviendra quand il sera prêt."),

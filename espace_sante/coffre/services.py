@@ -160,6 +160,9 @@ class EcrivainBlob(_Chiffrement):
         nom = nom_objet(self.id)
         try:
             stockage.ecrire(nom, iter(lambda: self._tampon.read(MORCEAU), b""))
+        except OSError as panne:
+            _effacer(nom)  # best effort: a read-only storage leaves it to the vault's GC
+            raise StockageIndisponible(str(panne)) from panne
         except BaseException:
             _effacer(nom)
             raise
@@ -174,6 +177,11 @@ class EcrivainBlob(_Chiffrement):
     def abandonner(self) -> None:
         self._tampon.close()
         self._chiffreur.liberer()
+
+
+class StockageIndisponible(OSError):
+    """The storage refused or failed a write (down, full, read-only): nothing was kept, and
+    the caller says so (an upload answers 503 and asks to try again later)."""
 
 
 def _effacer(nom: str) -> None:
@@ -232,6 +240,12 @@ def blob_stocker(
     flux = _chiffre(chiffrement, source)
     try:
         stockage.ecrire(nom, flux)
+    except StockageIndisponible:
+        _effacer(nom)
+        raise
+    except OSError as panne:
+        _effacer(nom)  # best effort: a read-only storage leaves it to the vault's GC
+        raise StockageIndisponible(str(panne)) from panne
     except BaseException:
         _effacer(nom)
         raise

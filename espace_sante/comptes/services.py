@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from espace_sante.taches.services import tache_programmer
 
 from .models import Notification, TypeNotification, Utilisateur
 
@@ -23,7 +23,12 @@ def notification_programmer(
         cle=f"{type}:{cle}", defaults={"destinataire": destinataire, "type": type}
     )
     if cree:
-        transaction.on_commit(partial(notification_envoyer.delay, notification.pk))
+        tache_programmer(
+            notification_envoyer,
+            notification.pk,
+            objet_type="notification",
+            objet_id=notification.pk,
+        )
     return notification
 
 

@@ -11,7 +11,7 @@
       fetch(statut.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (reponse) { return reponse.json(); })
         .then(function (etat) {
-          if (etat.statut !== "en_traitement") {
+          if (etat.statut !== "en_traitement" || !!etat.en_attente !== (statut.dataset.enAttente === "1")) {
             window.location.reload();
           } else if (essais < 120) {
             window.setTimeout(suivre, Math.min(1000 * essais, 5000));

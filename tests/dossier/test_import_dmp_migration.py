@@ -69,7 +69,8 @@ def test_the_job_records_progress_then_the_page_and_its_poll_show_it(
     client = client_pour(espace.titulaire)
     url = reverse("dossier:import_dmp_etat", args=[espace.uuid, demande.uuid])
     page = client.get(url).content.decode()
-    assert 'id="suivi-import"' in page and "attend son tour" in page
+    # its job has not left yet (the commit callbacks are held): the page says it waits
+    assert 'id="suivi-import"' in page and "L'import est en attente" in page
     assert client.get(url, HTTP_ACCEPT="application/json").json() == {
         "etat": "en_attente",
         "traites": 0,
