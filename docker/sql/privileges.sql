@@ -7,7 +7,8 @@
 -- (a database migrated under an older compose file), then narrowed on the journal: the
 -- application appends events and never rewrites nor deletes one (DESIGN.md §5), so a stolen
 -- application password cannot either, even with the append-only trigger dropped. Tables that
--- a later issue adds to the journal (sealed checkpoints…) belong in the list below.
+-- a later issue adds to the journal belong in the list below (the sealed checkpoints live in the
+-- object storage, not in a table: docs/JOURNAL.md).
 \set ON_ERROR_STOP on
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
