@@ -12,12 +12,14 @@ set -eu
 cd "$(dirname "$0")/.."
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT INT TERM
-env -u DATABASE_URL -u S3_BUCKET -u SECRET_KEY_FILE -u ENCRYPTION_KEYS_FILE \
+env -u DATABASE_URL -u S3_BUCKET -u SECRET_KEY_FILE -u ENCRYPTION_KEYS_FILE -u JOURNAL_SEAL_KEYS_FILE \
     DJANGO_ENV=production \
     SECRET_KEY=build-only-secret-key-not-used-at-runtime-0123456789abcdef \
     ALLOWED_HOSTS=build \
     ENCRYPTION_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
     ENCRYPTION_ACTIVE_KEY= \
+    JOURNAL_SEAL_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    JOURNAL_SEAL_ACTIVE_KEY= \
     REDIS_URL=redis://build:6379/0 \
     VAR_DIR="$scratch" \
     "${PYTHON:-python}" manage.py collectstatic --noinput --verbosity 0

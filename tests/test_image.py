@@ -129,6 +129,7 @@ def disposition(tmp_path_factory: pytest.TempPathFactory) -> Disposition:
     env.update(
         SECRET_KEY="s" * 30 + "-runtime-" + "k" * 30,
         ENCRYPTION_KEYS=CLE,
+        JOURNAL_SEAL_KEYS="sceau:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
         ALLOWED_HOSTS=HOTE,
         TRUSTED_PROXY_COUNT="1",
         REDIS_URL="redis://127.0.0.1:1/0",  # a page and the healthcheck do not need Redis
