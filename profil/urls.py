@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_activation
 
 app_name = "profil"
 
@@ -63,11 +63,15 @@ urlpatterns = [
     path("espace/<uuid:espace_uuid>/cloturer/", views.cloturer, name="cloturer"),
     path("espace/<uuid:espace_uuid>/rouvrir/", views.rouvrir, name="rouvrir"),
     path("espace/<uuid:espace_uuid>/activer/", views.activer_pour_mineur, name="activer_mineur"),
-    path("activation/", views.activation, name="activation"),
+    path("activation/", views_activation.activation, name="activation"),
     path(
         "activation/identifiants/",
-        views.activation_identifiants,
+        views_activation.activation_identifiants,
         name="activation_identifiants",
     ),
-    path("activation/opposition/", views.activation_opposition, name="activation_opposition"),
+    path(
+        "activation/opposition/",
+        views_activation.activation_opposition,
+        name="activation_opposition",
+    ),
 ]
