@@ -188,6 +188,31 @@ class ReglagesDossier(models.Model):
         return f"réglages de {self.espace}"
 
 
+class VersionDocuments(models.Model):
+    """A token that changes with every write to a space's documents: a row inserted, updated
+    or deleted, whatever wrote it (``save``, a queryset's ``update``, ``bulk_create``, SQL).
+    Written by database triggers only (migration 0008), never by the application; the list
+    pages read it with the space and key the cached summary on it (``dossier/selectors.py``).
+    A random token, not a counter: a write rolled back never hands its value to a later one.
+    No foreign-key constraint: a space's deletion cascades to its documents, whose triggers
+    would otherwise write a row the deletion then refuses."""
+
+    espace = models.OneToOneField(
+        Espace,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="version_documents",
+    )
+    jeton = models.CharField(max_length=36)
+
+    def __str__(self) -> str:
+        return f"version des documents de {self.espace_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("VersionDocuments est écrit par les déclencheurs de la base seulement.")
+
+
 class ImportDMP(models.Model):
     """One DMP archive to import into a space: the archive waits in the vault (encrypted) until
     the job has read it; the report names documents by their XDS uniqueId, never their content."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,13 +23,21 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from espace_sante.coffre.champs import dechiffrer_texte
+from espace_sante.coffre.champs import chiffrer_texte, dechiffrer_texte
+from espace_sante.coffre.cles import CleIndisponible
 from espace_sante.taches.services import en_attente_expression, objets_en_attente
 from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
 from profil.selectors import Acces
 
-from .models import Document, ReglagesDossier, Source, Statut, empreinte_dossier
+from .models import (
+    Document,
+    ReglagesDossier,
+    Source,
+    Statut,
+    VersionDocuments,
+    empreinte_dossier,
+)
 from .types import Categorie
 
 
@@ -185,7 +195,7 @@ def _noms_en_clair(empreintes_noms: dict[str, str]) -> list[str]:
 _NOM_BRUT = Max(Cast("dossier_utilisateur", TextField()))
 
 
-def sommaire_documents(*, acces: Acces) -> Sommaire:
+def _sommaire_calcule(*, acces: Acces) -> Sommaire:
     """``comptes_par_categorie`` and ``dossiers_utilisateur`` in one pass over the space's
     documents: one row per (category, folder) pair, grouped on the folder's blind index; the
     name of each folder is one of its (encrypted) names, decrypted here."""
@@ -205,6 +215,55 @@ def sommaire_documents(*, acces: Acces) -> Sommaire:
         comptes=[(categorie, comptes.get(categorie, 0)) for categorie in Categorie],
         dossiers=_noms_en_clair(dossiers),
     )
+
+
+# The summary of a space as one reader sees it, cached while the space's documents do not
+# change: the key carries the space's ``VersionDocuments`` token, which the database's
+# triggers renew at every write to its documents (dossier/declencheurs.py), so an entry is
+# never read after a write. What the holder and a representative see differ (a minor's
+# secrets), hence one entry each. The entry is encrypted (counts and folder names are health
+# metadata: the cache holds no plaintext), bound to its key by the encryption's label.
+SOMMAIRE_DUREE = 6 * 3600  # seconds; the token, not this, keeps entries true
+
+
+def _version_documents(espace: Espace) -> str:
+    """The space's token: read with the space when its access check asked for it
+    (``avec=("version_documents",)``: the list pages), else by its key; "" when the space
+    never had a document written."""
+    if Espace.version_documents.is_cached(espace):
+        try:
+            return espace.version_documents.jeton
+        except VersionDocuments.DoesNotExist:
+            return ""
+    jeton = VersionDocuments.objects.filter(espace_id=espace.pk).values_list("jeton", flat=True)
+    return jeton.first() or ""
+
+
+def sommaire_documents(*, acces: Acces) -> Sommaire:
+    """What the list pages show besides their rows, for this reader (``Sommaire``)."""
+    jeton = _version_documents(acces.espace)
+    if not jeton:  # no document was ever written: nothing to count, nothing to key on
+        return _sommaire_calcule(acces=acces)
+    lecteur = "titulaire" if acces.est_titulaire else "representant"
+    etiquette = f"dossier.sommaire|{acces.espace.uuid}|{lecteur}"
+    cle = f"dossier:sommaire:{acces.espace.uuid}:{lecteur}:{jeton}"
+    chiffre = cache.get(cle)
+    if chiffre is not None:
+        try:
+            contenu = json.loads(dechiffrer_texte(chiffre, etiquette=etiquette))
+            return Sommaire(
+                comptes=[(Categorie(c), n) for c, n in contenu["comptes"]],
+                dossiers=contenu["dossiers"],
+            )
+        except (CleIndisponible, ValueError, KeyError, TypeError):
+            pass  # written under a retired key, or altered: computed again below
+    sommaire = _sommaire_calcule(acces=acces)
+    contenu = {
+        "comptes": [[categorie.value, n] for categorie, n in sommaire.comptes],
+        "dossiers": sommaire.dossiers,
+    }
+    cache.set(cle, chiffrer_texte(json.dumps(contenu), etiquette=etiquette), SOMMAIRE_DUREE)
+    return sommaire
 
 
 def dossiers_utilisateur(*, acces: Acces) -> list[str]:

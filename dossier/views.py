@@ -171,7 +171,7 @@ def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
 
 @login_required
 def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, "reglages_dossier")  # read with the space
+    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents")  # with the space
     contexte = _page(request, acces)
     contexte["lignes"] = lignes_documents(
         contexte["page"].object_list, url_documents=contexte["url_documents"]
@@ -181,7 +181,7 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, "reglages_dossier")
+    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents")
     contexte = _page(request, acces)
     contexte["mois"] = [
         (cle, lignes_documents(groupe, url_documents=contexte["url_documents"]))
