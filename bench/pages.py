@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/pages.py [--spaces 100000] [--documents 2000] [--duration 10]
                                     [--concurrency 2] [--conn-max-age 600] [--reset]
+                                    [--database NAME] [--redis redis://127.0.0.1:6379/13]
 
 A holder with ``--documents`` documents, in a PostgreSQL database of ``--spaces`` spaces (a
 dedicated database, ``espace_sante_bench`` by default, loaded once and reused while its counts
@@ -113,6 +114,8 @@ def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
     os.environ.update(valeurs)
     for nom in ("REDIS_URL", "S3_BUCKET", "ENCRYPTION_KEYS_FILE", "ENCRYPTION_ACTIVE_KEY"):
         os.environ.pop(nom, None)
+    if args.redis:  # the cache of a deployment (each worker's own memory otherwise)
+        os.environ["REDIS_URL"] = args.redis
     sys.path[:0] = [str(dossier), str(BENCH), str(RACINE)]
     return dict(os.environ)
 
@@ -516,6 +519,9 @@ def _arguments() -> argparse.Namespace:
     parseur.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parseur.add_argument("--database", default="espace_sante_bench")
     parseur.add_argument("--reset", action="store_true", help="rebuild the database")
+    parseur.add_argument(
+        "--redis", default="", help="cache in this Redis (e.g. redis://127.0.0.1:6379/13)"
+    )
     parseur.add_argument("--sql", action="store_true", help="print the Documents page's SQL")
     return parseur.parse_args()
 

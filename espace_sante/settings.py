@@ -167,6 +167,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+elif env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    # PostgreSQL: parameters sent apart from the statement, and statements a connection has run
+    # five times prepared on the server, so that PostgreSQL stops planning every page's repeated
+    # statements (the access check's UNION took 0.5 ms to plan each time; bench/pages.py, the
+    # Documents page against a bare view: 0.39 without, 0.46–0.49 with; docs/PERFORMANCE.md).
+    # Prepared statements live in the server's session: behind a pooler in transaction mode,
+    # set DATABASE_PREPARED_STATEMENTS=false (docs/DEPLOIEMENT.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # A reused connection is checked (SELECT 1) before its first query of each request or task, and
 # replaced if the database restarted meanwhile (docs/PLATFORM.md, "Pannes et reprise").

@@ -135,3 +135,51 @@ def test_the_retired_hours_grace_of_the_vault_collection_is_refused_not_ignored(
     resultat = _settings({**PRODUCTION, "VAULT_GC_GRACE_HOURS": "6"}, tmp_path)
     assert resultat.returncode != 0
     assert "VAULT_GC_GRACE_MINUTES" in resultat.stderr
+
+
+def _options_base(env: dict[str, str], tmp_path: Path) -> str:
+    propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    resultat = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(sorted(settings.DATABASES['default']"
+            ".get('OPTIONS', {}).items()))",
+        ],
+        cwd=RACINE,
+        env={**propre, "DJANGO_SETTINGS_MODULE": "espace_sante.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return resultat.stdout
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to(tmp_path: Path) -> None:
+    base = {"DATABASE_URL": "postgres://app@db.example:5432/espace"}
+    assert "('prepare_threshold', 5), ('server_side_binding', True)" in _options_base(
+        base, tmp_path
+    )
+    sans = _options_base({**base, "DATABASE_PREPARED_STATEMENTS": "false"}, tmp_path)
+    assert "server_side_binding" not in sans and "prepare_threshold" not in sans
+    assert "server_side_binding" not in _options_base({}, tmp_path)  # SQLite: nothing to prepare
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_is_prepared_on_the_server() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (CI runs this on PostgreSQL)")
+    from profil.models import Espace
+
+    for _ in range(6):
+        list(Espace.objects.filter(uuid="00000000-0000-0000-0000-000000000000"))
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "profil_espace" WHERE "profil_espace"."uuid" = $1%'],
+        )
+        assert curseur.fetchone()[0] == 1
