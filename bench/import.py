@@ -27,15 +27,22 @@ nothing (idempotence).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import ingest  # the other bench's database, broker and worker helpers
+from commun.environnement import MIB
+from commun.espaces import espaces_lister
+from commun.travailleurs import (
+    ACTEUR,
+    ANALYSES,
+    SONDAGE,
+    Travailleurs,
+    environnement,
+    preparer,
+)
 
 CIBLE = 50.0
 
@@ -61,7 +68,7 @@ def _arguments() -> argparse.Namespace:
 def _cda(espace: Any, rang: int) -> bytes:
     from dossier import demo
 
-    lignes = tuple(f"{analyse} : {rang % 97} unités" for analyse in ingest.ANALYSES)
+    lignes = tuple(f"{analyse} : {rang % 97} unités" for analyse in ANALYSES)
     return demo.cda(
         ins=espace.ins, titre=f"Biologie {rang}", paragraphes=lignes, oid_ins=espace.ins_oid
     )
@@ -97,7 +104,7 @@ def _attendre_disponibles(source: str, attendus: int, limite: float) -> float:
     while time.monotonic() < fin:
         if Document.objects.filter(source=source, statut="disponible").count() >= attendus:
             return time.perf_counter() - debut
-        time.sleep(ingest.SONDAGE)
+        time.sleep(SONDAGE)
     raise SystemExit(f"ÉCHEC : documents « {source} » non disponibles après {limite:.0f} s")
 
 
@@ -106,7 +113,7 @@ def _depot_direct(espaces: list[Any], total: int) -> float:
     from dossier.services import document_creer
     from espace_sante.journal.services import Acteur
 
-    acteur = Acteur(**ingest.ACTEUR)
+    acteur = Acteur(**ACTEUR)
     choisis = [espaces[i % len(espaces)] for i in range(total)]
     entrees = [(espace, _cda(espace, rang)) for rang, espace in enumerate(choisis)]
     debut = time.perf_counter()
@@ -116,7 +123,7 @@ def _depot_direct(espaces: list[Any], total: int) -> float:
             contenu=contenu,
             nom_fichier=f"biologie-{rang}.xml",
             titre=f"Biologie {rang}",
-            date_acte=ingest.date(2026, 1, 10),
+            date_acte=date(2026, 1, 10),
             type_code="11502-2",
             auteur=acteur,
             source=Source.PROFESSIONNEL,
@@ -131,17 +138,17 @@ def main() -> None:
     total = args.archives * args.documents
     with tempfile.TemporaryDirectory(prefix="bench-import-") as brut:
         dossier = Path(brut)
-        env = ingest._environnement(args, dossier)
-        ingest._preparer(args, env, args.archives)
-        espaces: list[Any] = ingest._espaces()
+        env = environnement(args, dossier)
+        preparer(args, env, args.archives)
+        espaces: list[Any] = espaces_lister()
         (dossier / "archives").mkdir()
         chemins = _archives(espaces, args.documents, dossier / "archives")
         taille = sum(c.stat().st_size for c in chemins)
-        travailleurs = ingest.Travailleurs(env, dossier / "worker.log", args.concurrency)
+        travailleurs = Travailleurs(env, dossier / "worker.log", args.concurrency)
         try:
             print(
                 f"PostgreSQL {args.database}, Redis db {args.redis_db} ; {args.archives} "
-                f"archives × {args.documents} documents CDA ({taille / ingest.MIB:.1f} Mio), "
+                f"archives × {args.documents} documents CDA ({taille / MIB:.1f} Mio), "
                 f"{args.concurrency} travailleurs, {args.concurrence} imports à la fois."
             )
             travailleurs.demarrer()

@@ -33,15 +33,12 @@ and middleware). Everything it starts (gunicorn, the worker) is stopped on exit.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import http.client
 import os
 import random
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -52,11 +49,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pages  # bench/pages.py: the bare view, its URLconf, gunicorn's helpers
+from commun.environnement import RACINE, cles, django_demarrer, interrompre
+from commun.postgres import base_creer, migrer
+from commun.processus import arreter
+from commun.travailleurs import commande_worker
+from commun.web import CHEMIN_NU, HOTE, gunicorn, percentile, reglages_ecrire, tranche
 
-RACINE = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-HOTE = "127.0.0.1"
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (fictitious bench accounts)
 MAX_UTILISATEURS = 64
 MAX_DUREE = 300.0
@@ -69,12 +67,9 @@ ACTIONS_PRO = [("accueil pro", 1), ("recherche pro", 3), ("document pro", 3), ("
 
 
 def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
-    (dossier / "bench_settings.py").write_text(pages.PARAMETRES, encoding="utf-8")
-    (dossier / "bench_urls.py").write_text(pages.URLS, encoding="utf-8")
-    cle = hashlib.sha256(b"espace-sante/bench/load").digest()
     valeurs = {
         "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([str(dossier), str(BENCH), str(RACINE)]),
+        "PYTHONPATH": reglages_ecrire(dossier),
         "DJANGO_ENV": "development",  # no HTTPS on loopback; DEBUG off below
         "DEBUG": "false",
         "ALLOWED_HOSTS": HOTE,
@@ -82,31 +77,18 @@ def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "VAR_DIR": str(dossier / "var"),
-        "SECRET_KEY": "bench-load-" + hashlib.sha256(b"bench-load").hexdigest(),
-        "ENCRYPTION_KEYS": f"bench:{base64.urlsafe_b64encode(cle).decode()}",
+        **cles("load"),
         "LOG_LEVEL": "WARNING",
         "ESPACE_SANTE_TESTING": "0",
     }
     os.environ.update(valeurs)
     for nom in ("S3_BUCKET", "ENCRYPTION_KEYS_FILE", "ENCRYPTION_ACTIVE_KEY", "STATIC_ROOT"):
         os.environ.pop(nom, None)
-    sys.path[:0] = [str(dossier), str(BENCH), str(RACINE)]
     return dict(os.environ)
 
 
 def _worker(env: dict[str, str], journal: Path) -> subprocess.Popen[bytes]:
-    commande = [
-        str(Path(sys.executable).parent / "celery"),
-        "-A",
-        "espace_sante",
-        "worker",
-        "--concurrency",
-        "2",
-        "--loglevel",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-    ]
+    commande = commande_worker(2, "INFO")  # INFO: the log says " ready."
     with open(journal, "ab") as sortie:
         processus = subprocess.Popen(
             commande, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT,
@@ -119,7 +101,7 @@ def _worker(env: dict[str, str], journal: Path) -> subprocess.Popen[bytes]:
         if b" ready." in journal.read_bytes():
             return processus
         time.sleep(0.2)
-    pages._arreter(processus)
+    arreter(processus)
     raise SystemExit(f"the worker was not ready within 60 s; see {journal}")
 
 
@@ -150,11 +132,9 @@ def _pdf() -> bytes:
 def _preparer(args: argparse.Namespace) -> list[Utilisateur]:
     """A fresh database: patients with documents, professionals authorised by all of them, and
     one logged-in session per user (second factor checked, CSRF cookie set)."""
-    import django
-
-    pages._base_creer(args, effacer=True)
-    django.setup()
-    pages._migrer()
+    base_creer(args, effacer=True)
+    django_demarrer()
+    migrer()
 
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
@@ -334,7 +314,7 @@ def _charger(port: int, utilisateurs: list[Utilisateur], duree: float, pdf: byte
 
 def _seul(port: int, u: Utilisateur, chemin: str, duree: float) -> float:
     """Requests/s of one page alone, 2 clients (pages.py's slice)."""
-    mesures, ecoule = pages._tranche(port, chemin, u.cookie, duree, 2)
+    mesures, ecoule = tranche(port, chemin, u.cookie, duree, 2)
     return len(mesures) / ecoule
 
 
@@ -362,10 +342,6 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-def _interrompre(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
 def _afficher(charge: Charge, duree: float) -> None:
     total = sum(len(v) for v in charge.latences.values())
     erreurs = sum(len(v) for v in charge.erreurs.values())
@@ -378,8 +354,8 @@ def _afficher(charge: Charge, duree: float) -> None:
         if not serie:
             continue
         print(
-            f"{page:<16} {len(serie):>9,} {pages._percentile(serie, 0.5) * 1000:>8.1f} "
-            f"{pages._percentile(serie, 0.99) * 1000:>8.1f} {len(charge.erreurs.get(page, [])):>8}"
+            f"{page:<16} {len(serie):>9,} {percentile(serie, 0.5) * 1000:>8.1f} "
+            f"{percentile(serie, 0.99) * 1000:>8.1f} {len(charge.erreurs.get(page, [])):>8}"
         )
     for page, liste in charge.erreurs.items():
         for message in sorted(set(liste))[:3]:
@@ -388,7 +364,7 @@ def _afficher(charge: Charge, duree: float) -> None:
 
 def main() -> None:
     args = _arguments()
-    signal.signal(signal.SIGTERM, _interrompre)
+    signal.signal(signal.SIGTERM, interrompre)
     import redis
 
     print(f"charge moyenne de la machine au départ : {os.getloadavg()}")
@@ -406,10 +382,10 @@ def main() -> None:
             f"{time.perf_counter() - debut:.1f} s."
         )
         journal = dossier / "serveurs.log"
-        gunicorn = worker = None
+        serveur = worker = None
         try:
             worker = _worker(env, journal)
-            gunicorn, port = pages._gunicorn(args, env, journal)
+            serveur, port = gunicorn(args, env, journal)
             print(
                 f"gunicorn {args.workers} workers sync + 1 worker Celery (2 processus) ; "
                 f"{args.users} utilisateurs pendant {args.duration:g} s, sans temps de pause."
@@ -427,7 +403,7 @@ def main() -> None:
             pro = next(u for u in utilisateurs if u.pro)
             espace_pro, docs_pro = pro.patients[0]
             seules = [
-                ("vue nue", patient, pages.CHEMIN_NU),
+                ("vue nue", patient, CHEMIN_NU),
                 ("documents", patient, f"/espace/{patient.espace}/documents/"),
                 (
                     "document",
@@ -469,9 +445,8 @@ def main() -> None:
                 f"états après le worker : {etats}"
             )
         finally:
-            for processus in (gunicorn, worker):
-                if processus is not None:
-                    pages._arreter(processus)
+            for processus in (serveur, worker):
+                arreter(processus)
         print(f"charge moyenne de la machine à la fin : {os.getloadavg()}")
         erreurs = sum(len(v) for v in charge.erreurs.values())
         if erreurs:

@@ -10,8 +10,8 @@ dedicated database, ``espace_sante_bench`` by default, loaded once and reused wh
 match the options). Both pages are served by the same gunicorn (sync workers) with the
 portal's settings and middleware, for the same logged-in user (session with its second factor
 already checked): the Documents page ``/espace/<uuid>/documents/`` and ``/bench/nu/``, a view
-that renders ``base.html`` with an empty content block (this file's ``vue_nue``, mounted by a
-URLconf written at run time next to a settings module that only changes ``ROOT_URLCONF``).
+that renders ``base.html`` with an empty content block (``commun/web.py``'s ``vue_nue``, mounted
+by a URLconf written at run time next to a settings module that only changes ``ROOT_URLCONF``).
 
 Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
 for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
@@ -24,70 +24,32 @@ Everything this script starts (gunicorn) is stopped on exit, error or SIGTERM.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import http.client
 import os
-import re
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from commun.environnement import cles, django_demarrer, interrompre
+from commun.espaces import nir
+from commun.postgres import base_creer, migrer
+from commun.processus import arreter
+from commun.web import CHEMIN_NU, HOTE, gunicorn, percentile, reglages_ecrire, tranche
+
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
     from django.test import Client
 
-RACINE = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-HOTE = "127.0.0.1"
 EMAIL = "bench-pages@exemple.test"
 EMAIL_PETIT = "bench-pages-petit@exemple.test"
 DOCUMENTS_PETIT = 30  # a second holder, a few documents: the query count must not change
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a fictitious bench account)
 MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"
 LOT = 5000
-CHEMIN_NU = "/bench/nu/"
-
-PARAMETRES = """\
-from espace_sante.settings import *  # noqa: F403
-
-ROOT_URLCONF = "bench_urls"
-"""
-
-URLS = """\
-from django.contrib.auth.decorators import login_required
-from django.urls import path
-
-from espace_sante.urls import urlpatterns as _portail
-from pages import vue_nue
-
-urlpatterns = [path("bench/nu/", login_required(vue_nue), name="bench_nu"), *_portail]
-"""
-
-GABARIT_NU = '{% extends "base.html" %}{% block content %}{% endblock %}'
-
-
-def vue_nue(request: HttpRequest) -> HttpResponse:
-    """The baseline: the base layout, for the logged-in user, nothing else (served by gunicorn,
-    imported from this file by the URLconf written at run time)."""
-    from django.http import HttpResponse
-    from django.template import engines
-
-    gabarit = getattr(vue_nue, "gabarit", None)
-    if gabarit is None:
-        gabarit = engines["django"].from_string(GABARIT_NU)
-        vue_nue.gabarit = gabarit  # type: ignore[attr-defined]
-    return HttpResponse(gabarit.render({}, request))
 
 
 # --- Environment and database ------------------------------------------------------------------
@@ -95,20 +57,16 @@ def vue_nue(request: HttpRequest) -> HttpResponse:
 
 def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
     """The environment of this process and of gunicorn: same settings, same database."""
-    (dossier / "bench_settings.py").write_text(PARAMETRES, encoding="utf-8")
-    (dossier / "bench_urls.py").write_text(URLS, encoding="utf-8")
-    cle = hashlib.sha256(b"espace-sante/bench/pages").digest()
     valeurs = {
         "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([str(dossier), str(BENCH), str(RACINE)]),
+        "PYTHONPATH": reglages_ecrire(dossier),
         "DJANGO_ENV": "development",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"{args.postgres.rstrip('/')}/{args.database}",
         "CONN_MAX_AGE": str(args.conn_max_age),
         "VAR_DIR": str(dossier / "var"),
-        "SECRET_KEY": "bench-pages-" + hashlib.sha256(b"bench-pages").hexdigest(),
-        "ENCRYPTION_KEYS": f"bench:{base64.urlsafe_b64encode(cle).decode()}",
+        **cles("pages"),
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(valeurs)
@@ -116,36 +74,7 @@ def _environnement(args: argparse.Namespace, dossier: Path) -> dict[str, str]:
         os.environ.pop(nom, None)
     if args.redis:  # the cache of a deployment (each worker's own memory otherwise)
         os.environ["REDIS_URL"] = args.redis
-    sys.path[:0] = [str(dossier), str(BENCH), str(RACINE)]
     return dict(os.environ)
-
-
-def _serveur_postgres(args: argparse.Namespace) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{args.postgres.rstrip('/')}/postgres", autocommit=True)
-
-
-def _base_creer(args: argparse.Namespace, *, effacer: bool) -> None:
-    from psycopg import sql
-
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
-        raise SystemExit(f"--database {args.database!r}: a plain lower-case identifier, please")
-    nom = sql.Identifier(args.database)
-    with _serveur_postgres(args) as connexion:
-        if effacer:
-            connexion.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(nom))
-        existe = connexion.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
-        ).fetchone()
-        if not existe:
-            connexion.execute(sql.SQL("CREATE DATABASE {}").format(nom))
-
-
-def _migrer() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -156,14 +85,6 @@ class Donnees:
     espace: str  # uuid of the bench holder's space
     espace_petit: str
     chargees_en: float | None  # seconds, None when reused
-
-
-def _nir(sexe: str, naissance: date, rang: int) -> str:
-    from espace_sante.lib.identifiants import nir_cle
-
-    corps = f"{'1' if sexe == 'M' else '2'}{naissance.year % 100:02d}{naissance.month:02d}75"
-    corps += f"{rang:06d}"
-    return f"{corps}{nir_cle(corps):02d}"
 
 
 def _documents_attendus(args: argparse.Namespace) -> int:
@@ -260,7 +181,7 @@ def _charger(args: argparse.Namespace) -> Donnees:
             titulaire = titulaires.get(rang)
             lot.append(
                 Espace(
-                    ins=_nir(sexe, naissance, rang),
+                    ins=nir(sexe, naissance, rang),
                     ins_oid=OID_INS_NIR_TEST,
                     nom_naissance=f"NOM{rang}",
                     prenoms="Camille Marie" if sexe == "F" else "Dominique Jean",
@@ -302,12 +223,11 @@ def _curseur() -> Any:
 
 def _preparer(args: argparse.Namespace) -> Donnees:
     """The database, migrated and loaded (reused when its counts match the options)."""
-    import django
     from django.db import connection
 
-    _base_creer(args, effacer=args.reset)
-    django.setup()
-    _migrer()
+    base_creer(args, effacer=args.reset)
+    django_demarrer()
+    migrer()
     donnees = _donnees_pretes(args)
     if donnees is not None:
         return donnees
@@ -315,8 +235,8 @@ def _preparer(args: argparse.Namespace) -> Donnees:
 
     if Espace.objects.exists():  # loaded with other options: start afresh
         connection.close()
-        _base_creer(args, effacer=True)
-        _migrer()
+        base_creer(args, effacer=True)
+        migrer()
     return _charger(args)
 
 
@@ -349,48 +269,6 @@ def _requetes(client: Client, chemin: str) -> tuple[int, int, list[str]]:
 # --- Server and load ---------------------------------------------------------------------------
 
 
-def _port_libre() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOTE, 0))
-        return int(s.getsockname()[1])
-
-
-def _gunicorn(args: argparse.Namespace, env: dict[str, str], journal: Path) -> tuple[Any, int]:
-    port = _port_libre()
-    commande = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "espace_sante.wsgi:application",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"{HOTE}:{port}",
-        "--chdir",
-        str(RACINE),
-        "--log-level",
-        "warning",
-    ]
-    with open(journal, "ab") as sortie:
-        processus = subprocess.Popen(
-            commande, env=env, stdout=sortie, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    limite = time.monotonic() + 30
-    while time.monotonic() < limite:
-        if processus.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({processus.returncode}); see {journal}")
-        try:
-            connexion = http.client.HTTPConnection(HOTE, port, timeout=2)
-            connexion.request("GET", "/sante/")
-            if connexion.getresponse().status == 200:
-                connexion.close()
-                return processus, port
-        except OSError:
-            time.sleep(0.1)
-    _arreter(processus)
-    raise SystemExit(f"gunicorn did not answer within 30 s; see {journal}")
-
-
 def _verifier(port: int, chemin: str, cookie: str, marque: str) -> None:
     """One request through gunicorn: 200, and the page of the logged-in user."""
     connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
@@ -404,73 +282,11 @@ def _verifier(port: int, chemin: str, cookie: str, marque: str) -> None:
         raise SystemExit(f"{chemin}: HTTP {reponse.status} under gunicorn, {marque!r} missing")
 
 
-def _arreter(processus: Any) -> None:
-    """Stop the gunicorn we started (its master, then its process group if it lingers)."""
-    if processus.poll() is not None:
-        return
-    processus.send_signal(signal.SIGTERM)
-    try:
-        processus.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(processus.pid, signal.SIGKILL)
-        processus.wait(timeout=5)
-
-
 @dataclass(frozen=True)
 class Mesure:
     par_seconde: float
     p50: float  # seconds
     p99: float
-
-
-def _percentile(valeurs: list[float], p: float) -> float:
-    ordonnees = sorted(valeurs)
-    return ordonnees[min(len(ordonnees) - 1, round(p * (len(ordonnees) - 1)))]
-
-
-def _tranche(
-    port: int, chemin: str, cookie: str, duree: float, concurrence: int
-) -> tuple[list[float], float]:
-    """``concurrence`` clients for ``duree`` seconds, each one request at a time on a kept-alive
-    connection (the sync workers close it after each response: http.client then reconnects).
-    Returns the latencies and the time taken."""
-    entetes = {"Cookie": cookie, "Accept-Encoding": "identity", "User-Agent": "bench-pages"}
-    latences: list[list[float]] = [[] for _ in range(concurrence)]
-    erreurs: list[str] = []
-    depart = threading.Barrier(concurrence + 1)
-    fins: list[float] = [0.0] * concurrence
-    echeance = [0.0]
-
-    def client(rang: int) -> None:
-        connexion = http.client.HTTPConnection(HOTE, port, timeout=30)
-        mesures = latences[rang]
-        depart.wait()
-        try:
-            while (debut := time.perf_counter()) < echeance[0]:
-                connexion.request("GET", chemin, headers=entetes)
-                reponse = connexion.getresponse()
-                reponse.read()
-                mesures.append(time.perf_counter() - debut)
-                if reponse.status != 200:
-                    erreurs.append(f"{chemin}: HTTP {reponse.status}")
-                    return
-        except OSError as erreur:
-            erreurs.append(f"{chemin}: {erreur!r}")
-        finally:
-            fins[rang] = time.perf_counter()
-            connexion.close()
-
-    fils = [threading.Thread(target=client, args=(r,), daemon=True) for r in range(concurrence)]
-    for f in fils:
-        f.start()
-    debut = time.perf_counter()
-    echeance[0] = debut + duree
-    depart.wait()
-    for f in fils:
-        f.join()
-    if erreurs:
-        raise SystemExit("; ".join(sorted(set(erreurs))))
-    return [x for mesures in latences for x in mesures], max(fins) - debut
 
 
 def _tour(
@@ -480,20 +296,20 @@ def _tour(
     ``--slices`` slices interleaved A B B A A B… so that both pages see the same machine."""
     noms = list(pages) if tour % 2 == 0 else list(pages)[::-1]
     for nom in noms:
-        _tranche(port, pages[nom], cookie, args.warmup, args.concurrency)
+        tranche(port, pages[nom], cookie, args.warmup, args.concurrency)
     latences: dict[str, list[float]] = {nom: [] for nom in noms}
     temps = dict.fromkeys(noms, 0.0)
     duree = args.duration / max(1, args.slices)
     for rang in range(max(1, args.slices)):
         for nom in noms if rang % 2 == 0 else noms[::-1]:
-            mesures, ecoule = _tranche(port, pages[nom], cookie, duree, args.concurrency)
+            mesures, ecoule = tranche(port, pages[nom], cookie, duree, args.concurrency)
             latences[nom] += mesures
             temps[nom] += ecoule
     return {
         nom: Mesure(
             len(latences[nom]) / temps[nom],
-            _percentile(latences[nom], 0.5),
-            _percentile(latences[nom], 0.99),
+            percentile(latences[nom], 0.5),
+            percentile(latences[nom], 0.99),
         )
         for nom in noms
     }
@@ -526,13 +342,9 @@ def _arguments() -> argparse.Namespace:
     return parseur.parse_args()
 
 
-def _interrompre(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main() -> None:
     args = _arguments()
-    signal.signal(signal.SIGTERM, _interrompre)
+    signal.signal(signal.SIGTERM, interrompre)
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as brut:
         dossier = Path(brut)
         env = _environnement(args, dossier)
@@ -595,7 +407,7 @@ def main() -> None:
         journal = dossier / "gunicorn.log"
         processus = None
         try:
-            processus, port = _gunicorn(args, env, journal)
+            processus, port = gunicorn(args, env, journal)
             pages = {"Documents": chemin, "vue nue": CHEMIN_NU}
             _verifier(port, chemin, cookie, 'id="liste-documents"')
             _verifier(port, CHEMIN_NU, cookie, 'id="utilisateur-connecte"')
@@ -604,8 +416,7 @@ def main() -> None:
                 for nom, mesure in _tour(port, pages, cookie, args, tour).items():
                     resultats[nom].append(mesure)
         finally:
-            if processus is not None:
-                _arreter(processus)
+            arreter(processus)
         if journal.exists() and journal.stat().st_size:
             print(f"(journal de gunicorn : {journal.read_text(errors='replace')[-2000:]})")
 

@@ -34,10 +34,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-RACINE = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import ingest  # noqa: E402 (the other bench's database, broker and worker helpers)
+from commun.environnement import RACINE
+from commun.espaces import espaces_lister
+from commun.processus import port_libre
+from commun.travailleurs import SONDAGE, Travailleurs, environnement, preparer
 
 
 def _arguments() -> argparse.Namespace:
@@ -54,12 +54,6 @@ def _arguments() -> argparse.Namespace:
     parseur.add_argument("--redis-db", type=int, default=12)
     parseur.add_argument("--conn-max-age", type=int, default=600)
     return parseur.parse_args()
-
-
-def _port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _simulateur(port: int, lignes: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -124,7 +118,7 @@ def _attendre_synchros(nombre: int, delai: float) -> float:
     while time.monotonic() < limite:
         if SynchroRemboursements.objects.filter(derniere_reussite__isnull=False).count() >= nombre:
             return time.perf_counter() - debut
-        time.sleep(ingest.SONDAGE)
+        time.sleep(SONDAGE)
     raise RuntimeError(f"not every space synced within {delai:.0f} s")
 
 
@@ -132,8 +126,8 @@ def main() -> None:
     args = _arguments()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as brut:
         dossier = Path(brut)
-        env = ingest._environnement(args, dossier)
-        port = _port_libre()
+        env = environnement(args, dossier)
+        port = port_libre()
         url = f"http://127.0.0.1:{port}"
         reglages = {
             "CACHE_KEY_PREFIX": "bench-sync",
@@ -146,10 +140,10 @@ def main() -> None:
         }
         os.environ.update(reglages)
         env.update(reglages)
-        ingest._preparer(args, env, args.spaces)
-        espaces: list[Any] = ingest._espaces()
+        preparer(args, env, args.spaces)
+        espaces: list[Any] = espaces_lister()
         simulateur = _simulateur(port, args.lines, env)
-        travailleurs = ingest.Travailleurs(env, dossier / "worker.log", args.concurrency)
+        travailleurs = Travailleurs(env, dossier / "worker.log", args.concurrency)
         try:
             print(
                 f"PostgreSQL {args.database}, Redis db {args.redis_db}, simulateur {url} ; "
