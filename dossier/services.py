@@ -359,8 +359,9 @@ def document_ingerer(*, document_id: int) -> str:
     """Check the content, read its facts, build previews, make it available. Idempotent: a
     document not "en traitement" is left alone; a run killed half-way is redone whole (the
     previews' rows roll back; their objects are orphans that vault_gc removes)."""
-    from . import cda as lecteur_cda
     from . import fichiers
+    from .formats.cda import lecture as lecteur_cda
+    from .formats.cda.analyse import CDAInvalide
 
     document = _prendre(document_id)
     if document is None:
@@ -376,7 +377,7 @@ def document_ingerer(*, document_id: int) -> str:
         if nature.name == "CDA":
             try:
                 cda = lecteur_cda.lire_cda(donnees)
-            except lecteur_cda.CDAInvalide as erreur:
+            except CDAInvalide as erreur:
                 raise _Echec(erreur.message) from erreur
             ins = lecteur_cda.ins_du_patient(cda)
             if ins is None:

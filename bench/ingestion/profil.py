@@ -66,8 +66,9 @@ def _envelopper(chrono: Chrono, nom: str, fonction: Any, generateur: bool) -> An
 @contextmanager
 def _instrumenter(chrono: Chrono) -> Iterator[None]:
     """The pipeline's stages timed where the services call them (module attributes)."""
-    from dossier import cda, fichiers
+    from dossier import fichiers
     from dossier import services as dossier_services
+    from dossier.formats.cda import lecture
     from dossier.tasks import document_ingerer
     from espace_sante.coffre import services as coffre
 
@@ -78,7 +79,7 @@ def _instrumenter(chrono: Chrono) -> Iterator[None]:
         (document_ingerer, "delay", "envoi Celery (document_ingerer.delay)", False),
         (coffre, "blob_lire", "lire + déchiffrer + SHA-256 (blob_lire)", True),
         (fichiers, "decrire", "valider : pypdf + PDFium (fichiers.decrire)", False),
-        (cda, "lire_cda", "lire le CDA (cda.lire_cda)", False),
+        (lecture, "lire_cda", "lire le CDA (cda.lire_cda)", False),
         (fichiers, "_rendre_page", "miniature : rendu PDFium (_rendre_page)", False),
         (fichiers, "_jpeg", "miniature : encodage JPEG (fichiers._jpeg)", False),
         (fichiers, "_png", "aperçus : encodage PNG (fichiers._png)", False),
