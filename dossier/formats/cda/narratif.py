@@ -128,16 +128,12 @@ def _element(element: Any, sortie: list[str]) -> None:
         sortie.append("<p>")
         _avec_styles(element, sortie)
         sortie.append("</p>")
-    elif nom == "content":
+    elif nom in {"content", "item"}:  # un item hors d'une liste (dans une liste : _liste)
         sortie.append("<span>")
         _avec_styles(element, sortie)
         sortie.append("</span>")
     elif nom == "list":
         _liste(element, sortie)
-    elif nom == "item":  # hors d'une liste
-        sortie.append("<span>")
-        _avec_styles(element, sortie)
-        sortie.append("</span>")
     elif nom == "table":
         sortie.append("<table>")
         _contenu(element, sortie)
