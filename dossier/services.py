@@ -65,14 +65,15 @@ def _journal(
 
 
 def _nature_du_debut(fichier: FichierChiffre) -> Nature:
-    from . import fichiers
+    from .formats import detection
+    from .formats.commun import FichierRefuse
 
     fichier.open()
     debut = fichier.read(8192)
     fichier.close()
     try:
-        return Nature[fichiers.detecter(debut).name]
-    except fichiers.FichierRefuse as refus:
+        return Nature[detection.detecter(debut).name]
+    except FichierRefuse as refus:
         raise Refus(refus.message) from refus
 
 
@@ -172,11 +173,12 @@ def document_creer(
 ) -> Document:
     """A document that does not come from an upload form (a professional's software, an import,
     the insurer, the demo data). Same checks and same pipeline as a deposit."""
-    from . import fichiers
+    from .formats import detection
+    from .formats.commun import FichierRefuse
 
     try:
-        nature = Nature[fichiers.detecter(contenu[:8192], fin=contenu[-1024:]).name]
-    except fichiers.FichierRefuse as refus:
+        nature = Nature[detection.detecter(contenu[:8192], fin=contenu[-1024:]).name]
+    except FichierRefuse as refus:
         raise Refus(refus.message) from refus
     with transaction.atomic():
         blob = coffre.blob_ecrire_octets(contenu, media_type=media_type)
@@ -359,8 +361,11 @@ def document_ingerer(*, document_id: int) -> str:
     """Check the content, read its facts, build previews, make it available. Idempotent: a
     document not "en traitement" is left alone; a run killed half-way is redone whole (the
     previews' rows roll back; their objects are orphans that vault_gc removes)."""
-    from . import cda as lecteur_cda
-    from . import fichiers
+    from .formats import apercus as apercus_
+    from .formats import detection, validation
+    from .formats.cda import lecture as lecteur_cda
+    from .formats.cda.analyse import CDAInvalide
+    from .formats.commun import FichierCorrompu, FichierRefuse
 
     document = _prendre(document_id)
     if document is None:
@@ -369,14 +374,14 @@ def document_ingerer(*, document_id: int) -> str:
     donnees = b"".join(coffre.blob_lire(document.blob, verifier_empreinte=True))
     try:
         try:
-            nature = fichiers.detecter(donnees[:8192], fin=donnees[-1024:])
-        except fichiers.FichierRefuse as refus:
+            nature = detection.detecter(donnees[:8192], fin=donnees[-1024:])
+        except FichierRefuse as refus:
             raise _Echec(refus.message) from refus
         description, cda = None, None
         if nature.name == "CDA":
             try:
                 cda = lecteur_cda.lire_cda(donnees)
-            except lecteur_cda.CDAInvalide as erreur:
+            except CDAInvalide as erreur:
                 raise _Echec(erreur.message) from erreur
             ins = lecteur_cda.ins_du_patient(cda)
             if ins is None:
@@ -387,21 +392,21 @@ def document_ingerer(*, document_id: int) -> str:
                 )
         else:
             try:
-                description = fichiers.decrire(nature, donnees)
-            except fichiers.FichierCorrompu as erreur:
+                description = validation.decrire(nature, donnees)
+            except FichierCorrompu as erreur:
                 raise _Echec(erreur.message) from erreur
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:
             apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))
         if description is not None and description.apercu_possible:
             try:
-                miniature = fichiers.miniature(nature, donnees)
+                miniature = apercus_.miniature(nature, donnees)
                 if miniature:
-                    apercus.append((Apercu.Genre.MINIATURE, 0, miniature, fichiers.TYPE_MINIATURE))
+                    apercus.append((Apercu.Genre.MINIATURE, 0, miniature, apercus_.TYPE_MINIATURE))
                 if nature.name in {"JPEG", "PNG", "TIFF", "DICOM"}:
-                    for rang, image in enumerate(fichiers.apercus(nature, donnees)):
-                        apercus.append((Apercu.Genre.IMAGE, rang, image, fichiers.TYPE_APERCU))
-            except fichiers.FichierCorrompu:
+                    for rang, image in enumerate(apercus_.apercus(nature, donnees)):
+                        apercus.append((Apercu.Genre.IMAGE, rang, image, apercus_.TYPE_APERCU))
+            except FichierCorrompu:
                 logger.warning("aperçu impossible pour le document %s", document_id)
                 apercus = [a for a in apercus if a[0] == Apercu.Genre.PDF]
     except _Echec as echec:

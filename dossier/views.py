@@ -337,7 +337,8 @@ def _versions(doc: Document) -> list[Document]:
 def _cda(doc: Document) -> Any:
     from espace_sante.coffre.services import blob_lire
 
-    from .cda import CDAInvalide, lire_cda
+    from .formats.cda.analyse import CDAInvalide
+    from .formats.cda.lecture import lire_cda
 
     if doc.blob is None:
         return None

@@ -63,12 +63,13 @@ def _prechauffer(entrees: Entrees) -> None:
     """What the first document_creer would pay once and a running server has already paid:
     lazy imports (the sniffing module pulls numpy, pypdf, PDFium, pydicom), the broker
     connection in Celery's pool, the vault's key ring."""
-    from dossier import fichiers, tasks
+    from dossier import tasks
+    from dossier.formats import detection
     from espace_sante.celery import app
     from espace_sante.coffre.cles import trousseau
 
     contenu = entrees.pdfs[0] if entrees.pdfs else next(iter(entrees.cdas.values()))[0]
-    fichiers.detecter(contenu[:8192], fin=contenu[-1024:])
+    detection.detecter(contenu[:8192], fin=contenu[-1024:])
     trousseau()
     assert tasks.document_ingerer.name
     with app.producer_or_acquire() as producteur_celery:

@@ -66,22 +66,23 @@ def _envelopper(chrono: Chrono, nom: str, fonction: Any, generateur: bool) -> An
 @contextmanager
 def _instrumenter(chrono: Chrono) -> Iterator[None]:
     """The pipeline's stages timed where the services call them (module attributes)."""
-    from dossier import cda, fichiers
     from dossier import services as dossier_services
+    from dossier.formats import apercus, detection, pdf, validation
+    from dossier.formats.cda import lecture
     from dossier.tasks import document_ingerer
     from espace_sante.coffre import services as coffre
 
     cibles: list[tuple[Any, str, str, bool]] = [
-        (fichiers, "detecter", "détecter la nature (fichiers.detecter)", False),
+        (detection, "detecter", "détecter la nature (fichiers.detecter)", False),
         (coffre, "blob_ecrire_octets", "chiffrer + écrire + INSERT du Blob", False),
         (dossier_services, "evenement_enregistrer", "journal (evenement_enregistrer)", False),
         (document_ingerer, "delay", "envoi Celery (document_ingerer.delay)", False),
         (coffre, "blob_lire", "lire + déchiffrer + SHA-256 (blob_lire)", True),
-        (fichiers, "decrire", "valider : pypdf + PDFium (fichiers.decrire)", False),
-        (cda, "lire_cda", "lire le CDA (cda.lire_cda)", False),
-        (fichiers, "_rendre_page", "miniature : rendu PDFium (_rendre_page)", False),
-        (fichiers, "_jpeg", "miniature : encodage JPEG (fichiers._jpeg)", False),
-        (fichiers, "_png", "aperçus : encodage PNG (fichiers._png)", False),
+        (validation, "decrire", "valider : pypdf + PDFium (fichiers.decrire)", False),
+        (lecture, "lire_cda", "lire le CDA (cda.lire_cda)", False),
+        (pdf, "_rendre_page", "miniature : rendu PDFium (_rendre_page)", False),
+        (apercus, "_jpeg", "miniature : encodage JPEG (fichiers._jpeg)", False),
+        (apercus, "_png", "aperçus : encodage PNG (fichiers._png)", False),
         (coffre, "blob_stocker", "aperçus : chiffrer + écrire (blob_stocker)", False),
         (coffre, "blob_enregistrer", "INSERT d'un Blob (blob_enregistrer)", False),
         (dossier_services, "_prendre", "prendre le document (services._prendre)", False),

@@ -26,7 +26,8 @@ from django.db.models import Q
 from espace_sante.coffre.services import BlobIllisible, blob_lire
 from profil.models import Espace
 
-from ..cda import CDAInvalide, EntreeRemboursement, entrees_remboursement
+from ..formats.cda.analyse import CDAInvalide
+from ..formats.cda.cnam_hr import EntreeRemboursement, entrees_remboursement
 from ..models import (
     Document,
     LectureRemboursementsCDA,

@@ -20,25 +20,21 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from dossier.cda import (
-    BALISES_HTML,
-    MARQUES_MAX,
+from dossier.formats.cda.analyse import MARQUES_MAX, TAILLE_MAX, CDAInvalide, _parseur
+from dossier.formats.cda.lecture import (
     OID_INS_NIR_DEMO,
     OID_INS_NIR_PRODUCTION,
     OID_INS_NIR_TEST,
     OID_RPPS,
     OIDS_INS_NIR,
-    TAILLE_MAX,
-    CDAInvalide,
     DocumentCDA,
     Identifiant,
     Section,
-    _parseur,
     date_cda,
     ins_du_patient,
     lire_cda,
-    narratif_en_html,
 )
+from dossier.formats.cda.narratif import BALISES_HTML, narratif_en_html
 
 from ..conftest import en_ci
 

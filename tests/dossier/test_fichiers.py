@@ -33,19 +33,18 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from dossier import fichiers
-from dossier.fichiers import (
+from dossier.formats import commun as fichiers
+from dossier.formats.apercus import apercus, miniature
+from dossier.formats.commun import (
     ApercuImpossible,
     Description,
     FichierCorrompu,
     FichierRefuse,
     MotifRefus,
     Nature,
-    apercus,
-    decrire,
-    detecter,
-    miniature,
 )
+from dossier.formats.detection import detecter
+from dossier.formats.validation import decrire
 
 PNG_MAGIE = b"\x89PNG\r\n\x1a\n"
 

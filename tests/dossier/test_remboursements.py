@@ -21,7 +21,7 @@ from dossier.assurance.debit import DebitDepasse, SeauLocal, SeauRedis
 from dossier.assurance.lignes import LigneInvalide, lire_ligne
 from dossier.assurance.selectors import euros, totaux_par_annee, totaux_par_nature
 from dossier.assurance.simulateur import Simulateur, ligne
-from dossier.cda import EntreeRemboursement, entrees_remboursement
+from dossier.formats.cda.cnam_hr import EntreeRemboursement, entrees_remboursement
 from dossier.models import (
     Document,
     LectureRemboursementsCDA,

@@ -334,7 +334,7 @@ class Command(BaseCommand):
         from dossier.assurance.connecteur import ConnecteurHTTP
         from dossier.assurance.simulateur import Simulateur
         from dossier.assurance.synchro import espace_synchroniser
-        from dossier.cda import EntreeRemboursement
+        from dossier.formats.cda.cnam_hr import EntreeRemboursement
         from dossier.models import Document, Source
         from dossier.services import document_creer
 

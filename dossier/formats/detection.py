@@ -1,0 +1,237 @@
+r"""The nature of a file from its content only (never its name): :func:`detecter`.
+
+Anything that is not one of the accepted natures, or that could be read as something else too,
+raises :class:`.commun.FichierRefuse` with a French message for the person. Decisions worth
+knowing:
+
+- Polyglots are refused: a PDF, JPEG, PNG, TIFF or DICOM whose first KiB also holds a ZIP local
+  header, a Windows executable (MZ header pointing to a PE signature) or HTML/SVG/script markers
+  (looked for in the first 8 KiB of a PDF); a PDF signature within the first KiB but not at
+  offset 0; a DICOM whose 128-byte preamble starts like an executable, an archive, a PDF, a JPEG
+  or a PNG (a TIFF header is allowed, as the standard foresees); a ZIP end-of-central-directory
+  record or web markers in the last KiB of a PDF or an image (when known, see :func:`detecter`).
+- Web content is refused wherever it hides in a text, RTF or XML file's first 8 KiB: ``<html``,
+  ``<!doctype html``, ``<script``, ``<svg``, ``<iframe``, ``<object``, ``<embed``, ``<body``,
+  ``<?php``, ``javascript:``/``vbscript:`` (even with blanks inside), case-insensitively. RTF
+  with embedded OLE objects (``\object``, ``\objdata``…) is refused too. XML is accepted only as
+  CDA: root ``ClinicalDocument`` in namespace ``urn:hl7-org:v3``, no DOCTYPE.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import struct
+
+from .commun import TAILLE_DEBUT, FichierRefuse, MotifRefus, Nature
+from .texte import CONTROLES_INTERDITS
+
+ZONE_POLYGLOTTE = 1024
+"""The first (and last) KiB, where another format's signature would make a polyglot."""
+
+FORMATS_ACCEPTES = (
+    "Formats acceptés : PDF, images JPEG, PNG ou TIFF, imagerie DICOM, document médical CDA "
+    "(XML), RTF et texte."
+)
+
+
+_MESSAGES: dict[MotifRefus, str] = {
+    MotifRefus.VIDE: "Le fichier est vide.",
+    MotifRefus.PROGRAMME: "Ce fichier est un programme ou un script : il ne peut pas être déposé.",
+    MotifRefus.PAGE_WEB: (
+        "Ce fichier contient une page web, une image SVG ou du code JavaScript : il ne peut pas "
+        "être déposé."
+    ),
+    MotifRefus.ARCHIVE: (
+        "Les archives (ZIP, RAR, 7z…) et les documents bureautiques (Word, Excel…) ne sont pas "
+        "acceptés : enregistrez chaque document en PDF avant de le déposer."
+    ),
+    MotifRefus.XML_NON_CDA: (
+        "Ce fichier XML n'est pas un document médical au format CDA : il ne peut pas être déposé."
+    ),
+    MotifRefus.POLYGLOTTE: (
+        "Ce fichier mélange plusieurs formats (par exemple une image qui contient aussi une "
+        "archive ou une page web) : il ne peut pas être déposé."
+    ),
+    MotifRefus.OBJET_INCORPORE: (
+        "Ce document RTF contient des objets incorporés, qui peuvent être dangereux : "
+        "enregistrez-le en PDF avant de le déposer."
+    ),
+    MotifRefus.INCONNU: "Le format de ce fichier n'est pas reconnu.",
+}
+
+
+def _refus(motif: MotifRefus) -> FichierRefuse:
+    return FichierRefuse(f"{_MESSAGES[motif]} {FORMATS_ACCEPTES}", motif)
+
+
+_PROGRAMMES = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",  # Mach-O 32 bits
+    b"\xfe\xed\xfa\xcf",  # Mach-O 64 bits
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",  # Mach-O universal, Java class
+    b"\x00asm",  # WebAssembly
+    b"#!",
+    b"%!PS",  # PostScript is a program too
+)
+_ARCHIVES = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",  # gzip
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"\x28\xb5\x2f\xfd",  # zstd
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # OLE2: old Word, Excel, MSI
+    b"MSCF",  # cabinet
+)
+_SIGNATURE_PDF = b"%PDF-"
+_SIGNATURE_PNG = b"\x89PNG\r\n\x1a\n"
+_SIGNATURE_JPEG = b"\xff\xd8\xff"
+_SIGNATURES_TIFF = (b"II*\x00", b"MM\x00*")
+
+
+def _motif_insensible(mot: str) -> bytes:
+    """A regex for ``mot``, ignoring the blanks browsers ignore inside a URL scheme."""
+    return b"[\\t\\n\\r ]*".join(re.escape(c.encode()) for c in mot)
+
+
+_MARQUEURS_WEB = re.compile(  # in lower case: searched in a lower-cased copy (see below)
+    rb"<html|<!doctype\s+html|<script|<svg|<iframe|<object|<embed|<body|<\?php|"
+    + _motif_insensible("javascript:")
+    + b"|"
+    + _motif_insensible("vbscript:")
+)
+_RTF_OBJET = re.compile(rb"\\object|\\objdata|\\objemb|\\objlink", re.IGNORECASE)
+_DEBUT_XML = re.compile(rb"\s*<(?:\?xml|!--|!doctype|[A-Za-z_])", re.IGNORECASE)
+_PROLOGUE_XML = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+_BALISE_RACINE = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>", re.DOTALL)
+_ESPACE_HL7 = b"urn:hl7-org:v3"
+
+
+def _contient_pe(zone: bytes) -> bool:
+    """An "MZ" DOS header whose e_lfanew points to a "PE\\0\\0" signature, or the DOS stub."""
+    if b"This program cannot be run in DOS mode" in zone:
+        return True
+    position = zone.find(b"MZ")
+    while position != -1:
+        if position + 0x40 <= len(zone):
+            (decalage,) = struct.unpack_from("<I", zone, position + 0x3C)
+            pe = position + decalage
+            if zone[pe : pe + 4] == b"PE\x00\x00":
+                return True
+        position = zone.find(b"MZ", position + 1)
+    return False
+
+
+def _est_programme(debut: bytes) -> bool:
+    if debut.startswith(b"MZ") and (b"\x00" in debut[:64] or _contient_pe(debut)):
+        return True
+    return debut.startswith(_PROGRAMMES)
+
+
+def _polyglotte(premier_ko: bytes, zone_web: bytes) -> bool:
+    """A ZIP local header or a Windows executable in the first KiB, or web markers in
+    ``zone_web``."""
+    return b"PK\x03\x04" in premier_ko or _contient_pe(premier_ko) or _marqueurs_web(zone_web)
+
+
+def _queue_suspecte(queue: bytes) -> bool:
+    return b"PK\x05\x06" in queue or _marqueurs_web(queue)
+
+
+def _marqueurs_web(zone: bytes) -> bool:
+    """Web markers, whatever their case. ``bytes.lower`` folds ASCII letters only, as
+    ``re.IGNORECASE`` does on bytes, and searching the lower-cased copy with a case-sensitive
+    pattern is six times faster (0.06 ms against 0.35 ms for 8 KiB): the pattern's literal
+    prefixes are used again."""
+    return _MARQUEURS_WEB.search(zone.lower()) is not None
+
+
+def detecter(debut: bytes, *, fin: bytes | None = None) -> Nature:
+    """The nature of a file from its content: ``debut`` is at least its first 8 KiB (or the
+    whole file). ``fin``, its last KiB if known, lets appended archives or HTML be found too;
+    by default the last KiB of ``debut`` is examined (the whole tail when the whole file is
+    given). Raises :class:`FichierRefuse` for anything not accepted. For RTF, embedded objects
+    are looked for in all of ``debut``: give the whole file for a complete check."""
+    if not debut:
+        raise _refus(MotifRefus.VIDE)
+    entier = bytes(debut)
+    debut = entier[:TAILLE_DEBUT]
+    queue = (entier if fin is None else bytes(fin))[-ZONE_POLYGLOTTE:]
+    if _est_programme(debut):
+        raise _refus(MotifRefus.PROGRAMME)
+    if debut.startswith(_ARCHIVES) or debut[257:262] == b"ustar":
+        raise _refus(MotifRefus.ARCHIVE)
+
+    premier_ko = debut[:ZONE_POLYGLOTTE]
+    if debut[128:132] == b"DICM":
+        # The 128-byte preamble is free for applications (a TIFF header is allowed), so it can
+        # make a file that is also an executable, an archive, a PDF or an image: refused.
+        preambule = debut[:128]
+        if preambule.startswith(
+            (*_PROGRAMMES, *_ARCHIVES, b"MZ", _SIGNATURE_PDF, _SIGNATURE_JPEG, _SIGNATURE_PNG)
+        ) or _polyglotte(premier_ko, premier_ko):
+            raise _refus(MotifRefus.POLYGLOTTE)
+        return Nature.DICOM
+    if debut.startswith(_SIGNATURE_PDF):
+        if _polyglotte(premier_ko, debut) or _queue_suspecte(queue):
+            raise _refus(MotifRefus.POLYGLOTTE)
+        return Nature.PDF
+    if _SIGNATURE_PDF in premier_ko:
+        raise _refus(MotifRefus.POLYGLOTTE)
+    for signature, nature in (
+        (_SIGNATURE_JPEG, Nature.JPEG),
+        (_SIGNATURE_PNG, Nature.PNG),
+        *((s, Nature.TIFF) for s in _SIGNATURES_TIFF),
+    ):
+        if debut.startswith(signature):
+            if _polyglotte(premier_ko, premier_ko) or _queue_suspecte(queue):
+                raise _refus(MotifRefus.POLYGLOTTE)
+            return nature
+    return _detecter_texte(debut, entier)
+
+
+def _detecter_texte(debut: bytes, entier: bytes) -> Nature:
+    if b"\x00" in debut:
+        raise _refus(MotifRefus.INCONNU)
+    corps = debut.removeprefix(codecs.BOM_UTF8)
+    if CONTROLES_INTERDITS.search(corps):
+        raise _refus(MotifRefus.INCONNU)
+    if _marqueurs_web(corps):
+        raise _refus(MotifRefus.PAGE_WEB)
+    if corps.startswith(b"{\\rtf"):
+        if _RTF_OBJET.search(entier):
+            raise _refus(MotifRefus.OBJET_INCORPORE)
+        return Nature.RTF
+    if _DEBUT_XML.match(corps):
+        if _est_cda(corps):
+            return Nature.CDA
+        raise _refus(MotifRefus.XML_NON_CDA)
+    # Valid UTF-8 (a character cut at the end of the sample is fine) or else Latin-1/cp1252,
+    # which decodes anything: the control characters were checked above.
+    return Nature.TEXTE
+
+
+def _est_cda(xml: bytes) -> bool:
+    """Root element ClinicalDocument in namespace urn:hl7-org:v3, no DOCTYPE. A cheap look at the
+    start only: the CDA reader validates the document itself."""
+    position = 0
+    while (prologue := _PROLOGUE_XML.match(xml, position)) is not None:
+        if prologue.end() == position:
+            break
+        position = prologue.end()
+    position += len(xml[position:]) - len(xml[position:].lstrip())
+    racine = _BALISE_RACINE.match(xml, position)  # a DOCTYPE does not match: refused
+    if racine is None or racine.group(2) != b"ClinicalDocument":
+        return False
+    prefixe, attributs = racine.group(1), racine.group(3)
+    declaration = b"xmlns" + (b":" + prefixe if prefixe else b"")
+    attendu = re.compile(
+        rb"(?:^|\s)" + re.escape(declaration) + rb"\s*=\s*([\"'])" + re.escape(_ESPACE_HL7) + rb"\1"
+    )
+    return attendu.search(attributs) is not None
