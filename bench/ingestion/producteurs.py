@@ -61,7 +61,7 @@ def producteur(genre: str, debut: int, nombre: int, pas: int, forme: Forme, vari
 
 def _prechauffer(entrees: Entrees) -> None:
     """What the first document_creer would pay once and a running server has already paid:
-    lazy imports (the sniffing module pulls numpy, pypdf, PDFium, pydicom), the broker
+    lazy imports (the sniffing module and what it loads: Pillow), the broker
     connection in Celery's pool, the vault's key ring."""
     from dossier import tasks
     from dossier.formats import detection

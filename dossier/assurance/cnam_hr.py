@@ -3,9 +3,10 @@
 When: not at ingestion (the ingestion job is another module's, and most documents are not
 REMB) but lazily, the first time the space's Remboursements page is shown or its sync runs
 after the document became available. Each document is read once (``LectureRemboursementsCDA``
-records it, with the number of lines), with the project's hardened CDA parser (dossier/cda.py:
-no DTD, no entity, no network). Its lines are stored like the insurer's, encrypted, marked
-with their source document, and shown only while that document is visible to the reader.
+records it, with the number of lines), with the project's hardened CDA parser
+(dossier/formats/cda/analyse.py: no DTD, no entity, no network). Its lines are stored like the
+insurer's, encrypted, marked with their source document, and shown only while that document is
+visible to the reader.
 
 A line's ``identifiant`` is a digest of the entry (kind, coding system, code, date,
 professional) and of its rank among identical entries of the document: reading the document

@@ -1,4 +1,4 @@
-"""dossier.cda : lecture sûre des documents CDA R2 (DESIGN.md §8).
+"""dossier.formats.cda : lecture sûre des documents CDA R2 (DESIGN.md §8).
 
 Deux sortes de tests : contre les exemples du cadre d'interopérabilité (``../shared/data``, qui
 ne sont pas copiés dans le projet ; absents, les tests le disent et passent, sauf en CI où ils
