@@ -23,6 +23,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
@@ -34,12 +35,6 @@ from .types import TYPES, categorie_de
 logger = logging.getLogger(__name__)
 DELAI_CORBEILLE = timedelta(days=30)
 TITRE_MAX = 200
-
-
-class Refus(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _journal(

@@ -20,6 +20,7 @@ from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.identifiants import (
     OIDS_INS_NIR,
     nir_concorde_avec_naissance,
@@ -39,15 +40,6 @@ from .models import (
 
 ALPHABET_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LONGUEUR_CODE = 12
-
-
-class Refus(Exception):
-    """A refusal the person can read: the view shows the message, nothing changed."""
-
-    def __init__(self, message: str, *, code: str = "refus") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _journal(
