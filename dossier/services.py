@@ -708,3 +708,20 @@ def document_consultation(
     *, acces: Acces, document: Document, action: Action, ip: str | None
 ) -> None:
     _journal(action, acces=acces, document=document, ip=ip)
+
+
+def document_illisible(*, acces: Acces | AccesPro, document: Document, motif: str) -> None:
+    """The document's object (or one of its previews) failed its integrity check as it was read:
+    the event tells the operators, and shows in the holder's history."""
+    _journal(Action.FICHIER_ILLISIBLE, acces=acces, document=document, motif=motif)
+
+
+def remboursements_consultation(*, acces: Acces, ip: str | None) -> None:
+    """Each view of the reimbursements page shows in the space's history."""
+    evenement_enregistrer(
+        action=Action.REMBOURSEMENTS_CONSULTES,
+        acteur=acces.acteur,
+        espace_uuid=acces.espace.uuid,
+        objet_type="remboursements",
+        ip=ip,
+    )

@@ -37,6 +37,7 @@ from .models import (
     date_majorite,
     limite_naissance_mineur,
 )
+from .selectors import Acces
 
 ALPHABET_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LONGUEUR_CODE = 12
@@ -537,6 +538,12 @@ def espace_lever_suspension(*, espace: Espace, acteur: Acteur, ip: str | None = 
 
 
 # --- Proches -----------------------------------------------------------------------------------
+
+
+def espace_basculer(*, acces: Acces, ip: str | None = None) -> None:
+    """The person now acts for this space (their own, or a minor's they represent): journaled on
+    it. The choice itself is the session's, kept by the view."""
+    _journal(Action.BASCULE_ESPACE, espace=acces.espace, acteur=acces.acteur, ip=ip)
 
 
 def representation_ajouter(
