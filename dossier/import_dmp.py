@@ -25,12 +25,13 @@ from espace_sante.coffre import services as coffre
 from espace_sante.coffre.champs import empreintes_possibles
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 from profil.models import Espace, Statut
 
 from . import xdm
 from .models import Document, ImportDMP, Source
-from .services import Refus, document_creer
+from .services import document_creer
 from .types import TYPES
 
 VISIBILITE = {"MASQUE_PS", "INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"}

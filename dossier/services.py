@@ -23,6 +23,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
@@ -34,12 +35,6 @@ from .types import TYPES, categorie_de
 logger = logging.getLogger(__name__)
 DELAI_CORBEILLE = timedelta(days=30)
 TITRE_MAX = 200
-
-
-class Refus(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _journal(
@@ -713,3 +708,20 @@ def document_consultation(
     *, acces: Acces, document: Document, action: Action, ip: str | None
 ) -> None:
     _journal(action, acces=acces, document=document, ip=ip)
+
+
+def document_illisible(*, acces: Acces | AccesPro, document: Document, motif: str) -> None:
+    """The document's object (or one of its previews) failed its integrity check as it was read:
+    the event tells the operators, and shows in the holder's history."""
+    _journal(Action.FICHIER_ILLISIBLE, acces=acces, document=document, motif=motif)
+
+
+def remboursements_consultation(*, acces: Acces, ip: str | None) -> None:
+    """Each view of the reimbursements page shows in the space's history."""
+    evenement_enregistrer(
+        action=Action.REMBOURSEMENTS_CONSULTES,
+        acteur=acces.acteur,
+        espace_uuid=acces.espace.uuid,
+        objet_type="remboursements",
+        ip=ip,
+    )

@@ -35,10 +35,9 @@ from espace_sante.coffre.televersement import (
     vue_de_televersement,
 )
 from espace_sante.journal.models import Action
-from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
 from espace_sante.taches.services import objets_en_attente
-from professionnels.politique import AccesPro, marque_secret
+from professionnels.politique import AccesPro
 from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
@@ -365,14 +364,7 @@ def _texte(doc: Document) -> str | None:
 
 def _en_cas_d_echec(acces: Acces | AccesPro, doc: Document) -> Callable[[BlobIllisible], None]:
     def echec(erreur: BlobIllisible) -> None:
-        evenement_enregistrer(
-            action=Action.FICHIER_ILLISIBLE,
-            acteur=acces.acteur,
-            espace_uuid=acces.espace.uuid,
-            objet_type="document",
-            objet_id=str(doc.uuid),
-            details={"motif": erreur.code, **marque_secret(doc)},
-        )
+        services.document_illisible(acces=acces, document=doc, motif=erreur.code)
 
     return echec
 
@@ -641,11 +633,5 @@ def remboursements(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
 
     acces = _acces(request, espace_uuid, "synchro_remboursements")
     contexte = page_remboursements(request, acces)
-    evenement_enregistrer(
-        action=Action.REMBOURSEMENTS_CONSULTES,
-        acteur=acces.acteur,
-        espace_uuid=acces.espace.uuid,
-        objet_type="remboursements",
-        ip=client_ip(request),
-    )
+    services.remboursements_consultation(acces=acces, ip=client_ip(request))
     return render(request, "dossier/remboursements.html", contexte)

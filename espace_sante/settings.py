@@ -2,12 +2,12 @@
 
 Without any variable the portal runs on the embedded default: SQLite and files under `var/`,
 a local-memory cache and tasks run in-process. `DJANGO_ENV=production` turns every unsafe
-default into a hard failure at start-up.
+default into a hard failure at start-up. The test suite runs on `espace_sante.settings_test`
+(chosen by pytest, pyproject.toml), which starts from these.
 """
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,7 +37,6 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 PRODUCTION = DJANGO_ENV == "production"
-TESTING = "pytest" in sys.modules or env.bool("ESPACE_SANTE_TESTING", default=False)
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -48,7 +47,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production.")
     SECRET_KEY = "django-insecure-development-only-" + "x" * 32
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 
@@ -110,9 +109,6 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
 ]
-
-if TESTING:
-    INSTALLED_APPS.append("tests.appli_test")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -312,8 +308,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accueil"
 ACCOUNT_ADAPTER = "espace_sante.comptes.adapters.AccountAdapter"

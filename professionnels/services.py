@@ -17,6 +17,7 @@ from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.identifiants import valider_rpps
 from espace_sante.taches.services import tache_programmer
 from profil.models import Espace
@@ -43,14 +44,6 @@ from .politique import (
 from .tasks import revendication_rpps_prevenir
 
 MOTIF_URGENCE_MIN = 10
-
-
-class Refus(Exception):
-    """A refusal the person can read: the view shows the message, nothing changed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _evenement(

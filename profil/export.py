@@ -39,6 +39,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.taches import PANNES
 from espace_sante.taches.services import tache_programmer
 from professionnels.selectors import professionnels_de_l_espace
@@ -50,7 +51,6 @@ from .models import (
     ExportDonnees,
 )
 from .selectors import Acces, espace_pour_acteur
-from .services import Refus
 from .synthese import Rubrique, directives_pdf, resume_pdf, rubriques_profil
 
 logger = logging.getLogger(__name__)

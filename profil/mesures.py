@@ -1,5 +1,5 @@
 """Measures (DESIGN.md §6): plausibility limits, reference ranges, BMI, and a chart per kind
-drawn on the server as SVG (it works without JavaScript; the page also gives the values as a
+drawn on the server as SVG (espace_sante/lib/graphiques.py; the page also gives the values as a
 table). Limits and ranges are data, with their source."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from espace_sante.lib.graphiques import Courbe, Releve, courbe
 
 from .models import Mesure, TypeMesure
 
@@ -73,101 +75,30 @@ def _cle(mesure: Mesure) -> tuple[date, object]:
     return (mesure.date, mesure.cree_le)
 
 
-# --- The chart ---------------------------------------------------------------------------------
-
-LARGEUR, HAUTEUR, MARGE_G, MARGE_B, MARGE_H, MARGE_D = 560, 220, 48, 28, 12, 12
+# --- The chart (drawn by espace_sante/lib/graphiques.py) ---------------------------------------
 
 
-@dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-    y_bas: float | None
-    libelle: str
-
-
-@dataclass(frozen=True)
-class Graphique:
-    """Everything the SVG template needs, already in pixels."""
-
-    largeur: int
-    hauteur: int
-    points: list[Point]
-    ligne: str
-    ligne_basse: str
-    bande: tuple[float, float] | None  # the reference range: y of its top, and its height
-    graduations: list[tuple[float, str]]
-    dates: list[tuple[float, str, str]]  # x, label, text-anchor
-    titre: str
-    description: str
-
-
-def graphique(type_mesure: str, mesures: list[Mesure]) -> Graphique | None:
-    """The chart of one kind of measure, oldest first (none for fewer than one point)."""
+def graphique(type_mesure: str, mesures: list[Mesure]) -> Courbe | None:
+    """The chart of one kind of measure, oldest first (none without any measure)."""
     serie = sorted((m for m in mesures if m.type == type_mesure), key=_cle)
     if not serie:
         return None
-    bornes = BORNES[type_mesure]
-    valeurs = [float(m.valeur) for m in serie] + [
-        float(m.valeur_basse) for m in serie if m.valeur_basse is not None
-    ]
-    if bornes.reference:
-        valeurs += [float(bornes.reference[0]), float(bornes.reference[1])]
-    bas, haut = min(valeurs), max(valeurs)
-    if haut - bas < 1e-9:
-        bas, haut = bas - 1, haut + 1
-    marge = (haut - bas) * 0.1
-    bas, haut = bas - marge, haut + marge
-    debut, fin = serie[0].date.toordinal(), serie[-1].date.toordinal()
-    etendue = max(fin - debut, 1)
-
-    def x(jour: date) -> float:
-        if fin == debut:
-            return MARGE_G + (LARGEUR - MARGE_G - MARGE_D) / 2
-        return MARGE_G + (jour.toordinal() - debut) / etendue * (LARGEUR - MARGE_G - MARGE_D)
-
-    def y(valeur: float) -> float:
-        return MARGE_H + (haut - valeur) / (haut - bas) * (HAUTEUR - MARGE_H - MARGE_B)
-
-    points = [
-        Point(
-            x=round(x(m.date), 1),
-            y=round(y(float(m.valeur)), 1),
-            y_bas=round(y(float(m.valeur_basse)), 1) if m.valeur_basse is not None else None,
-            libelle=f"{m.date:%d/%m/%Y} : {_valeur(m)}",
-        )
-        for m in serie
-    ]
-    graduations = [
-        (round(y(v), 1), f"{v:.1f}".rstrip("0").rstrip("."))
-        for v in (bas + (haut - bas) * i / 4 for i in range(5))
-    ]
-    libelle = dict(TypeMesure.choices)[type_mesure]
-    return Graphique(
-        largeur=LARGEUR,
-        hauteur=HAUTEUR,
-        points=points,
-        ligne=" ".join(f"{p.x},{p.y}" for p in points),
-        ligne_basse=" ".join(f"{p.x},{p.y_bas}" for p in points if p.y_bas is not None),
-        bande=(
-            (
-                round(y(float(bornes.reference[1])), 1),
-                round(y(float(bornes.reference[0])) - y(float(bornes.reference[1])), 1),
+    reference = BORNES[type_mesure].reference
+    return courbe(
+        [
+            Releve(
+                jour=m.date,
+                valeur=float(m.valeur),
+                valeur_basse=float(m.valeur_basse) if m.valeur_basse is not None else None,
+                libelle=f"{m.date:%d/%m/%Y} : {_valeur(m)}",
             )
-            if bornes.reference
-            else None
-        ),
-        graduations=graduations,
-        dates=[(points[0].x, f"{serie[0].date:%d/%m/%Y}", "start" if len(points) > 1 else "middle")]
-        + ([(points[-1].x, f"{serie[-1].date:%d/%m/%Y}", "end")] if len(points) > 1 else []),
-        titre=str(libelle),
+            for m in serie
+        ],
+        reference=(float(reference[0]), float(reference[1])) if reference else None,
+        titre=str(dict(TypeMesure.choices)[type_mesure]),
         description=(
             f"{len(serie)} mesure(s) du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
-            + (
-                f" ; zone de référence {bornes.reference[0]} à {bornes.reference[1]}"
-                if bornes.reference
-                else ""
-            )
+            + (f" ; zone de référence {reference[0]} à {reference[1]}" if reference else "")
         ),
     )
 

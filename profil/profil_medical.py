@@ -19,6 +19,7 @@ from dsfr.forms import DsfrBaseForm
 
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
+from espace_sante.lib import graphiques
 from professionnels.politique import entrees_profil_lisibles, evenements_lisibles, marque_secret
 
 from . import mesures as mesures_
@@ -376,7 +377,7 @@ def historique_element(*, acces: Acces, element: Any) -> list[Evenement]:
 class Courbe:
     type: str
     libelle: str
-    graphique: mesures_.Graphique
+    graphique: graphiques.Courbe
     valeurs: list[Mesure]
     source: str
 

@@ -20,6 +20,7 @@ from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.identifiants import (
     OIDS_INS_NIR,
     nir_concorde_avec_naissance,
@@ -36,18 +37,10 @@ from .models import (
     date_majorite,
     limite_naissance_mineur,
 )
+from .selectors import Acces
 
 ALPHABET_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LONGUEUR_CODE = 12
-
-
-class Refus(Exception):
-    """A refusal the person can read: the view shows the message, nothing changed."""
-
-    def __init__(self, message: str, *, code: str = "refus") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def _journal(
@@ -545,6 +538,12 @@ def espace_lever_suspension(*, espace: Espace, acteur: Acteur, ip: str | None = 
 
 
 # --- Proches -----------------------------------------------------------------------------------
+
+
+def espace_basculer(*, acces: Acces, ip: str | None = None) -> None:
+    """The person now acts for this space (their own, or a minor's they represent): journaled on
+    it. The choice itself is the session's, kept by the view."""
+    _journal(Action.BASCULE_ESPACE, espace=acces.espace, acteur=acces.acteur, ip=ip)
 
 
 def representation_ajouter(

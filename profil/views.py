@@ -21,9 +21,7 @@ from django.views.decorators.http import require_POST
 
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
-from espace_sante.journal.models import Action
 from espace_sante.journal.points import empreinte_espace
-from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib.http import client_ip
 from espace_sante.taches.services import en_attente_expression, objets_en_attente
 
@@ -89,14 +87,7 @@ def espace_basculer(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     acces = _acces(request, cible, ouvert=False)
     request.session[SESSION_ESPACE] = str(acces.espace.uuid)
-    evenement_enregistrer(
-        action=Action.BASCULE_ESPACE,
-        acteur=acces.acteur,
-        espace_uuid=acces.espace.uuid,
-        objet_type="espace",
-        objet_id=str(acces.espace.uuid),
-        ip=client_ip(request),
-    )
+    services.espace_basculer(acces=acces, ip=client_ip(request))
     messages.info(
         request,
         _("Vous agissez maintenant pour l'espace de %(nom)s.") % {"nom": acces.espace.nom_complet},

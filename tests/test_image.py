@@ -133,7 +133,6 @@ def disposition(tmp_path_factory: pytest.TempPathFactory) -> Disposition:
         ALLOWED_HOSTS=HOTE,
         TRUSTED_PROXY_COUNT="1",
         REDIS_URL="redis://127.0.0.1:1/0",  # a page and the healthcheck do not need Redis
-        ESPACE_SANTE_TESTING="0",
         LOG_LEVEL="WARNING",
     )
     (app / env["VAR_DIR"].removeprefix(str(app)).strip("/")).mkdir(parents=True, exist_ok=True)

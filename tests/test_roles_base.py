@@ -86,7 +86,6 @@ def _django(base: Base, role: str, *arguments: str) -> subprocess.CompletedProce
     env.update(
         DATABASE_URL=base.url(role),
         DJANGO_SETTINGS_MODULE="espace_sante.settings",
-        ESPACE_SANTE_TESTING="0",
         PYTHONPATH=str(RACINE),
         LOG_LEVEL="WARNING",
     )

@@ -24,7 +24,7 @@ PRODUCTION = {
 
 def _settings(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    propre.update(env, VAR_DIR=str(tmp_path))
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('ok')"],
         cwd=RACINE,
@@ -99,14 +99,15 @@ def test_the_key_set_never_shows_key_material() -> None:
         assert base64.urlsafe_b64encode(cle).decode() not in texte
 
 
-def _valeur(env: dict[str, str], tmp_path: Path, expression: str) -> str:
+def _valeur(env: dict[str, str], tmp_path: Path, expression: str, avant: str = "") -> str:
     propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    propre.update(env, VAR_DIR=str(tmp_path))
     resultat = subprocess.run(
         [
             sys.executable,
             "-c",
-            f"import django; django.setup(); from django.conf import settings; print({expression})",
+            f"{avant}import django; django.setup(); from django.conf import settings; "
+            f"print({expression})",
         ],
         cwd=RACINE,
         env={**propre, "DJANGO_SETTINGS_MODULE": "espace_sante.settings"},
@@ -117,6 +118,14 @@ def _valeur(env: dict[str, str], tmp_path: Path, expression: str) -> str:
     )
     assert resultat.returncode == 0, resultat.stderr
     return resultat.stdout.strip()
+
+
+def test_the_settings_never_look_for_a_test_runner(tmp_path: Path) -> None:
+    """pytest loaded or not, espace_sante.settings are the same: the test suite's own settings
+    (espace_sante/settings_test.py) are chosen by the runner, in pyproject.toml."""
+    expression = "'tests.appli_test' in settings.INSTALLED_APPS, settings.PASSWORD_HASHERS[0]"
+    attendu = "False django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert _valeur({}, tmp_path, expression, avant="import pytest; ") == attendu
 
 
 @pytest.mark.parametrize(
@@ -139,7 +148,7 @@ def test_the_retired_hours_grace_of_the_vault_collection_is_refused_not_ignored(
 
 def _options_base(env: dict[str, str], tmp_path: Path) -> str:
     propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    propre.update(env, VAR_DIR=str(tmp_path), ESPACE_SANTE_TESTING="0")
+    propre.update(env, VAR_DIR=str(tmp_path))
     resultat = subprocess.run(
         [
             sys.executable,

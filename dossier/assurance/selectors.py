@@ -15,6 +15,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.lib.graphiques import Barres, Cadre, barres
 from profil.selectors import Acces
 
 from ..models import LigneRemboursement, NatureRemboursement
@@ -122,32 +123,9 @@ def totaux_par_nature(lignes: QuerySet[LigneRemboursement]) -> list[Total]:
     return [_total(t["nature"], str(LIBELLES_NATURES[t["nature"]]), t) for t in par_nature]
 
 
-# --- The chart of yearly out-of-pocket costs: an SVG drawn here (as profil/mesures.py) --------
+# --- The chart of yearly out-of-pocket costs (drawn by espace_sante/lib/graphiques.py) -----------
 
-LARGEUR, HAUTEUR, MARGE_G, MARGE_B, MARGE_H, MARGE_D = 560, 220, 56, 28, 20, 12
-
-
-@dataclass(frozen=True)
-class Barre:
-    x: float
-    y: float
-    largeur: float
-    hauteur: float
-    centre: float
-    annee: str
-    montant: Decimal
-    libelle: str
-
-
-@dataclass(frozen=True)
-class Graphique:
-    largeur: int
-    hauteur: int
-    barres: list[Barre]
-    graduations: list[tuple[float, str]]
-    base: float  # y of the axis
-    titre: str
-    description: str
+CADRE = Cadre(gauche=56, haut=20)  # room on the left for the amounts
 
 
 def montant_fr(montant: Decimal | None) -> str:
@@ -157,43 +135,15 @@ def montant_fr(montant: Decimal | None) -> str:
     return f"{montant:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
 
 
-def graphique_reste_a_charge(totaux: list[Total]) -> Graphique | None:
+def graphique_reste_a_charge(totaux: list[Total]) -> Barres | None:
     """One bar per year (oldest on the left) for the out-of-pocket costs; none without amounts."""
     annees = sorted((t for t in totaux if t.reste_a_charge is not None), key=lambda t: t.cle)
     if not annees:
         return None
-    plus_haut = max(max(t.reste_a_charge or Decimal(0) for t in annees), Decimal(1))
-    interieur_l = LARGEUR - MARGE_G - MARGE_D
-    interieur_h = HAUTEUR - MARGE_H - MARGE_B
-    pas = interieur_l / len(annees)
-    largeur = round(min(pas * 0.6, 80), 1)
-    base = HAUTEUR - MARGE_B
-    barres = []
-    for rang, total in enumerate(annees):
-        montant = total.reste_a_charge or Decimal(0)
-        hauteur = round(float(montant / plus_haut) * interieur_h, 1)
-        barres.append(
-            Barre(
-                x=round(MARGE_G + pas * rang + (pas - largeur) / 2, 1),
-                y=round(base - hauteur, 1),
-                largeur=largeur,
-                hauteur=hauteur,
-                centre=round(MARGE_G + pas * rang + pas / 2, 1),
-                annee=str(total.cle),
-                montant=montant,
-                libelle=f"{total.cle} : {montant_fr(montant)}",
-            )
-        )
-    graduations = [
-        (round(base - interieur_h * i / 4, 1), montant_fr((plus_haut * i / 4).quantize(Decimal(1))))
-        for i in range(5)
-    ]
-    return Graphique(
-        largeur=LARGEUR,
-        hauteur=HAUTEUR,
-        barres=barres,
-        graduations=graduations,
-        base=base,
+    montants = [(str(t.cle), t.reste_a_charge or Decimal(0)) for t in annees]
+    return barres(
+        montants,
+        montrer=montant_fr,
         titre=str(_("Reste à charge par année")),
         description=str(
             _("%(n)s année(s), de %(debut)s à %(fin)s ; le plus élevé : %(max)s")
@@ -201,9 +151,10 @@ def graphique_reste_a_charge(totaux: list[Total]) -> Graphique | None:
                 "n": len(annees),
                 "debut": annees[0].cle,
                 "fin": annees[-1].cle,
-                "max": montant_fr(max(t.reste_a_charge or Decimal(0) for t in annees)),
+                "max": montant_fr(max(montant for _annee, montant in montants)),
             }
         ),
+        cadre=CADRE,
     )
 
 

@@ -14,7 +14,6 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -116,7 +115,7 @@ def espace_synchroniser(
             return Resultat("termine", ajoutees, quarantaine, numero)
     from ..tasks import remboursements_synchroniser
 
-    transaction.on_commit(partial(remboursements_synchroniser.delay, espace.pk))
+    remboursements_synchroniser.delay_on_commit(espace.pk)
     return Resultat("suite", ajoutees, quarantaine, pages_max)
 
 
@@ -241,5 +240,5 @@ def espaces_synchroniser_tous(*, maintenant: object = None) -> int:
             )
             Synchro.objects.filter(espace_id__in=lot).update(programmee_le=instant)
             for pk in lot:
-                transaction.on_commit(partial(remboursements_synchroniser.delay, pk))
+                remboursements_synchroniser.delay_on_commit(pk)
         total, dernier = total + len(lot), lot[-1]

@@ -8,10 +8,14 @@ event's hash and its own hash over a canonical form of every field.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar, NoReturn
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class JournalImmuable(Exception):
@@ -85,6 +89,13 @@ class Action(models.TextChoices):
     EXPORT_TELECHARGE = "export_telecharge", _("Export de mes données téléchargé")
 
 
+def choix_des_actions() -> Sequence[tuple[str, StrOrPromise]]:
+    """The ``action`` column's choices: the ``Action`` enum, read when asked. A migration records
+    this function's name, never the list, so that an action added to ``Action`` needs no
+    migration; ``evenement_enregistrer`` refuses any value the enum does not hold."""
+    return Action.choices
+
+
 class TypeActeur(models.TextChoices):
     TITULAIRE = "titulaire", _("Titulaire")
     REPRESENTANT = "representant", _("Représentant légal")
@@ -127,7 +138,7 @@ class Evenement(models.Model):
     rang = models.PositiveBigIntegerField()
     espace_uuid = models.UUIDField(null=True, blank=True, db_index=True)
     horodatage = models.DateTimeField()
-    action = models.CharField(max_length=32, choices=Action.choices)
+    action = models.CharField(max_length=32, choices=choix_des_actions)
     acteur_type = models.CharField(max_length=16, choices=TypeActeur.choices)
     acteur_id = models.CharField(max_length=64, blank=True)
     acteur_nom = models.CharField(max_length=200, blank=True)

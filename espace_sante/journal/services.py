@@ -96,6 +96,7 @@ def evenement_enregistrer(
     taken until the transaction ends, and the timestamp is read once the lock is held, so that
     sequence numbers, links and timestamps follow one another in every chain. Inside a caller's
     transaction no savepoint is made: a failed append fails the whole change it records."""
+    action = Action(action)  # an unknown action is refused (ValueError): the column takes any text
     details = dict(details or {})
     json.dumps(details)  # refuse what cannot be hashed canonically
     cle = cle_chaine(espace_uuid=espace_uuid, compte_uuid=compte_uuid)

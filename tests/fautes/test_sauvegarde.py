@@ -86,8 +86,7 @@ def test_a_dump_and_a_copy_of_the_objects_restore_into_a_verified_readable_porta
             JOURNAL_SEAL_KEYS=_cles(reglages.JOURNAL_SEAL_KEYS),
             JOURNAL_SEAL_ACTIVE_KEY=reglages.JOURNAL_SEAL_KEYS.active,
             SECRET_KEY=reglages.SECRET_KEY,
-            ESPACE_SANTE_TESTING="1",
-            DJANGO_SETTINGS_MODULE="espace_sante.settings",
+            DJANGO_SETTINGS_MODULE="espace_sante.settings_test",  # the test database's settings
         )
         resultat = subprocess.run(
             [sys.executable, "-c", LIRE],

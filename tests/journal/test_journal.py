@@ -9,7 +9,13 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from espace_sante.journal.models import Action, ChaineJournal, Evenement, JournalImmuable
+from espace_sante.journal.models import (
+    Action,
+    ChaineJournal,
+    Evenement,
+    JournalImmuable,
+    choix_des_actions,
+)
 from espace_sante.journal.services import (
     Acteur,
     calculer_hash,
@@ -230,3 +236,36 @@ def test_an_append_in_a_transaction_takes_two_statements_on_postgresql(
             action=Action.DECONNEXION, acteur=Acteur.systeme(), espace_uuid=espace
         )
     assert list(journal_verifier()) == []
+
+
+# --- The actions: the enum holds them, not the migrations ----------------------------------------
+
+
+def test_a_new_action_needs_no_migration() -> None:
+    """The column's choices are a function: a migration records its name, never the list, so
+    that adding a member to ``Action`` leaves every migration state as it is."""
+    champ = Evenement._meta.get_field("action")
+    _nom, chemin, _args, options = champ.deconstruct()
+
+    assert chemin == "django.db.models.CharField"
+    assert options["choices"] is choix_des_actions
+    assert champ.max_length is not None
+    assert max(len(valeur) for valeur in Action.values) <= champ.max_length
+
+
+def test_every_action_keeps_its_label() -> None:
+    evenement = evenement_enregistrer(
+        action=Action.BASCULE_ESPACE, acteur=Acteur.systeme(), espace_uuid=uuid.uuid4()
+    )
+
+    assert evenement.get_action_display() == "Changement d'espace"
+    assert dict(Evenement._meta.get_field("action").flatchoices) == dict(Action.choices)
+
+
+def test_an_unknown_action_is_refused_before_anything_is_written() -> None:
+    espace = uuid.uuid4()
+
+    with pytest.raises(ValueError):
+        evenement_enregistrer(action="action_inconnue", acteur=Acteur.systeme(), espace_uuid=espace)
+    assert not Evenement.objects.filter(espace_uuid=espace).exists()
+    assert not ChaineJournal.objects.filter(cle=str(espace)).exists()

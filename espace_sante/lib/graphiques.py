@@ -1,0 +1,249 @@
+"""Charts drawn on the server as SVG: they work without JavaScript, and each page also gives
+their values as a table.
+
+This module turns values into pixels and nothing else: what to plot, its labels and the
+sentence that describes it to a screen reader come from the page's own module (measures:
+``profil/mesures.py``; reimbursements: ``dossier/assurance/selectors.py``). The templates that
+draw the SVG (``templates/graphiques/``) read only what is here, already rounded.
+
+- ``courbe``: values over time, one point per reading (with an optional second value, as the
+  diastolic pressure under the systolic one) and an optional reference range shaded behind.
+- ``barres``: one bar per label (a year…), from zero up to the largest value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+GRADUATIONS = 4  # intervals on the value axis: five labelled lines
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """The SVG's size and the margins around the drawing: on the left for the values'
+    labels, at the bottom for the dates (or the years)."""
+
+    largeur: int = 560
+    hauteur: int = 220
+    gauche: int = 48
+    bas: int = 28
+    haut: int = 12
+    droite: int = 12
+
+    @property
+    def interieur_largeur(self) -> int:
+        return self.largeur - self.gauche - self.droite
+
+    @property
+    def interieur_hauteur(self) -> int:
+        return self.hauteur - self.haut - self.bas
+
+    @property
+    def base(self) -> int:
+        """The y of the value axis' bottom."""
+        return self.hauteur - self.bas
+
+    @property
+    def droite_x(self) -> int:
+        """The x where the drawing ends (the grid lines' right end)."""
+        return self.largeur - self.droite
+
+    @property
+    def x_graduations(self) -> int:
+        """The x the values' labels end at, just left of the drawing."""
+        return self.gauche - 4
+
+    @property
+    def y_abscisses(self) -> int:
+        """The y of the dates' (or years') labels, under the drawing."""
+        return self.hauteur - 8
+
+
+CADRE = Cadre()
+
+
+def graduations(cadre: Cadre, libelles: Sequence[str]) -> list[tuple[float, str]]:
+    """The value axis' labelled lines, evenly spaced from the bottom up: (y, label)."""
+    pas = len(libelles) - 1
+    return [
+        (round(cadre.base - cadre.interieur_hauteur * rang / pas, 1), libelle)
+        for rang, libelle in enumerate(libelles)
+    ]
+
+
+# --- Values over time --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Releve:
+    """One reading to plot: its day, its value (and a second one, drawn as a second line), and
+    what its point says when hovered or read aloud."""
+
+    jour: date
+    valeur: float
+    valeur_basse: float | None
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    y_bas: float | None
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Courbe:
+    """Everything the SVG template needs, already in pixels."""
+
+    cadre: Cadre
+    points: list[Point]
+    ligne: str
+    ligne_basse: str
+    bande: tuple[float, float] | None  # the reference range: y of its top, and its height
+    graduations: list[tuple[float, str]]
+    dates: list[tuple[float, str, str]]  # x, label, text-anchor
+    titre: str
+    description: str
+
+
+def courbe(
+    releves: Sequence[Releve],
+    *,
+    reference: tuple[float, float] | None,
+    titre: str,
+    description: str,
+    cadre: Cadre = CADRE,
+) -> Courbe:
+    """The line of ``releves`` (oldest first, at least one), with a tenth of the range spare
+    above and below; the reference range, if any, is always in view."""
+    valeurs = [r.valeur for r in releves] + [
+        r.valeur_basse for r in releves if r.valeur_basse is not None
+    ]
+    if reference:
+        valeurs += list(reference)
+    bas, haut = min(valeurs), max(valeurs)
+    if haut - bas < 1e-9:
+        bas, haut = bas - 1, haut + 1
+    marge = (haut - bas) * 0.1
+    bas, haut = bas - marge, haut + marge
+    premier, dernier = releves[0].jour, releves[-1].jour
+    debut, fin = premier.toordinal(), dernier.toordinal()
+    etendue = max(fin - debut, 1)
+
+    def x(jour: date) -> float:
+        if fin == debut:
+            return cadre.gauche + cadre.interieur_largeur / 2
+        return cadre.gauche + (jour.toordinal() - debut) / etendue * cadre.interieur_largeur
+
+    def y(valeur: float) -> float:
+        return cadre.haut + (haut - valeur) / (haut - bas) * cadre.interieur_hauteur
+
+    points = [
+        Point(
+            x=round(x(r.jour), 1),
+            y=round(y(r.valeur), 1),
+            y_bas=round(y(r.valeur_basse), 1) if r.valeur_basse is not None else None,
+            libelle=r.libelle,
+        )
+        for r in releves
+    ]
+    plusieurs = len(points) > 1
+    return Courbe(
+        cadre=cadre,
+        points=points,
+        ligne=" ".join(f"{p.x},{p.y}" for p in points),
+        ligne_basse=" ".join(f"{p.x},{p.y_bas}" for p in points if p.y_bas is not None),
+        bande=(
+            (round(y(reference[1]), 1), round(y(reference[0]) - y(reference[1]), 1))
+            if reference
+            else None
+        ),
+        graduations=graduations(
+            cadre,
+            [_nombre(bas + (haut - bas) * rang / GRADUATIONS) for rang in range(GRADUATIONS + 1)],
+        ),
+        dates=[(points[0].x, f"{premier:%d/%m/%Y}", "start" if plusieurs else "middle")]
+        + ([(points[-1].x, f"{dernier:%d/%m/%Y}", "end")] if plusieurs else []),
+        titre=titre,
+        description=description,
+    )
+
+
+def _nombre(valeur: float) -> str:
+    """At most one decimal, none when it is zero: ``72.5``, ``70``."""
+    return f"{valeur:.1f}".rstrip("0").rstrip(".")
+
+
+# --- One bar per label -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Barre:
+    x: float
+    y: float
+    largeur: float
+    hauteur: float
+    centre: float  # x of its label
+    etiquette: str
+    valeur: Decimal
+    libelle: str
+
+
+@dataclass(frozen=True)
+class Barres:
+    """Everything the SVG template needs, already in pixels."""
+
+    cadre: Cadre
+    barres: list[Barre]
+    graduations: list[tuple[float, str]]
+    titre: str
+    description: str
+
+
+def barres(
+    valeurs: Sequence[tuple[str, Decimal]],
+    *,
+    montrer: Callable[[Decimal], str],
+    titre: str,
+    description: str,
+    cadre: Cadre = CADRE,
+) -> Barres:
+    """One bar per (label, value), left to right (at least one), from zero up to the largest
+    value (or 1); ``montrer`` writes a value as the page shows it (the axis' values are rounded
+    to whole units)."""
+    plus_haut = max(max(valeur for _, valeur in valeurs), Decimal(1))
+    pas = cadre.interieur_largeur / len(valeurs)
+    largeur = round(min(pas * 0.6, 80), 1)
+    liste = []
+    for rang, (etiquette, valeur) in enumerate(valeurs):
+        hauteur = round(float(valeur / plus_haut) * cadre.interieur_hauteur, 1)
+        liste.append(
+            Barre(
+                x=round(cadre.gauche + pas * rang + (pas - largeur) / 2, 1),
+                y=round(cadre.base - hauteur, 1),
+                largeur=largeur,
+                hauteur=hauteur,
+                centre=round(cadre.gauche + pas * rang + pas / 2, 1),
+                etiquette=etiquette,
+                valeur=valeur,
+                libelle=f"{etiquette} : {montrer(valeur)}",
+            )
+        )
+    return Barres(
+        cadre=cadre,
+        barres=liste,
+        graduations=graduations(
+            cadre,
+            [
+                montrer((plus_haut * rang / GRADUATIONS).quantize(Decimal(1)))
+                for rang in range(GRADUATIONS + 1)
+            ],
+        ),
+        titre=titre,
+        description=description,
+    )
