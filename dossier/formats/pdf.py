@@ -42,8 +42,14 @@ def decrire_pdf(donnees: bytes) -> Description:
     pages = _lire_pdf(donnees)
     remarque = None
     try:
+        # The preview is the first page: PDFium must load it, not only the document (a damaged
+        # page tree opens and then fails at the page).
         with analyse(_PDF_SANS_APERCU, ApercuImpossible), _VERROU_PDFIUM:
-            pdfium.PdfDocument(donnees).close()
+            document = pdfium.PdfDocument(donnees)
+            try:
+                document[0].close()
+            finally:
+                document.close()
     except ApercuImpossible as impossible:
         remarque = impossible.message
     return Description(
