@@ -16,6 +16,14 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from espace_sante.acces import (
+    Acces,
+    AccesPatient,
+    marque_secret,
+    peut_cacher_au_patient,
+    peut_marquer_secret,
+    peut_remplacer,
+)
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.models import Blob
 from espace_sante.coffre.televersement import FichierChiffre
@@ -24,9 +32,7 @@ from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.taches.services import tache_programmer
-from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
-from profil.selectors import Acces
 
 from .models import Apercu, Document, Nature, ReglagesDossier, Source, Statut
 from .types import TYPES, categorie_de
@@ -45,7 +51,7 @@ class Refus(Exception):
 def _journal(
     action: Action,
     *,
-    acces: Acces | AccesPro | None,
+    acces: Acces | None,
     document: Document,
     ip: str | None = None,
     **details: Any,
@@ -78,7 +84,7 @@ def _nature_du_debut(fichier: FichierChiffre) -> Nature:
 
 def document_deposer(
     *,
-    acces: Acces | AccesPro,
+    acces: Acces,
     fichier: FichierChiffre,
     titre: str,
     date_acte: date,
@@ -96,7 +102,7 @@ def document_deposer(
     Only a professional may hold a document back from the patient (``invisible_patient``)
     or from a minor's representatives; the DMP forbids holding it back from the patient and
     hiding it from professionals at once."""
-    professionnel = isinstance(acces, AccesPro)
+    professionnel = acces.est_professionnel
     try:
         if not acces.espace.ouvert:
             raise Refus(_("Cet espace est fermé : aucun document ne peut y être ajouté."))
@@ -108,7 +114,7 @@ def document_deposer(
         titre = " ".join(titre.split())[:TITRE_MAX]
         if not titre:
             raise Refus(_("Donnez un titre au document."))
-        if not professionnel and (invisible_patient or invisible_representants):
+        if not peut_cacher_au_patient(acces) and (invisible_patient or invisible_representants):
             raise Refus(_("Seul un professionnel peut rendre un document invisible."))
         if invisible_patient and masque_ps:
             raise Refus(
@@ -117,7 +123,7 @@ def document_deposer(
                     "aux professionnels."
                 )
             )
-        if invisible_representants and not acces.espace.est_mineur:
+        if invisible_representants and not peut_marquer_secret(acces):
             raise Refus(_("Le masquage aux représentants légaux ne vaut que pour un mineur."))
         nature = _nature_du_debut(fichier)
     except Refus:
@@ -555,7 +561,7 @@ def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -
 
 
 def documents_masquer(
-    *, acces: Acces, documents: Iterable[Document], masque: bool, ip: str | None = None
+    *, acces: AccesPatient, documents: Iterable[Document], masque: bool, ip: str | None = None
 ) -> int:
     if not acces.peut_regler_visibilite:
         raise Refus(_("Seul le titulaire peut changer la visibilité de ses documents."))
@@ -578,7 +584,7 @@ def documents_masquer(
 
 def dossier_regler(
     *,
-    acces: Acces,
+    acces: AccesPatient,
     tout_masque: bool | None = None,
     masquer_nouveaux: bool | None = None,
     ip: str | None = None,
@@ -613,7 +619,9 @@ def dossier_regler(
 # --- Deletion, undo, purge, versions -----------------------------------------------------------
 
 
-def document_supprimer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+def document_supprimer(
+    *, acces: AccesPatient, document: Document, ip: str | None = None
+) -> Document:
     with transaction.atomic():
         document.supprime_le = timezone.now()
         document.purge_le = document.supprime_le + DELAI_CORBEILLE
@@ -622,7 +630,9 @@ def document_supprimer(*, acces: Acces, document: Document, ip: str | None = Non
     return document
 
 
-def document_restaurer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+def document_restaurer(
+    *, acces: AccesPatient, document: Document, ip: str | None = None
+) -> Document:
     with transaction.atomic():
         document.supprime_le = None
         document.purge_le = None
@@ -666,7 +676,7 @@ def document_purger(document: Document) -> None:
 
 def document_remplacer(
     *,
-    acces: Acces | AccesPro,
+    acces: Acces,
     ancien: Document,
     fichier: FichierChiffre,
     titre: str = "",
@@ -674,11 +684,7 @@ def document_remplacer(
 ) -> Document:
     """A new version replaces ``ancien``, which stays readable as "ancienne version". The
     patient replaces their own deposits, a professional the documents they wrote."""
-    if isinstance(acces, AccesPro):
-        a_soi = ancien.auteur_id == acces.acteur.id and ancien.source == Source.PROFESSIONNEL
-    else:
-        a_soi = ancien.source == Source.PATIENT
-    if not a_soi or ancien.statut == Statut.ARCHIVE:
+    if not peut_remplacer(acces=acces, document=ancien):
         fichier.abandonner()
         raise Refus(
             _("Seuls vos propres documents peuvent être remplacés par une nouvelle version.")
@@ -705,6 +711,6 @@ def document_remplacer(
 
 
 def document_consultation(
-    *, acces: Acces, document: Document, action: Action, ip: str | None
+    *, acces: AccesPatient, document: Document, action: Action, ip: str | None
 ) -> None:
     _journal(action, acces=acces, document=document, ip=ip)

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossier.models import Apercu, ReglagesDossier
+from espace_sante.acces import acces_professionnel, documents_lisibles, espaces_autorises
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace, ReglagesAcces
-from professionnels.politique import documents_lisibles, espaces_autorises
 from profil.models import Statut
 
 from ..conftest import client_pour
@@ -179,8 +179,6 @@ def test_the_selectors_answer_like_the_pages() -> None:
     """The same rules at the query level, without HTTP: one case of each kind."""
     espace, pro, _documents = _installer(Cas(DENTISTE, "autorise", False))
     assert list(espaces_autorises(professionnel=pro)) == [espace]
-    from professionnels.politique import acces_professionnel
-
     acces = acces_professionnel(professionnel=pro, espace_uuid=espace.uuid)
     lus = {(d.type_code, d.titre.rsplit("-", 1)[-1]) for d in documents_lisibles(acces=acces)}
     assert (DIRECTIVES, "aucun") not in lus
@@ -267,11 +265,11 @@ def test_the_holder_and_the_representative_read_the_profile_and_the_history_sect
     enfant_represente,
 ) -> None:  # type: ignore[no-untyped-def]
     from dossier import services as dossier_services
+    from espace_sante.acces import espace_pour_acteur
     from espace_sante.journal.models import Action
     from profil import profil_medical
     from profil.historique import evenements_historique
     from profil.models import Allergie
-    from profil.selectors import espace_pour_acteur
 
     from ..factories import UtilisateurFactory
 
