@@ -11,8 +11,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Field, Model
-from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +29,7 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib import sql
 from espace_sante.taches.services import tache_programmer
 from profil.models import Espace
 
@@ -274,28 +273,15 @@ def _prendre(document_id: int) -> Document | None:
         ligne = curseur.fetchone()
     if ligne is None:  # not "en traitement", or purged meanwhile
         return None
-    valeurs = iter(ligne)
-    document, espace, blob = (
-        modele.from_db(
-            connexion.alias,
-            [champ.attname for champ, _expression, _convertisseurs in champs],
-            [
-                _convertir(next(valeurs), expression, convertisseurs, connexion)
-                for _champ, expression, convertisseurs in champs
-            ],
-        )
-        for modele, champs in prise.modeles
-    )
+    instances = []
+    for lecture in prise.lectures:
+        instances.append(lecture.instance(ligne[: lecture.largeur]))
+        ligne = ligne[lecture.largeur :]
+    document, espace, blob = instances
     assert isinstance(document, Document) and isinstance(espace, Espace)
     assert isinstance(blob, Blob)
     document.espace, document.blob = espace, blob
     return document
-
-
-def _convertir(valeur: Any, expression: Any, convertisseurs: list[Any], connexion: Any) -> Any:
-    for convertir in convertisseurs:
-        valeur = convertir(valeur, expression, connexion)
-    return valeur
 
 
 # What the job and document_notifier read (anything else is loaded on access), the blob whole.
@@ -310,14 +296,11 @@ _LUS = (
 )
 
 
-_Champ = tuple[Field[Any, Any], Col, list[Any]]  # a field, its column, its converters
-
-
 @dataclasses.dataclass(frozen=True)
 class _Prise:
     compter: str  # on PostgreSQL, returns the row too
     lire: str | None
-    modeles: list[tuple[type[Model], list[_Champ]]]
+    lectures: list[sql.Lecture[Any]]
 
 
 # By connection (one per thread): the converters are bound to its backend's operations.
@@ -325,38 +308,26 @@ _PRISES: weakref.WeakKeyDictionary[Any, _Prise] = weakref.WeakKeyDictionary()
 
 
 def _prise(connexion: Any) -> _Prise:
-    """The statements of ``_prendre`` and the converters of their columns, for a connection."""
+    """The statements of ``_prendre`` and how to read their rows, for a connection."""
     nom = connexion.ops.quote_name
-    modeles: list[tuple[type[Model], list[_Champ]]] = []
-    colonnes: dict[str, list[str]] = {}
-    for alias, modele, noms in _LUS:
-        champs: list[_Champ] = []
-        colonnes[alias] = []
-        for champ in modele._meta.concrete_fields:  # their order, which from_db expects
-            if champ.name not in noms:
-                continue
-            expression = champ.get_col(alias)
-            convertisseurs = [
-                *connexion.ops.get_db_converters(expression),
-                *expression.get_db_converters(connexion),
-            ]
-            champs.append((champ, expression, convertisseurs))
-            colonnes[alias].append(nom(str(champ.column)))
-        modeles.append((modele, champs))
+    lectures: list[sql.Lecture[Any]] = [
+        sql.lecture(modele, connexion=connexion, alias=alias, noms=noms)
+        for alias, modele, noms in _LUS
+    ]
     document, espace, blob = (nom(m._meta.db_table) for m in (Document, Espace, Blob))
     compter = (
         f"UPDATE {document} SET tentatives = tentatives + 1 "  # noqa: S608 (no value in the text)
         "WHERE id = %s AND statut = %s AND blob_id IS NOT NULL"
     )
-    choisir = "SELECT " + ", ".join(f"{a}.{c}" for a, cs in colonnes.items() for c in cs)
+    choisir = "SELECT " + ", ".join(c for lecture in lectures for c in lecture.colonnes())
     joindre = f"JOIN {espace} e ON e.id = d.espace_id JOIN {blob} b ON b.id = d.blob_id"
     if connexion.vendor == "postgresql":
-        retour = ", ".join(colonnes["d"])
+        retour = ", ".join(nom(str(champ.column)) for champ in lectures[0].champs)
         prise = _Prise(
-            f"WITH d AS ({compter} RETURNING {retour}) {choisir} FROM d {joindre}", None, modeles
+            f"WITH d AS ({compter} RETURNING {retour}) {choisir} FROM d {joindre}", None, lectures
         )
     else:
-        prise = _Prise(compter, f"{choisir} FROM {document} d {joindre} WHERE d.id = %s", modeles)
+        prise = _Prise(compter, f"{choisir} FROM {document} d {joindre} WHERE d.id = %s", lectures)
     _PRISES[connexion] = prise
     return prise
 
