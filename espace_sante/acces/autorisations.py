@@ -61,9 +61,15 @@ def _autorisation_active(maintenant: datetime) -> Q:
 
 def urgences_valables(maintenant: datetime | None = None) -> QuerySet[BrisDeGlace]:
     """The emergency accesses that open a space now: still running, on a space whose holder
-    allows them (on by default; turning it off also ends those running)."""
+    allows them (on by default; turning it off ends those running) and has not blocked the
+    professional (blocking ends theirs)."""
     refusee = ReglagesAcces.objects.filter(espace=OuterRef("espace"), urgence_autorisee=False)
-    return BrisDeGlace.objects.filter(fin__gt=maintenant or timezone.now()).filter(~Exists(refusee))
+    bloque = AccesProfessionnel.objects.filter(
+        espace=OuterRef("espace"), professionnel=OuterRef("professionnel"), bloque=True
+    )
+    return BrisDeGlace.objects.filter(fin__gt=maintenant or timezone.now()).filter(
+        ~Exists(refusee), ~Exists(bloque)
+    )
 
 
 def motifs(
@@ -102,14 +108,14 @@ def espaces_autorises(
     if not professionnel_actif(professionnel):
         return Espace.objects.none()
     maintenant = maintenant or timezone.now()
-    durable = Q(medecin_traitant=True) | _autorisation_active(maintenant)
+    durable = _liens(professionnel).filter(
+        Q(medecin_traitant=True) | _autorisation_active(maintenant), bloque=False
+    )
     urgence = urgences_valables(maintenant).filter(
         espace=OuterRef("pk"), professionnel=professionnel
     )
-    return (
-        Espace.objects.filter(statut__in=STATUTS_ESPACE_LISIBLES)
-        .exclude(Exists(_liens(professionnel).filter(bloque=True)))
-        .filter(Exists(_liens(professionnel).filter(durable)) | Exists(urgence))
+    return Espace.objects.filter(statut__in=STATUTS_ESPACE_LISIBLES).filter(
+        Exists(durable) | Exists(urgence)
     )
 
 
