@@ -6,7 +6,7 @@ A person reaches a space as its holder (``titulaire``) or as a minor's legal rep
 professional with an authorisation, as médecin traitant or in an emergency — an ``AccesPro``,
 found by ``autorisations.acces_professionnel``. Each is only ever built once the rules that let
 the person in have held; the rules then ask it what it may read and write
-(``acces.est_professionnel``, ``acces.lit_les_secrets``…), never its class.
+(``acces.est_professionnel``, ``lit_les_secrets(acces)``…), never its class.
 
 Operators (``Role.OPERATEUR``) work in the administration: they hold no access to a space and
 read no health content; the journal names them with this role.

@@ -32,14 +32,15 @@ Conversion = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 @dataclass(frozen=True)
 class Lecture(Generic[M]):
     """How to read some columns of a model by hand, under a table alias, on one connection:
-    the fields in the model's order (the order ``from_db`` expects), and each column's
-    conversions. Built once per connection (``lecture``)."""
+    the fields in the model's order (the order ``from_db`` expects), and the conversions of
+    the columns that have some (by rank). Built once per connection (``lecture``)."""
 
     modele: type[M]
     alias: str
     champs: tuple[Field[Any, Any], ...]
-    conversions: tuple[tuple[Col, tuple[Conversion, ...]], ...]
+    conversions: tuple[tuple[int, Col, tuple[Conversion, ...]], ...]
     connexion: BaseDatabaseWrapper
+    attnames: tuple[str, ...]
 
     @property
     def largeur(self) -> int:
@@ -61,17 +62,16 @@ class Lecture(Generic[M]):
         """The model instance of one row's values (as many as ``champs``, in their order),
         converted as the ORM converts them; a partial read leaves the other fields deferred."""
         convertis = list(valeurs)
-        for rang, (colonne, fonctions) in enumerate(self.conversions):
+        for rang, colonne, fonctions in self.conversions:
             for fonction in fonctions:
                 convertis[rang] = fonction(convertis[rang], colonne, self.connexion)
-        noms = [champ.attname for champ in self.champs]
-        return self.modele.from_db(self.connexion.alias, noms, convertis)
+        return self.modele.from_db(self.connexion.alias, self.attnames, convertis)
 
 
 # By connection (one per thread): the conversions are bound to its backend's operations.
-_LECTURES: weakref.WeakKeyDictionary[
-    BaseDatabaseWrapper, dict[tuple[type[Model], str, tuple[str, ...] | None], Lecture[Any]]
-] = weakref.WeakKeyDictionary()
+_PAR_CONNEXION: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[Any, ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def lecture(
@@ -83,9 +83,9 @@ def lecture(
 ) -> Lecture[M]:
     """How to read ``modele`` under ``alias`` on ``connexion``: every concrete field, or the
     fields named by ``noms``."""
-    par_connexion = _LECTURES.setdefault(connexion, {})
-    cle = (modele, alias, noms)
-    deja = par_connexion.get(cle)
+    par_connexion = _PAR_CONNEXION.setdefault(connexion, {})
+    cle = ("lecture", modele, alias, noms)
+    deja: Lecture[M] | None = par_connexion.get(cle)
     if deja is not None:
         return deja
     champs = tuple(
@@ -94,14 +94,22 @@ def lecture(
         if noms is None or champ.name in noms  # their order, which from_db expects
     )
     conversions = []
-    for champ in champs:
+    for rang, champ in enumerate(champs):
         colonne = champ.get_col(alias)
-        fonctions = [
+        fonctions = (
             *connexion.ops.get_db_converters(colonne),
             *colonne.get_db_converters(connexion),
-        ]
-        conversions.append((colonne, tuple(fonctions)))
-    nouvelle = Lecture(modele, alias, champs, tuple(conversions), connexion)
+        )
+        if fonctions:
+            conversions.append((rang, colonne, fonctions))
+    nouvelle = Lecture(
+        modele,
+        alias,
+        champs,
+        tuple(conversions),
+        connexion,
+        tuple(champ.attname for champ in champs),
+    )
     par_connexion[cle] = nouvelle
     return nouvelle
 
@@ -160,14 +168,19 @@ def avec_un_a_un(
     modele: type[M], *, connexion: BaseDatabaseWrapper, alias: str, avec: tuple[str, ...]
 ) -> AvecUnAUn[M]:
     """``modele`` under ``alias`` with the one-to-one relations named by ``avec`` (aliased
-    ``a0``, ``a1``…)."""
-    return AvecUnAUn(
-        lecture(modele, connexion=connexion, alias=alias),
-        tuple(
-            (lien, lecture(lien.related_model, connexion=connexion, alias=f"a{rang}"))
-            for rang, lien in enumerate(relation_un_a_un(modele, nom) for nom in avec)
-        ),
-    )
+    ``a0``, ``a1``…). Built once per connection."""
+    par_connexion = _PAR_CONNEXION.setdefault(connexion, {})
+    cle = ("avec", modele, alias, avec)
+    deja: AvecUnAUn[M] | None = par_connexion.get(cle)
+    if deja is None:
+        deja = par_connexion[cle] = AvecUnAUn(
+            lecture(modele, connexion=connexion, alias=alias),
+            tuple(
+                (lien, lecture(lien.related_model, connexion=connexion, alias=f"a{rang}"))
+                for rang, lien in enumerate(relation_un_a_un(modele, nom) for nom in avec)
+            ),
+        )
+    return deja
 
 
 def connexion_de_lecture(modele: type[Model]) -> BaseDatabaseWrapper:
