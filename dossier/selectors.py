@@ -23,12 +23,11 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from espace_sante.acces import Acces, AccesPatient, documents_lisibles
 from espace_sante.coffre.champs import chiffrer_texte, dechiffrer_texte
 from espace_sante.coffre.cles import CleIndisponible
 from espace_sante.taches.services import en_attente_expression, objets_en_attente
-from professionnels.politique import AccesPro, documents_lisibles
 from profil.models import Espace
-from profil.selectors import Acces
 
 from .models import (
     Document,
@@ -41,14 +40,14 @@ from .models import (
 from .types import Categorie
 
 
-def documents_visibles(*, acces: Acces | AccesPro) -> QuerySet[Document]:
+def documents_visibles(*, acces: Acces) -> QuerySet[Document]:
     """Documents of the space the actor may read, by the one policy (DESIGN.md §4):
-    ``professionnels.politique`` decides for the holder, a representative and a professional."""
+    ``espace_sante.acces`` decides for the holder, a representative and a professional."""
     return documents_lisibles(acces=acces)
 
 
 def document_pour_acteur(
-    *, acces: Acces | AccesPro, document_uuid: uuid.UUID, supprime: bool = False
+    *, acces: Acces, document_uuid: uuid.UUID, supprime: bool = False
 ) -> Document:
     documents = (
         documents_supprimes(acces=acces) if supprime else documents_visibles(acces=acces)
@@ -59,7 +58,7 @@ def document_pour_acteur(
     return document
 
 
-def documents_supprimes(*, acces: Acces | AccesPro) -> QuerySet[Document]:
+def documents_supprimes(*, acces: Acces) -> QuerySet[Document]:
     """The holder's bin (nothing for a professional: deleted means gone for them)."""
     return documents_lisibles(acces=acces, supprimes=True).order_by("-supprime_le")
 
@@ -118,7 +117,7 @@ def _en_memoire(documents: QuerySet[Document], filtres: Filtres) -> QuerySet[Doc
     return documents.filter(id__in=[pk for pk, _ in lignes]).order_by(rang)
 
 
-def documents_filtres(*, acces: Acces | AccesPro, filtres: Filtres) -> QuerySet[Document]:
+def documents_filtres(*, acces: Acces, filtres: Filtres) -> QuerySet[Document]:
     documents = documents_visibles(acces=acces).exclude(statut=Statut.ARCHIVE)
     if filtres.categorie:
         documents = documents.filter(categorie=filtres.categorie)
@@ -158,7 +157,7 @@ def document_en_attente(document: Document) -> bool:
     )
 
 
-def comptes_par_categorie(*, acces: Acces) -> list[tuple[Categorie, int]]:
+def comptes_par_categorie(*, acces: AccesPatient) -> list[tuple[Categorie, int]]:
     comptes = dict(
         documents_visibles(acces=acces)
         .exclude(statut=Statut.ARCHIVE)
@@ -195,7 +194,7 @@ def _noms_en_clair(empreintes_noms: dict[str, str]) -> list[str]:
 _NOM_BRUT = Max(Cast("dossier_utilisateur", TextField()))
 
 
-def _sommaire_calcule(*, acces: Acces) -> Sommaire:
+def _sommaire_calcule(*, acces: AccesPatient) -> Sommaire:
     """``comptes_par_categorie`` and ``dossiers_utilisateur`` in one pass over the space's
     documents: one row per (category, folder) pair, grouped on the folder's blind index; the
     name of each folder is one of its (encrypted) names, decrypted here."""
@@ -239,7 +238,7 @@ def _version_documents(espace: Espace) -> str:
     return jeton.first() or ""
 
 
-def sommaire_documents(*, acces: Acces) -> Sommaire:
+def sommaire_documents(*, acces: AccesPatient) -> Sommaire:
     """What the list pages show besides their rows, for this reader (``Sommaire``)."""
     jeton = _version_documents(acces.espace)
     if not jeton:  # no document was ever written: nothing to count, nothing to key on
@@ -266,7 +265,7 @@ def sommaire_documents(*, acces: Acces) -> Sommaire:
     return sommaire
 
 
-def dossiers_utilisateur(*, acces: Acces) -> list[str]:
+def dossiers_utilisateur(*, acces: AccesPatient) -> list[str]:
     """The folders the person filed documents into."""
     return _noms_en_clair(
         dict(
@@ -280,7 +279,7 @@ def dossiers_utilisateur(*, acces: Acces) -> list[str]:
     )
 
 
-def reglages(*, acces: Acces) -> ReglagesDossier:
+def reglages(*, acces: AccesPatient) -> ReglagesDossier:
     """The holder's choices (defaults when never saved). Read with the space when its access
     check asked for them (``espace_pour_acteur_avec(avec=("reglages_dossier",))``: the list
     pages), else by their unique key."""

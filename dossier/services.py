@@ -11,11 +11,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Field, Model
-from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from espace_sante.acces import (
+    Acces,
+    AccesPatient,
+    marque_secret,
+    peut_cacher_au_patient,
+    peut_marquer_secret,
+    peut_remplacer,
+)
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.models import Blob
 from espace_sante.coffre.televersement import FichierChiffre
@@ -23,11 +29,10 @@ from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib import sql
 from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
-from professionnels.politique import AccesPro, marque_secret
 from profil.models import Espace
-from profil.selectors import Acces
 
 from .models import Apercu, Document, Nature, ReglagesDossier, Source, Statut
 from .types import TYPES, categorie_de
@@ -40,7 +45,7 @@ TITRE_MAX = 200
 def _journal(
     action: Action,
     *,
-    acces: Acces | AccesPro | None,
+    acces: Acces | None,
     document: Document,
     ip: str | None = None,
     **details: Any,
@@ -74,7 +79,7 @@ def _nature_du_debut(fichier: FichierChiffre) -> Nature:
 
 def document_deposer(
     *,
-    acces: Acces | AccesPro,
+    acces: Acces,
     fichier: FichierChiffre,
     titre: str,
     date_acte: date,
@@ -92,7 +97,7 @@ def document_deposer(
     Only a professional may hold a document back from the patient (``invisible_patient``)
     or from a minor's representatives; the DMP forbids holding it back from the patient and
     hiding it from professionals at once."""
-    professionnel = isinstance(acces, AccesPro)
+    professionnel = acces.est_professionnel
     try:
         if not acces.espace.ouvert:
             raise Refus(_("Cet espace est fermé : aucun document ne peut y être ajouté."))
@@ -104,7 +109,7 @@ def document_deposer(
         titre = " ".join(titre.split())[:TITRE_MAX]
         if not titre:
             raise Refus(_("Donnez un titre au document."))
-        if not professionnel and (invisible_patient or invisible_representants):
+        if not peut_cacher_au_patient(acces) and (invisible_patient or invisible_representants):
             raise Refus(_("Seul un professionnel peut rendre un document invisible."))
         if invisible_patient and masque_ps:
             raise Refus(
@@ -113,7 +118,7 @@ def document_deposer(
                     "aux professionnels."
                 )
             )
-        if invisible_representants and not acces.espace.est_mineur:
+        if invisible_representants and not peut_marquer_secret(acces):
             raise Refus(_("Le masquage aux représentants légaux ne vaut que pour un mineur."))
         nature = _nature_du_debut(fichier)
     except Refus:
@@ -265,28 +270,15 @@ def _prendre(document_id: int) -> Document | None:
         ligne = curseur.fetchone()
     if ligne is None:  # not "en traitement", or purged meanwhile
         return None
-    valeurs = iter(ligne)
-    document, espace, blob = (
-        modele.from_db(
-            connexion.alias,
-            [champ.attname for champ, _expression, _convertisseurs in champs],
-            [
-                _convertir(next(valeurs), expression, convertisseurs, connexion)
-                for _champ, expression, convertisseurs in champs
-            ],
-        )
-        for modele, champs in prise.modeles
-    )
+    instances = []
+    for lecture in prise.lectures:
+        instances.append(lecture.instance(ligne[: lecture.largeur]))
+        ligne = ligne[lecture.largeur :]
+    document, espace, blob = instances
     assert isinstance(document, Document) and isinstance(espace, Espace)
     assert isinstance(blob, Blob)
     document.espace, document.blob = espace, blob
     return document
-
-
-def _convertir(valeur: Any, expression: Any, convertisseurs: list[Any], connexion: Any) -> Any:
-    for convertir in convertisseurs:
-        valeur = convertir(valeur, expression, connexion)
-    return valeur
 
 
 # What the job and document_notifier read (anything else is loaded on access), the blob whole.
@@ -301,14 +293,11 @@ _LUS = (
 )
 
 
-_Champ = tuple[Field[Any, Any], Col, list[Any]]  # a field, its column, its converters
-
-
 @dataclasses.dataclass(frozen=True)
 class _Prise:
     compter: str  # on PostgreSQL, returns the row too
     lire: str | None
-    modeles: list[tuple[type[Model], list[_Champ]]]
+    lectures: list[sql.Lecture[Any]]
 
 
 # By connection (one per thread): the converters are bound to its backend's operations.
@@ -316,38 +305,26 @@ _PRISES: weakref.WeakKeyDictionary[Any, _Prise] = weakref.WeakKeyDictionary()
 
 
 def _prise(connexion: Any) -> _Prise:
-    """The statements of ``_prendre`` and the converters of their columns, for a connection."""
+    """The statements of ``_prendre`` and how to read their rows, for a connection."""
     nom = connexion.ops.quote_name
-    modeles: list[tuple[type[Model], list[_Champ]]] = []
-    colonnes: dict[str, list[str]] = {}
-    for alias, modele, noms in _LUS:
-        champs: list[_Champ] = []
-        colonnes[alias] = []
-        for champ in modele._meta.concrete_fields:  # their order, which from_db expects
-            if champ.name not in noms:
-                continue
-            expression = champ.get_col(alias)
-            convertisseurs = [
-                *connexion.ops.get_db_converters(expression),
-                *expression.get_db_converters(connexion),
-            ]
-            champs.append((champ, expression, convertisseurs))
-            colonnes[alias].append(nom(str(champ.column)))
-        modeles.append((modele, champs))
+    lectures: list[sql.Lecture[Any]] = [
+        sql.lecture(modele, connexion=connexion, alias=alias, noms=noms)
+        for alias, modele, noms in _LUS
+    ]
     document, espace, blob = (nom(m._meta.db_table) for m in (Document, Espace, Blob))
     compter = (
         f"UPDATE {document} SET tentatives = tentatives + 1 "  # noqa: S608 (no value in the text)
         "WHERE id = %s AND statut = %s AND blob_id IS NOT NULL"
     )
-    choisir = "SELECT " + ", ".join(f"{a}.{c}" for a, cs in colonnes.items() for c in cs)
+    choisir = "SELECT " + ", ".join(c for lecture in lectures for c in lecture.colonnes())
     joindre = f"JOIN {espace} e ON e.id = d.espace_id JOIN {blob} b ON b.id = d.blob_id"
     if connexion.vendor == "postgresql":
-        retour = ", ".join(colonnes["d"])
+        retour = ", ".join(nom(str(champ.column)) for champ in lectures[0].champs)
         prise = _Prise(
-            f"WITH d AS ({compter} RETURNING {retour}) {choisir} FROM d {joindre}", None, modeles
+            f"WITH d AS ({compter} RETURNING {retour}) {choisir} FROM d {joindre}", None, lectures
         )
     else:
-        prise = _Prise(compter, f"{choisir} FROM {document} d {joindre} WHERE d.id = %s", modeles)
+        prise = _Prise(compter, f"{choisir} FROM {document} d {joindre} WHERE d.id = %s", lectures)
     _PRISES[connexion] = prise
     return prise
 
@@ -555,7 +532,7 @@ def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -
 
 
 def documents_masquer(
-    *, acces: Acces, documents: Iterable[Document], masque: bool, ip: str | None = None
+    *, acces: AccesPatient, documents: Iterable[Document], masque: bool, ip: str | None = None
 ) -> int:
     if not acces.peut_regler_visibilite:
         raise Refus(_("Seul le titulaire peut changer la visibilité de ses documents."))
@@ -578,7 +555,7 @@ def documents_masquer(
 
 def dossier_regler(
     *,
-    acces: Acces,
+    acces: AccesPatient,
     tout_masque: bool | None = None,
     masquer_nouveaux: bool | None = None,
     ip: str | None = None,
@@ -613,7 +590,9 @@ def dossier_regler(
 # --- Deletion, undo, purge, versions -----------------------------------------------------------
 
 
-def document_supprimer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+def document_supprimer(
+    *, acces: AccesPatient, document: Document, ip: str | None = None
+) -> Document:
     with transaction.atomic():
         document.supprime_le = timezone.now()
         document.purge_le = document.supprime_le + DELAI_CORBEILLE
@@ -622,7 +601,9 @@ def document_supprimer(*, acces: Acces, document: Document, ip: str | None = Non
     return document
 
 
-def document_restaurer(*, acces: Acces, document: Document, ip: str | None = None) -> Document:
+def document_restaurer(
+    *, acces: AccesPatient, document: Document, ip: str | None = None
+) -> Document:
     with transaction.atomic():
         document.supprime_le = None
         document.purge_le = None
@@ -666,7 +647,7 @@ def document_purger(document: Document) -> None:
 
 def document_remplacer(
     *,
-    acces: Acces | AccesPro,
+    acces: Acces,
     ancien: Document,
     fichier: FichierChiffre,
     titre: str = "",
@@ -674,11 +655,7 @@ def document_remplacer(
 ) -> Document:
     """A new version replaces ``ancien``, which stays readable as "ancienne version". The
     patient replaces their own deposits, a professional the documents they wrote."""
-    if isinstance(acces, AccesPro):
-        a_soi = ancien.auteur_id == acces.acteur.id and ancien.source == Source.PROFESSIONNEL
-    else:
-        a_soi = ancien.source == Source.PATIENT
-    if not a_soi or ancien.statut == Statut.ARCHIVE:
+    if not peut_remplacer(acces=acces, document=ancien):
         fichier.abandonner()
         raise Refus(
             _("Seuls vos propres documents peuvent être remplacés par une nouvelle version.")
@@ -705,12 +682,12 @@ def document_remplacer(
 
 
 def document_consultation(
-    *, acces: Acces, document: Document, action: Action, ip: str | None
+    *, acces: AccesPatient, document: Document, action: Action, ip: str | None
 ) -> None:
     _journal(action, acces=acces, document=document, ip=ip)
 
 
-def document_illisible(*, acces: Acces | AccesPro, document: Document, motif: str) -> None:
+def document_illisible(*, acces: Acces, document: Document, motif: str) -> None:
     """The document's object (or one of its previews) failed its integrity check as it was read:
     the event tells the operators, and shows in the holder's history."""
     _journal(Action.FICHIER_ILLISIBLE, acces=acces, document=document, motif=motif)

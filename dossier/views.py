@@ -25,6 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from espace_sante.acces import (
+    Acces,
+    AccesPatient,
+    espace_pour_acteur_avec,
+    peut_remplacer,
+)
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible, StockageIndisponible
 from espace_sante.coffre.televersement import (
@@ -37,8 +43,6 @@ from espace_sante.coffre.televersement import (
 from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip
 from espace_sante.taches.services import objets_en_attente
-from professionnels.politique import AccesPro
-from profil.selectors import Acces, espace_pour_acteur_avec
 
 from . import selectors, services
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
@@ -53,7 +57,7 @@ PANNE_STOCKAGE = _lazy(
 )
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> Acces:
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> AccesPatient:
     acces = espace_pour_acteur_avec(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
@@ -72,14 +76,14 @@ def _liens_espace(espace_uuid: uuid.UUID, prefixe: str, urlconf: str) -> Mapping
     return MappingProxyType(liens)
 
 
-def _liens(acces: Acces) -> MappingProxyType[str, str]:
+def _liens(acces: AccesPatient) -> MappingProxyType[str, str]:
     """The addresses of the space's document pages, for its bar and forms: the same on every
     page (reversing them cost about 60 µs each, on every page)."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     return _liens_espace(acces.espace.uuid, get_script_prefix(), urlconf)
 
 
-def _liste_url(acces: Acces) -> str:
+def _liste_url(acces: AccesPatient) -> str:
     return _liens(acces)["documents"]
 
 
@@ -130,7 +134,7 @@ def _filtres_html(form: FiltresForm | None) -> str:
     return _FILTRES_VIDES[langue]
 
 
-def _page(request: HttpRequest, acces: Acces) -> dict[str, Any]:
+def _page(request: HttpRequest, acces: AccesPatient) -> dict[str, Any]:
     form, filtres = _filtres(request)
     # Values, not model instances: the rows are only shown (presentation.py).
     documents = selectors.avec_attente(selectors.documents_filtres(acces=acces, filtres=filtres))
@@ -284,7 +288,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 def _document(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
-) -> tuple[Acces, Document]:
+) -> tuple[AccesPatient, Document]:
     acces = _acces(request, espace_uuid)
     return acces, selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
 
@@ -313,6 +317,7 @@ def document(
         "cda": _cda(doc) if doc.nature == "cda" and doc.statut == Statut.DISPONIBLE else None,
         "texte": _texte(doc) if doc.nature == "texte" and doc.statut == Statut.DISPONIBLE else None,
         "remplacement": RemplacementForm(),
+        "peut_remplacer": peut_remplacer(acces=acces, document=doc),
     }
     return render(request, "dossier/document.html", contexte)
 
@@ -362,7 +367,7 @@ def _texte(doc: Document) -> str | None:
         return brut.decode("latin-1")
 
 
-def _en_cas_d_echec(acces: Acces | AccesPro, doc: Document) -> Callable[[BlobIllisible], None]:
+def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], None]:
     def echec(erreur: BlobIllisible) -> None:
         services.document_illisible(acces=acces, document=doc, motif=erreur.code)
 
@@ -370,7 +375,7 @@ def _en_cas_d_echec(acces: Acces | AccesPro, doc: Document) -> Callable[[BlobIll
 
 
 def reponse_contenu(
-    request: HttpRequest, acces: Acces | AccesPro, doc: Document, *, en_ligne: bool
+    request: HttpRequest, acces: Acces, doc: Document, *, en_ligne: bool
 ) -> HttpResponseBase:
     """The document's original, streamed from the vault (an unreadable blob is journaled)."""
     if doc.blob is None:
@@ -385,7 +390,7 @@ def reponse_contenu(
 
 
 def reponse_apercu(
-    request: HttpRequest, acces: Acces | AccesPro, doc: Document, genre: str, rang: int
+    request: HttpRequest, acces: Acces, doc: Document, genre: str, rang: int
 ) -> HttpResponseBase:
     image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
     if image is None:

@@ -4,7 +4,6 @@ habilitation matrix (DESIGN.md §1, §4)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -187,14 +186,6 @@ class AccesProfessionnel(models.Model):
     def __str__(self) -> str:
         return f"{self.professionnel} / {self.espace}"
 
-    def autorisation_active(self, maintenant: Any = None) -> bool:
-        maintenant = maintenant or timezone.now()
-        return (
-            self.autorise
-            and not self.bloque
-            and (self.expire_le is None or self.expire_le > maintenant)
-        )
-
 
 class ModeUrgence(models.TextChoices):
     BRIS_DE_GLACE = "bris_de_glace", _("Accès en urgence (bris de glace)")
@@ -222,9 +213,6 @@ class BrisDeGlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} — {self.professionnel} / {self.espace}"
-
-    def en_cours(self, maintenant: Any = None) -> bool:
-        return self.fin > (maintenant or timezone.now())
 
 
 class ReglagesAcces(models.Model):

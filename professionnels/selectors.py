@@ -12,11 +12,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from espace_sante.acces import (
+    Motif,
+    autorisation_active,
+    espaces_autorises,
+    motifs,
+    peut_etre_medecin_traitant,
+    urgences_valables,
+)
 from espace_sante.lib.identifiants import normaliser
 from profil.models import Espace
 
 from .models import AccesProfessionnel, BrisDeGlace, Professionnel, StatutProfessionnel
-from .politique import Motif, espaces_autorises
 
 RESULTATS_MAX = 20
 
@@ -83,20 +90,16 @@ class LigneProfessionnel:
     maintenant: datetime = field(default_factory=timezone.now)
 
     @property
-    def motifs(self) -> list[Motif]:
-        motifs = []
-        if self.lien is not None and not self.lien.bloque:
-            if self.lien.medecin_traitant:
-                motifs.append(Motif.MEDECIN_TRAITANT)
-            if self.lien.autorisation_active(self.maintenant):
-                motifs.append(Motif.AUTORISATION)
-        if self.urgences and not (self.lien is not None and self.lien.bloque):
-            motifs.append(Motif.URGENCE)
-        return motifs
+    def motifs(self) -> tuple[Motif, ...]:
+        return motifs(lien=self.lien, urgence=bool(self.urgences), maintenant=self.maintenant)
 
     @property
     def a_acces(self) -> bool:
         return bool(self.motifs)
+
+    @property
+    def peut_etre_medecin_traitant(self) -> bool:
+        return peut_etre_medecin_traitant(self.professionnel)
 
     @property
     def autorise(self) -> bool:
@@ -112,13 +115,9 @@ class LigneProfessionnel:
 
     @property
     def expire(self) -> bool:
+        """Granted, and the grant ran out."""
         lien = self.lien
-        return bool(
-            lien is not None
-            and lien.autorise
-            and lien.expire_le is not None
-            and lien.expire_le <= self.maintenant
-        )
+        return lien is not None and lien.autorise and not autorisation_active(lien, self.maintenant)
 
 
 def professionnels_de_l_espace(*, espace: Espace) -> list[LigneProfessionnel]:
@@ -135,8 +134,10 @@ def professionnels_de_l_espace(*, espace: Espace) -> list[LigneProfessionnel]:
         lignes[lien.professionnel_id] = LigneProfessionnel(
             professionnel=lien.professionnel, lien=lien, maintenant=maintenant
         )
-    urgences = BrisDeGlace.objects.filter(espace=espace, fin__gt=maintenant).select_related(
-        "professionnel__utilisateur"
+    urgences = (
+        urgences_valables(maintenant)
+        .filter(espace=espace)
+        .select_related("professionnel__utilisateur")
     )
     for urgence in urgences:
         ligne = lignes.setdefault(
@@ -157,7 +158,7 @@ def professionnels_de_l_espace(*, espace: Espace) -> list[LigneProfessionnel]:
 @dataclass(frozen=True)
 class Patient:
     espace: Espace
-    motifs: list[Motif]
+    motifs: tuple[Motif, ...]
     expire_le: datetime | None
     urgence_fin: datetime | None
 
@@ -173,24 +174,19 @@ def patients_du_professionnel(*, professionnel: Professionnel) -> list[Patient]:
         )
     }
     urgences: dict[int, datetime] = {}
-    for espace_id, fin in BrisDeGlace.objects.filter(
-        professionnel=professionnel, espace__in=espaces, fin__gt=maintenant
-    ).values_list("espace_id", "fin"):
+    for espace_id, fin in (
+        urgences_valables(maintenant)
+        .filter(professionnel=professionnel, espace__in=espaces)
+        .values_list("espace_id", "fin")
+    ):
         urgences[espace_id] = max(fin, urgences.get(espace_id, fin))
     patients = []
     for espace in espaces:
         lien = liens.get(espace.pk)
-        motifs = []
-        if lien is not None and lien.medecin_traitant:
-            motifs.append(Motif.MEDECIN_TRAITANT)
-        if lien is not None and lien.autorisation_active(maintenant):
-            motifs.append(Motif.AUTORISATION)
-        if espace.pk in urgences:
-            motifs.append(Motif.URGENCE)
         patients.append(
             Patient(
                 espace=espace,
-                motifs=motifs,
+                motifs=motifs(lien=lien, urgence=espace.pk in urgences, maintenant=maintenant),
                 expire_le=lien.expire_le if lien is not None and lien.autorise else None,
                 urgence_fin=urgences.get(espace.pk),
             )
@@ -201,7 +197,8 @@ def patients_du_professionnel(*, professionnel: Professionnel) -> list[Patient]:
 def urgences_en_cours(*, professionnel: Professionnel) -> list[BrisDeGlace]:
     """For the banner on every page of the professional."""
     return list(
-        BrisDeGlace.objects.filter(professionnel=professionnel, fin__gt=timezone.now())
+        urgences_valables()
+        .filter(professionnel=professionnel)
         .select_related("espace")
         .order_by("fin")
     )

@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.models import Document, Statut
+from espace_sante.acces import (
+    AccesPatient,
+    AccesPro,
+    acteur_professionnel,
+    est_auteur,
+    marque_secret,
+    peut_etre_medecin_traitant,
+    professionnel_actif,
+    urgence_possible,
+)
 from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
@@ -21,7 +31,6 @@ from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.identifiants import valider_rpps
 from espace_sante.taches.services import tache_programmer
 from profil.models import Espace
-from profil.selectors import Acces
 
 from .models import (
     AccesProfessionnel,
@@ -34,13 +43,6 @@ from .models import (
     StatutProfessionnel,
 )
 from .nomenclature import Profession, Specialite
-from .politique import (
-    AccesPro,
-    acteur_professionnel,
-    marque_secret,
-    professionnel_actif,
-    urgence_possible,
-)
 from .tasks import revendication_rpps_prevenir
 
 MOTIF_URGENCE_MIN = 10
@@ -230,14 +232,14 @@ def habilitation_modifier(
 # --- The patient's decisions ---------------------------------------------------------------------
 
 
-def _verifier_decideur(acces: Acces) -> None:
+def _verifier_decideur(acces: AccesPatient) -> None:
     if not acces.peut_regler_visibilite:
         raise Refus(_("Seul le titulaire décide des accès à son dossier."))
     if not acces.espace.ouvert:
         raise Refus(_("Cet espace est fermé."))
 
 
-def _lien(acces: Acces, professionnel: Professionnel) -> AccesProfessionnel:
+def _lien(acces: AccesPatient, professionnel: Professionnel) -> AccesProfessionnel:
     AccesProfessionnel.objects.get_or_create(espace=acces.espace, professionnel=professionnel)
     return AccesProfessionnel.objects.select_for_update().get(
         espace=acces.espace, professionnel=professionnel
@@ -257,7 +259,7 @@ def _terminer_urgences(espace: Espace, professionnel: Professionnel) -> None:
 
 def acces_accorder(
     *,
-    acces: Acces,
+    acces: AccesPatient,
     professionnel: Professionnel,
     jusqu_au: date | None = None,
     ip: str | None = None,
@@ -290,7 +292,7 @@ def acces_accorder(
 
 
 def acces_revoquer(
-    *, acces: Acces, professionnel: Professionnel, ip: str | None = None
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str | None = None
 ) -> AccesProfessionnel:
     """Withdraw a grant; a running emergency access ends with it. The médecin traitant keeps
     their access until the holder designates another one or removes them."""
@@ -312,7 +314,7 @@ def acces_revoquer(
 
 
 def professionnel_bloquer(
-    *, acces: Acces, professionnel: Professionnel, ip: str | None = None
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str | None = None
 ) -> AccesProfessionnel:
     _verifier_decideur(acces)
     with transaction.atomic():
@@ -335,7 +337,7 @@ def professionnel_bloquer(
 
 
 def professionnel_debloquer(
-    *, acces: Acces, professionnel: Professionnel, ip: str | None = None
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str | None = None
 ) -> AccesProfessionnel:
     _verifier_decideur(acces)
     with transaction.atomic():
@@ -355,10 +357,10 @@ def professionnel_debloquer(
 
 
 def medecin_traitant_designer(
-    *, acces: Acces, professionnel: Professionnel, ip: str | None = None
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str | None = None
 ) -> AccesProfessionnel:
     _verifier_decideur(acces)
-    if professionnel.profession != Profession.MEDECIN:
+    if not peut_etre_medecin_traitant(professionnel):
         raise Refus(_("Le médecin traitant est un médecin."))
     if not professionnel_actif(professionnel):
         raise Refus(_("Ce professionnel n'est pas (ou plus) vérifié."))
@@ -400,7 +402,7 @@ def medecin_traitant_designer(
 
 
 def medecin_traitant_retirer(
-    *, acces: Acces, professionnel: Professionnel, ip: str | None = None
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str | None = None
 ) -> AccesProfessionnel:
     _verifier_decideur(acces)
     with transaction.atomic():
@@ -425,7 +427,7 @@ def reglages_acces(*, espace: Espace) -> ReglagesAcces:
 
 def reglages_acces_modifier(
     *,
-    acces: Acces,
+    acces: AccesPatient,
     urgence_autorisee: bool,
     notifier_premier_acces: bool,
     notifier_nouveau_document: bool,
@@ -577,7 +579,7 @@ def consultation_tracer(
 def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = None) -> Document:
     """The author releases a document held back until the announcement consultation: the
     patient sees it from now on, and is told a document arrived."""
-    if document.auteur_id != str(acces.professionnel.utilisateur.uuid):
+    if not est_auteur(acces=acces, document=document):
         raise Refus(_("Seul l'auteur du document peut le rendre visible au patient."))
     with transaction.atomic():
         libere = Document.objects.filter(

@@ -27,6 +27,21 @@ from dossier.models import Apercu, Document
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
 from dossier.views import reponse_apercu, reponse_contenu
+from espace_sante.acces import (
+    AccesPatient,
+    AccesPro,
+    acces_professionnel,
+    directives_lisibles,
+    espace_pour_acteur,
+    marque_secret,
+    peut_ecrire_section,
+    peut_etre_medecin_traitant,
+    peut_liberer,
+    peut_marquer_secret,
+    peut_remplacer,
+    professionnel_actif,
+    profil_lisible,
+)
 from espace_sante.coffre.televersement import (
     TeleversementRefuse,
     fichier_televerse,
@@ -35,7 +50,6 @@ from espace_sante.coffre.televersement import (
 )
 from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip, ratelimit_ip
-from profil.selectors import Acces, espace_pour_acteur
 
 from . import selectors, services
 from .forms import (
@@ -48,34 +62,26 @@ from .forms import (
     UrgenceForm,
 )
 from .models import Professionnel
-from .politique import (
-    AccesPro,
-    acces_professionnel,
-    directives_lisibles,
-    marque_secret,
-    professionnel_actif,
-    profil_lisible,
-)
 
 DOCUMENTS_PAR_PAGE = 25
 
 # --- The patient's side ------------------------------------------------------------------------
 
 
-def _acces_patient(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+def _acces_patient(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
     acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
 
-def _decideur(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
+def _decideur(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
     acces = _acces_patient(request, espace_uuid)
     if not acces.peut_regler_visibilite:
         raise Http404
     return acces
 
 
-def _liste(acces: Acces) -> str:
+def _liste(acces: AccesPatient) -> str:
     return reverse("professionnels:liste", args=[acces.espace.uuid])
 
 
@@ -95,7 +101,11 @@ def professionnels(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
             "lignes": selectors.professionnels_de_l_espace(espace=acces.espace),
             "recherche": recherche,
             "profil_lisible": profil_lisible(acces=acces),
-            "resultats": resultats,
+            "resultats": (
+                None
+                if resultats is None
+                else [(p, peut_etre_medecin_traitant(p)) for p in resultats]
+            ),
             "reglages": ReglagesAccesForm(
                 initial={
                     "urgence_autorisee": reglages.urgence_autorisee,
@@ -150,13 +160,15 @@ def _decision(
 
 
 @_decision("professionnels/accorder.html", AccorderForm)
-def accorder(*, acces: Acces, professionnel: Professionnel, ip: str, jusqu_au: Any) -> str:
+def accorder(*, acces: AccesPatient, professionnel: Professionnel, ip: str, jusqu_au: Any) -> str:
     services.acces_accorder(acces=acces, professionnel=professionnel, jusqu_au=jusqu_au, ip=ip)
     return _("%(nom)s peut désormais consulter votre dossier.") % {"nom": professionnel.nom_affiche}
 
 
 @_decision("professionnels/bloquer.html", ConfirmationForm)
-def bloquer(*, acces: Acces, professionnel: Professionnel, ip: str, confirmation: bool) -> str:
+def bloquer(
+    *, acces: AccesPatient, professionnel: Professionnel, ip: str, confirmation: bool
+) -> str:
     services.professionnel_bloquer(acces=acces, professionnel=professionnel, ip=ip)
     return _("%(nom)s est bloqué : il ne pourra pas consulter votre dossier, même en urgence.") % {
         "nom": professionnel.nom_affiche
@@ -351,7 +363,8 @@ def document(
             "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
             "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
             "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
-            "auteur": doc.auteur_id == str(acces.professionnel.utilisateur.uuid),
+            "peut_liberer": peut_liberer(acces=acces, document=doc),
+            "peut_remplacer": peut_remplacer(acces=acces, document=doc),
         },
     )
 
@@ -424,7 +437,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     from dossier import services as documents
 
     acces = _acces_pro(request, espace_uuid)
-    mineur = acces.espace.est_mineur
+    mineur = peut_marquer_secret(acces)
     if request.method != "POST":
         return render(
             request,
@@ -503,8 +516,6 @@ def remplacer(
 
 # --- The patient's medical profile, read by a professional -----------------------------------
 
-SECTIONS_PRO = {"mesures", "vaccinations"}  # what a professional may add, shown as theirs
-
 
 def _acces_profil(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
     acces = _acces_pro(request, espace_uuid)
@@ -527,11 +538,10 @@ def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         "professionnels/profil.html",
         {
             "acces": acces,
-            "sections": [(s, pm.elements(acces=acces, section=s)) for s in pm.SECTIONS.values()],
+            "sections": pm.sections_lues(acces=acces),
             "calendrier": pm.calendrier_vaccinal(acces=acces),
             "courbes": courbes,
             "imc": imc,
-            "sections_pro": SECTIONS_PRO,
             "habitudes": pm.unique(acces=acces, cle="habitudes"),
             "personne_confiance": pm.unique(acces=acces, cle="personne_confiance"),
             "don_organes": pm.unique(acces=acces, cle="don_organes"),
@@ -546,11 +556,11 @@ def profil_ajouter(request: HttpRequest, espace_uuid: uuid.UUID, section: str) -
     from profil import profil_medical as pm
 
     acces = _acces_profil(request, espace_uuid)
-    if section not in SECTIONS_PRO:
+    if not peut_ecrire_section(acces=acces, cle=section):
         raise Http404
     choisie = pm.section(section)
     form = choisie.formulaire(request.POST or None, espace=acces.espace)
-    if acces.espace.est_mineur:
+    if peut_marquer_secret(acces):
         form.fields["secret_mineur"] = forms.BooleanField(
             label=_("Masqué aux représentants légaux (secret du mineur)"), required=False
         )

@@ -10,7 +10,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 
-from .selectors import Acces, espaces_accessibles
+from espace_sante.acces import AccesPatient, espaces_accessibles
 
 # The menu of a space: (URL name, label, and what makes it the current page: the view's
 # URL name, or its application for a whole section).
@@ -38,7 +38,7 @@ def _libelles(langue: str | None) -> tuple[str, ...]:
     return tuple(str(libelle) for _nom, libelle, *_reste in NAVIGATION)
 
 
-def navigation_espace(request: HttpRequest, acces: Acces) -> list[dict[str, Any]]:
+def navigation_espace(request: HttpRequest, acces: AccesPatient) -> list[dict[str, Any]]:
     """The menu of the space ``acces`` acts for, the current page marked."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     urls = _urls(acces.espace.uuid, get_script_prefix(), urlconf)

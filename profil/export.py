@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from dossier.models import Document
 from dossier.selectors import documents_visibles
 from dossier.types import TYPES
+from espace_sante.acces import AccesPatient, espace_pour_acteur, peut_exporter
 from espace_sante.coffre import services as coffre
 from espace_sante.comptes.models import TypeNotification
 from espace_sante.comptes.services import notification_programmer
@@ -50,7 +51,6 @@ from .fhir import FichierExporte, bundle_construire
 from .models import (
     ExportDonnees,
 )
-from .selectors import Acces, espace_pour_acteur
 from .synthese import Rubrique, directives_pdf, resume_pdf, rubriques_profil
 
 logger = logging.getLogger(__name__)
@@ -68,29 +68,20 @@ CHEMIN_LISEZMOI = "LISEZMOI.txt"
 # --- Who may export, and reads --------------------------------------------------------------------
 
 
-def peut_exporter(*, acces: Acces) -> bool:
-    """The adult holder exports their space; a legal representative exports the minor's space
-    they represent (the selector only gives them minors' spaces), without the minor's secrets.
-    Nobody else: a professional never reaches these pages."""
-    if acces.est_titulaire:
-        return not acces.espace.est_mineur
-    return acces.espace.est_mineur
-
-
-def exports_de(*, acces: Acces) -> QuerySet[ExportDonnees]:
+def exports_de(*, acces: AccesPatient) -> QuerySet[ExportDonnees]:
     """The exports this person asked for on this space (another person's are not theirs to
     see, even a co-representative's)."""
     return ExportDonnees.objects.filter(espace=acces.espace, demande_par=acces.utilisateur)
 
 
-def export_pour_acteur(*, acces: Acces, export_uuid: uuid.UUID) -> ExportDonnees:
+def export_pour_acteur(*, acces: AccesPatient, export_uuid: uuid.UUID) -> ExportDonnees:
     export = exports_de(acces=acces).select_related("blob").filter(uuid=export_uuid).first()
     if export is None:
         raise Http404
     return export
 
 
-def _acces_du_demandeur(export: ExportDonnees) -> Acces:
+def _acces_du_demandeur(export: ExportDonnees) -> AccesPatient:
     """What the person who asked may see today (404 if they no longer may)."""
     if export.demande_par is None:
         raise Http404
@@ -103,7 +94,7 @@ def _acces_du_demandeur(export: ExportDonnees) -> Acces:
 # --- Asking ---------------------------------------------------------------------------------------
 
 
-def export_demander(*, acces: Acces, ip: str | None = None) -> tuple[ExportDonnees, bool]:
+def export_demander(*, acces: AccesPatient, ip: str | None = None) -> tuple[ExportDonnees, bool]:
     """Ask for an export; returns it and whether it is new. Asking again while one is waiting
     or being built returns that one and queues nothing (the database holds one such export per
     person and space)."""
@@ -242,7 +233,7 @@ def _terminer(
 # --- The archive ----------------------------------------------------------------------------------
 
 
-def _documents(acces: Acces) -> list[Document]:
+def _documents(acces: AccesPatient) -> list[Document]:
     """Every document the person may read that has a file, old versions included. Documents a
     professional holds back (``INVISIBLE_PATIENT``) are not the patient's to read yet: the policy
     leaves them out, as it leaves out a minor's secrets for a representative, and the bin."""
@@ -284,7 +275,7 @@ def _octets(contenu: bytes) -> Iterable[bytes]:
 
 
 def _entrees(
-    acces: Acces, export: ExportDonnees, moment: datetime, compte: list[int]
+    acces: AccesPatient, export: ExportDonnees, moment: datetime, compte: list[int]
 ) -> Iterator[Entree]:
     """The files of the archive, in order: the originals first (their hashes are computed as
     they stream), then what describes them."""
@@ -333,7 +324,7 @@ def _lisezmoi(nb_documents: int, moment: datetime) -> bytes:
     ).encode()
 
 
-def _synthese(acces: Acces, fichiers: list[FichierExporte], moment: datetime) -> bytes:
+def _synthese(acces: AccesPatient, fichiers: list[FichierExporte], moment: datetime) -> bytes:
     """The readable summary: the profile as the person may see it, then the documents. Built
     with the profile summary's look (``profil.synthese``), from the entries the policy lets
     this person read (a representative never gets a minor's secret)."""
@@ -398,7 +389,7 @@ def export_expire(export: ExportDonnees, maintenant: datetime | None = None) -> 
     )
 
 
-def export_telecharge(*, acces: Acces, export: ExportDonnees, ip: str | None = None) -> None:
+def export_telecharge(*, acces: AccesPatient, export: ExportDonnees, ip: str | None = None) -> None:
     """Journal a download (the view streams it)."""
     with transaction.atomic():
         ExportDonnees.objects.filter(pk=export.pk).update(telecharge_le=timezone.now())

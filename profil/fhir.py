@@ -21,7 +21,7 @@ from typing import Any
 from dossier.models import Document, Source
 from dossier.models import Statut as StatutDocument
 from dossier.types import OID_LOINC, TYPES
-from professionnels.politique import entrees_profil_lisibles
+from espace_sante.acces import AccesPatient, entrees_profil_lisibles
 from professionnels.selectors import professionnels_de_l_espace
 
 from . import profil_medical as pm
@@ -144,7 +144,7 @@ class _Bundle:
 
 def bundle_construire(
     *,
-    acces: Any,
+    acces: AccesPatient,
     fichiers: Iterable[FichierExporte],
     identifiant: uuid.UUID,
     moment: datetime,
@@ -167,7 +167,7 @@ def bundle_construire(
     return bundle.json()
 
 
-def _patient(bundle: _Bundle, acces: Any) -> str:
+def _patient(bundle: _Bundle, acces: AccesPatient) -> str:
     espace: Espace = acces.espace
     noms = [{"use": "official", "family": espace.nom_naissance, "given": espace.prenoms.split()}]
     if espace.nom_utilise:

@@ -21,6 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dossier.types import TYPES
+from espace_sante.acces import (
+    AccesPatient,
+    documents_lisibles,
+    evenements_lisibles,
+    lit_les_secrets,
+)
 from espace_sante.journal.models import Action, Evenement, TypeActeur
 from espace_sante.journal.selectors import evenements_de_l_espace
 
@@ -109,7 +115,7 @@ def _fin(valeur: Any) -> str:
 
 def evenements_historique(
     *,
-    acces: Any,
+    acces: AccesPatient,
     professionnels: bool,
     du: date | None = None,
     au: date | None = None,
@@ -117,8 +123,6 @@ def evenements_historique(
 ) -> QuerySet[Evenement]:
     """The events of one tab of the history, as this reader may read them (the policy's
     ``evenements_lisibles``): what is left out is not counted either."""
-    from professionnels.politique import evenements_lisibles
-
     espace_uuid: uuid.UUID = acces.espace.uuid
     return evenements_lisibles(
         acces=acces,
@@ -128,9 +132,7 @@ def evenements_historique(
     )
 
 
-def lignes_historique(*, evenements: Iterable[Evenement], acces: Any) -> list[Ligne]:
-    from professionnels.politique import documents_lisibles
-
+def lignes_historique(*, evenements: Iterable[Evenement], acces: AccesPatient) -> list[Ligne]:
     evenements = list(evenements)
     ids = {e.objet_id for e in evenements if e.objet_type == "document" and e.objet_id}
     documents = {
@@ -142,7 +144,7 @@ def lignes_historique(*, evenements: Iterable[Evenement], acces: Any) -> list[Li
     return [
         Ligne(
             evenement=e,
-            phrase=_phrase(e, documents, getattr(acces, "role", "") == "representant"),
+            phrase=_phrase(e, documents, not lit_les_secrets(acces)),
             urgence=e.action in URGENCES,
         )
         for e in evenements

@@ -11,16 +11,23 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from espace_sante.acces import (
+    Acces,
+    AccesPatient,
+    entrees_profil_lisibles,
+    evenements_lisibles,
+    marque_secret,
+    peut_ecrire_section,
+    peut_marquer_secret,
+)
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib import graphiques
-from professionnels.politique import entrees_profil_lisibles, evenements_lisibles, marque_secret
 
 from . import mesures as mesures_
 from .forms import ChampDate
@@ -29,6 +36,7 @@ from .models import (
     Antecedent,
     DirectivesAnticipees,
     DonOrganes,
+    ElementProfil,
     Espace,
     HabitudesDeVie,
     Mesure,
@@ -39,7 +47,6 @@ from .models import (
     Vaccination,
     empreinte_vaccin,
 )
-from .selectors import Acces
 from .vaccination import FAMILLES, VaccinationFaite, calendrier
 
 
@@ -216,14 +223,14 @@ UNIQUES = {
 }
 
 
-def unique(*, acces: Any, cle: str) -> Any:
+def unique(*, acces: Acces, cle: str) -> Any:
     """The directives or the personne de confiance of the space, or None."""
     modele = UNIQUES[cle][0]
     return modele.objects.filter(espace=acces.espace).first()  # type: ignore[attr-defined]
 
 
 def _journaliser(
-    acces: Any,
+    acces: Acces,
     action: Action,
     *,
     cle: str,
@@ -244,18 +251,18 @@ def _journaliser(
     )
 
 
-def _historique(acces: Any, **filtre: str) -> list[Evenement]:
+def _historique(acces: AccesPatient, **filtre: str) -> list[Evenement]:
     evenements = Evenement.objects.filter(espace_uuid=acces.espace.uuid, **filtre)
     return list(
         evenements_lisibles(acces=acces, evenements=evenements).order_by("-horodatage", "-id")[:50]
     )
 
 
-def historique_unique(*, acces: Any, cle: str) -> list[Evenement]:
+def historique_unique(*, acces: AccesPatient, cle: str) -> list[Evenement]:
     return _historique(acces, objet_type=f"profil:{cle}")
 
 
-def unique_supprimer(*, acces: Acces, cle: str, ip: str | None = None) -> None:
+def unique_supprimer(*, acces: AccesPatient, cle: str, ip: str | None = None) -> None:
     objet = unique(acces=acces, cle=cle)
     if objet is None:
         return
@@ -267,7 +274,7 @@ def unique_supprimer(*, acces: Acces, cle: str, ip: str | None = None) -> None:
 
 
 def unique_enregistrer(
-    *, acces: Acces, cle: str, formulaire: _FormulaireProfil, ip: str | None = None
+    *, acces: AccesPatient, cle: str, formulaire: _FormulaireProfil, ip: str | None = None
 ) -> Any:
     """Write the directives or the personne de confiance. Only an adult holder writes them
     (the law reserves both to adults): the view answers 404 to anyone else."""
@@ -291,7 +298,7 @@ def unique_enregistrer(
 class Section:
     cle: str
     titre: str
-    modele: type[Model]
+    modele: type[ElementProfil]
     formulaire: type[_FormulaireProfil]
     vide: str
 
@@ -354,11 +361,19 @@ def section(cle: str) -> Section:
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def elements(*, acces: Any, section: Section) -> list[Any]:
+def elements(*, acces: Acces, section: Section) -> list[Any]:
     return list(entrees_profil_lisibles(acces=acces, modele=section.modele))
 
 
-def element_pour_acteur(*, acces: Acces, section: Section, element_uuid: Any) -> Any:
+def sections_lues(*, acces: Acces) -> list[tuple[Section, list[Any], bool]]:
+    """Every section with the entries the actor reads, and whether they may add one."""
+    return [
+        (s, elements(acces=acces, section=s), peut_ecrire_section(acces=acces, cle=s.cle))
+        for s in SECTIONS.values()
+    ]
+
+
+def element_pour_acteur(*, acces: AccesPatient, section: Section, element_uuid: Any) -> Any:
     element = (
         entrees_profil_lisibles(acces=acces, modele=section.modele)
         .filter(uuid=element_uuid)
@@ -369,7 +384,7 @@ def element_pour_acteur(*, acces: Acces, section: Section, element_uuid: Any) ->
     return element
 
 
-def historique_element(*, acces: Acces, element: Any) -> list[Evenement]:
+def historique_element(*, acces: AccesPatient, element: Any) -> list[Evenement]:
     return _historique(acces, objet_id=str(element.uuid))
 
 
@@ -382,7 +397,7 @@ class Courbe:
     source: str
 
 
-def courbes(*, acces: Any) -> tuple[list[Courbe], Any]:
+def courbes(*, acces: Acces) -> tuple[list[Courbe], Any]:
     """One chart per kind of measure the person noted, and the BMI."""
     toutes = list(entrees_profil_lisibles(acces=acces, modele=Mesure))
     resultat = []
@@ -405,7 +420,7 @@ def courbes(*, acces: Any) -> tuple[list[Courbe], Any]:
     return resultat, mesures_.imc(toutes)
 
 
-def calendrier_vaccinal(*, acces: Any) -> list[Any]:
+def calendrier_vaccinal(*, acces: Acces) -> list[Any]:
     espace = acces.espace
     faites = [
         VaccinationFaite(code=v.famille, date=v.date)
@@ -425,7 +440,7 @@ def calendrier_vaccinal(*, acces: Any) -> list[Any]:
 
 def element_enregistrer(
     *,
-    acces: Any,
+    acces: Acces,
     section: Section,
     formulaire: _FormulaireProfil,
     secret_mineur: bool = False,
@@ -442,11 +457,7 @@ def element_enregistrer(
     if nouveau:
         element.saisi_par_type = acces.acteur.type
         element.saisi_par_nom = acces.acteur.nom
-        element.secret_mineur = (
-            secret_mineur
-            and acces.espace.est_mineur
-            and getattr(acces, "role", "") == "professionnel"
-        )
+        element.secret_mineur = secret_mineur and peut_marquer_secret(acces)
     with transaction.atomic():
         element.save()
         _journaliser(
@@ -460,7 +471,9 @@ def element_enregistrer(
     return element
 
 
-def element_supprimer(*, acces: Acces, section: Section, element: Any, ip: str | None) -> None:
+def element_supprimer(
+    *, acces: AccesPatient, section: Section, element: Any, ip: str | None
+) -> None:
     with transaction.atomic():
         _journaliser(
             acces,

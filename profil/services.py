@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from espace_sante.acces import AccesPatient
 from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
@@ -37,7 +38,6 @@ from .models import (
     date_majorite,
     limite_naissance_mineur,
 )
-from .selectors import Acces
 
 ALPHABET_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LONGUEUR_CODE = 12
@@ -540,7 +540,7 @@ def espace_lever_suspension(*, espace: Espace, acteur: Acteur, ip: str | None = 
 # --- Proches -----------------------------------------------------------------------------------
 
 
-def espace_basculer(*, acces: Acces, ip: str | None = None) -> None:
+def espace_basculer(*, acces: AccesPatient, ip: str | None = None) -> None:
     """The person now acts for this space (their own, or a minor's they represent): journaled on
     it. The choice itself is the session's, kept by the view."""
     _journal(Action.BASCULE_ESPACE, espace=acces.espace, acteur=acces.acteur, ip=ip)

@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from espace_sante.acces import acteur_professionnel
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
@@ -23,8 +24,6 @@ def _journaliser(action: Action, user: Utilisateur, request: HttpRequest | None)
     if user.is_staff:
         type_acteur = TypeActeur.OPERATEUR
     elif espace is None and hasattr(user, "professionnel"):
-        from professionnels.politique import acteur_professionnel
-
         type_acteur = TypeActeur.PROFESSIONNEL
         acteur = acteur_professionnel(user.professionnel)
     elif espace is not None:

@@ -10,6 +10,8 @@ from typing import Any
 from django.utils import formats, timezone
 from fpdf import FPDF
 
+from espace_sante.acces import AccesPatient, entrees_profil_lisibles
+
 from .models import (
     Allergie,
     Antecedent,
@@ -84,12 +86,12 @@ def _mesure(mesure: Mesure) -> str:
     return f"{_date(mesure.date)} : {mesure.get_type_display()} {valeur}"
 
 
-def rubriques_profil(*, acces: Any, complet: bool, renvoi_directives: str) -> list[Rubrique]:
+def rubriques_profil(
+    *, acces: AccesPatient, complet: bool, renvoi_directives: str
+) -> list[Rubrique]:
     """The profile as this person may read it (the policy's ``entrees_profil_lisibles``: a
     legal representative never reads a minor's secret). ``complet``: every section (the
     export); otherwise what fits on the one-page summary to bring to a consultation."""
-    from professionnels.politique import entrees_profil_lisibles
-
     from . import profil_medical as pm
 
     def lues(modele: Any) -> Any:
@@ -199,7 +201,7 @@ def rubriques_profil(*, acces: Any, complet: bool, renvoi_directives: str) -> li
     return rubriques
 
 
-def synthese_pdf(*, acces: Any) -> bytes:
+def synthese_pdf(*, acces: AccesPatient) -> bytes:
     espace = acces.espace
     return resume_pdf(
         titre="Synthèse de mon profil médical",

@@ -19,6 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from espace_sante.acces import (
+    AccesPatient,
+    espace_pour_acteur,
+    espaces_accessibles,
+    majeur_titulaire,
+    peut_ecrire_unique,
+    peut_exporter,
+)
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.points import empreinte_espace
@@ -34,7 +42,6 @@ from .forms import (
 )
 from .historique import evenements_historique, lignes_historique
 from .models import ExportDonnees, Statut
-from .selectors import Acces, espace_pour_acteur, espaces_accessibles
 
 SESSION_ESPACE = "espace_courant"
 SESSION_ACTIVATION = "activation_verifiee"
@@ -44,7 +51,7 @@ EVENEMENTS_PAR_PAGE = 25
 logger = logging.getLogger(__name__)
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> Acces:
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> AccesPatient:
     acces = espace_pour_acteur(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
@@ -107,9 +114,7 @@ def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
 @login_required
 def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    sections = [
-        (section, pm.elements(acces=acces, section=section)) for section in pm.SECTIONS.values()
-    ]
+    sections = pm.sections_lues(acces=acces)
     courbes, imc = pm.courbes(acces=acces)
     return render(
         request,
@@ -117,6 +122,7 @@ def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
         {
             "acces": acces,
             "sections": sections,
+            "reserves_aux_majeurs": majeur_titulaire(acces),
             "calendrier": pm.calendrier_vaccinal(acces=acces),
             "courbes": courbes,
             "imc": imc,
@@ -239,7 +245,9 @@ def historique_empreinte(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRe
 # --- Closure and re-opening --------------------------------------------------------------------
 
 
-def _titulaire(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> Acces:
+def _titulaire(
+    request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True
+) -> AccesPatient:
     acces = _acces(request, espace_uuid, ouvert=ouvert)
     if not acces.est_titulaire:
         raise Http404
@@ -301,14 +309,11 @@ def activer_pour_mineur(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRes
 # --- Directives anticipées, personne de confiance, printable summary ----------------------------
 
 
-def _majeur_titulaire(request: HttpRequest, espace_uuid: uuid.UUID) -> Acces:
-    acces = _titulaire(request, espace_uuid)
-    if acces.espace.est_mineur:
+def _majeur_titulaire(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
+    acces = _acces(request, espace_uuid)
+    if not majeur_titulaire(acces):
         raise Http404
     return acces
-
-
-RESERVES_AUX_MAJEURS = {"directives", "personne_confiance", "don_organes"}
 
 
 @login_required
@@ -340,12 +345,13 @@ def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Htt
     )
 
 
-def _acces_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Acces:
+def _acces_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> AccesPatient:
     if cle not in pm.UNIQUES:
         raise Http404
-    if cle in RESERVES_AUX_MAJEURS:
-        return _majeur_titulaire(request, espace_uuid)
-    return _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid)
+    if not peut_ecrire_unique(acces=acces, cle=cle):
+        raise Http404
+    return acces
 
 
 @login_required
@@ -420,7 +426,7 @@ def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "exports": export_.exports_de(acces=acces).annotate(
                 en_attente=en_attente_expression("export")
             )[:10],
-            "peut_exporter": export_.peut_exporter(acces=acces),
+            "peut_exporter": peut_exporter(acces=acces),
             "validite": settings.EXPORT_VALIDITE_JOURS,
         },
     )
@@ -470,7 +476,9 @@ def export_telecharger(
 
 
 @reauthentication_required
-def _export_envoyer(request: HttpRequest, acces: Acces, export: ExportDonnees) -> HttpResponseBase:
+def _export_envoyer(
+    request: HttpRequest, acces: AccesPatient, export: ExportDonnees
+) -> HttpResponseBase:
     assert export.blob is not None
     if "Range" not in request.headers:  # one event per download, not per resumed part
         export_.export_telecharge(acces=acces, export=export, ip=client_ip(request))

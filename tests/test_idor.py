@@ -183,8 +183,8 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
     every URL that takes a secret document or a secret profile entry of the minor answers 404
     (as for what does not exist), and the history names neither."""
     from dossier import services as dossier_services
+    from espace_sante.acces import espace_pour_acteur
     from profil import profil_medical
-    from profil.selectors import espace_pour_acteur
 
     enfant = monde["enfant_mien"]
     secret = document(enfant, titre="document secret", invisible_representants=True)

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 
-from profil.selectors import Acces
+from espace_sante.acces import AccesPatient
 
 from ..models import LigneRemboursement, OrigineRemboursement
 from . import selectors
@@ -45,7 +45,7 @@ def _ligne(ligne: LigneRemboursement, espace_uuid: Any) -> dict[str, Any]:
     }
 
 
-def page_remboursements(request: HttpRequest, acces: Acces) -> dict[str, Any]:
+def page_remboursements(request: HttpRequest, acces: AccesPatient) -> dict[str, Any]:
     documents_lire(espace=acces.espace)  # CNAM-HR documents deposited since (read once)
     toutes = selectors.remboursements_visibles(acces=acces)
     form = selectors.FiltresRemboursementsForm(

@@ -15,8 +15,8 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from espace_sante.acces import AccesPatient
 from espace_sante.lib.graphiques import Barres, Cadre, barres
-from profil.selectors import Acces
 
 from ..models import LigneRemboursement, NatureRemboursement
 from ..selectors import documents_visibles
@@ -29,7 +29,7 @@ def euros(centimes: int | None) -> Decimal | None:
     return None if centimes is None else Decimal(centimes).scaleb(-2)
 
 
-def remboursements_visibles(*, acces: Acces) -> QuerySet[LigneRemboursement]:
+def remboursements_visibles(*, acces: AccesPatient) -> QuerySet[LigneRemboursement]:
     """The space's lines for its holder or representative: the insurer's, and those read from
     a CNAM-HR document only while the reader may see that document (deleted, hidden from
     representatives…: its lines go with it)."""

@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from dossier import selectors
 from dossier.models import Document, ImportDMP, empreinte_dossier
+from espace_sante.acces import AccesPatient, Role
 from espace_sante.coffre.champs import PREFIXE
 from espace_sante.coffre.models import Blob
 from profil.models import Espace, Mesure, Vaccination
-from profil.selectors import Acces, Role
 
 from ..factories import document
 
@@ -177,7 +177,7 @@ def test_search_sort_by_title_and_folders_work_on_encrypted_rows(
     document(titulaire, titre="Bilan sanguin", auteur_nom="Laboratoire Pasteur")
     document(titulaire, titre="Analyse d'urine", dossier_utilisateur="grossesse ")
     document(titulaire, titre="Certificat", dossier_utilisateur="Sport")
-    acces = Acces(espace=titulaire, role=Role.TITULAIRE, utilisateur=titulaire.titulaire)
+    acces = AccesPatient(espace=titulaire, role=Role.TITULAIRE, utilisateur=titulaire.titulaire)
     titres = lambda **f: [  # noqa: E731
         d.titre for d in selectors.documents_filtres(acces=acces, filtres=selectors.Filtres(**f))
     ]
@@ -208,7 +208,7 @@ def test_after_secret_key_changes_blobs_verify_and_rotate_keys_index_rebuilds_fo
     from espace_sante.coffre.services import blob_lire
 
     doc = document(titulaire, contenu=b"%PDF-1.4\n% ordonnance\n", dossier_utilisateur="Grossesse")
-    acces = Acces(espace=titulaire, role=Role.TITULAIRE, utilisateur=titulaire.titulaire)
+    acces = AccesPatient(espace=titulaire, role=Role.TITULAIRE, utilisateur=titulaire.titulaire)
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "une-nouvelle-cle-secrete-" + "z" * 40
     assert b"".join(blob_lire(doc.blob, verifier_empreinte=True)).endswith(b"ordonnance\n")

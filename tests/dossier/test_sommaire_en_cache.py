@@ -18,10 +18,10 @@ from dossier import declencheurs
 from dossier.apps import _declencheurs
 from dossier.models import Document, Statut, VersionDocuments
 from dossier.selectors import _sommaire_calcule, _version_documents, sommaire_documents
+from espace_sante.acces import AccesPatient, Role, espace_pour_acteur
 from espace_sante.coffre.champs import dechiffrer_texte
 from espace_sante.coffre.cles import CleIndisponible
 from profil.models import Espace
-from profil.selectors import Acces, Role, espace_pour_acteur
 
 from ..factories import EspaceFactory, document
 
@@ -183,7 +183,9 @@ def test_the_holder_and_a_representative_have_their_own_entries(
     document(enfant_represente)
     document(enfant_represente, invisible_representants=True, titre="Secret")
     parent = _acces(enfant_represente, representant.titulaire)
-    du_mineur = Acces(espace=parent.espace, role=Role.TITULAIRE, utilisateur=parent.utilisateur)
+    du_mineur = AccesPatient(
+        espace=parent.espace, role=Role.TITULAIRE, utilisateur=parent.utilisateur
+    )
     assert sum(n for _c, n in sommaire_documents(acces=du_mineur).comptes) == 2
     assert sum(n for _c, n in sommaire_documents(acces=parent).comptes) == 1
     assert sum(n for _c, n in sommaire_documents(acces=du_mineur).comptes) == 2

@@ -8,6 +8,14 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from espace_sante.acces import (
+    AccesPatient,
+    Role,
+    acces_professionnel,
+    documents_lisibles,
+    espaces_autorises,
+    peut_lire_type,
+)
 from espace_sante.comptes.models import Notification, TypeNotification, Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import journal_verifier
@@ -19,21 +27,14 @@ from professionnels.models import (
     Professionnel,
     StatutProfessionnel,
 )
-from professionnels.politique import (
-    acces_professionnel,
-    documents_lisibles,
-    espaces_autorises,
-    peut_lire_type,
-)
-from profil.selectors import Acces, Role
 
 from ..factories import ProfessionnelFactory, document, rpps
 
 pytestmark = pytest.mark.django_db
 
 
-def _acces(espace) -> Acces:  # type: ignore[no-untyped-def]
-    return Acces(espace=espace, role=Role.TITULAIRE, utilisateur=espace.titulaire)
+def _acces(espace) -> AccesPatient:  # type: ignore[no-untyped-def]
+    return AccesPatient(espace=espace, role=Role.TITULAIRE, utilisateur=espace.titulaire)
 
 
 def _inscrire(**champs: object) -> Professionnel:
@@ -301,7 +302,7 @@ def test_the_seeded_matrix_follows_the_known_national_rules() -> None:
 
 
 def test_a_representative_decides_for_a_minor(enfant_represente, representant) -> None:
-    acces = Acces(
+    acces = AccesPatient(
         espace=enfant_represente, role=Role.REPRESENTANT, utilisateur=representant.titulaire
     )
     pro = ProfessionnelFactory()

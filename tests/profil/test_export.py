@@ -27,6 +27,7 @@ from fhirclient.models.fhirabstractbase import FHIRValidationError
 from pypdf import PdfReader
 
 from dossier.models import Statut as StatutDocument
+from espace_sante.acces import espace_pour_acteur
 from espace_sante.coffre import stockage
 from espace_sante.coffre.models import Blob
 from espace_sante.coffre.services import BlobIllisible, blob_lire
@@ -50,7 +51,6 @@ from profil.models import (
     Traitement,
     Vaccination,
 )
-from profil.selectors import espace_pour_acteur
 
 from ..conftest import client_pour
 from ..factories import EspaceFactory, ProfessionnelFactory, document

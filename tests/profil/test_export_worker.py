@@ -14,11 +14,11 @@ from django.core import mail
 from django.db import transaction
 from fhirclient.models.bundle import Bundle as BundleR4
 
+from espace_sante.acces import espace_pour_acteur
 from espace_sante.coffre.services import blob_lire
 from espace_sante.journal.models import Action, Evenement
 from profil.export import export_demander
 from profil.models import ExportDonnees
-from profil.selectors import espace_pour_acteur
 from profil.tasks import export_construire
 
 from ..conftest import attendre

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from dossier import services as dossier_services
 from dossier.models import Document
+from espace_sante.acces import espace_pour_acteur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 from professionnels.models import AccesProfessionnel
 from profil.historique import evenements_historique
 from profil.models import Espace, Vaccination
-from profil.selectors import espace_pour_acteur
 
 from ..conftest import client_pour
 from ..factories import ProfessionnelFactory, UtilisateurFactory
@@ -153,7 +153,7 @@ def test_events_written_before_the_mark_are_left_out_while_the_secret_exists(
     mineur: Espace, representant: Espace, medecin
 ) -> None:  # type: ignore[no-untyped-def]
     secret, _public = _le_professionnel_depose_et_lit(medecin, mineur)
-    from professionnels.politique import acteur_professionnel
+    from espace_sante.acces import acteur_professionnel
 
     evenement_enregistrer(  # as the code before the mark wrote it: no details
         action=Action.DOCUMENT_TELECHARGE,

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from espace_sante.acces import espace_pour_acteur, espaces_accessibles
 from espace_sante.comptes.models import Notification, Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import Acteur, journal_verifier
 from profil import services
 from profil.models import CodeActivation, Espace, Representation, Statut
-from profil.selectors import espace_pour_acteur, espaces_accessibles
 
 from ..factories import EspaceFactory, RepresentationFactory, nir
 

@@ -16,12 +16,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from espace_sante.acces import AccesPatient, Role
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.services import Acteur
 from espace_sante.lib.identifiants import OID_INS_NIR_TEST, luhn_cle, nir_cle
 from profil import services
 from profil.models import Espace, Lien, Representation, Statut
-from profil.selectors import Acces, Role
 
 MOT_DE_PASSE = "demo-Espace-Sante-2026"
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
@@ -399,7 +399,7 @@ class Command(BaseCommand):
         from professionnels import services as pros
         from professionnels.models import Professionnel, StatutProfessionnel
 
-        acces = Acces(espace=camille, role=Role.TITULAIRE, utilisateur=titulaire)
+        acces = AccesPatient(espace=camille, role=Role.TITULAIRE, utilisateur=titulaire)
         lignes = []
         for email, prenom, nom, rpps, profession, specialite, ville, statut in PROFESSIONNELS:
             professionnel = Professionnel.objects.filter(rpps=rpps).first()

@@ -1,0 +1,108 @@
+"""Which documents an actor reads, and which they may change (DESIGN.md §3–§4).
+
+A professional with an access (rules 1–3) reads document D of the space only if:
+4. the habilitation matrix lets their profession read D's type (``matrice``);
+5. D is not ``MASQUE_PS`` and the holder has not hidden everything;
+— rules 4 and 5 yield when they are D's author (``est_auteur``): a professional always reads
+what they deposited. Documents the patient deleted are gone for professionals.
+
+The holder reads every document of their space but those a professional holds back
+(``INVISIBLE_PATIENT``); a legal representative, in addition, never reads a minor's secret
+(``INVISIBLE_REPRESENTANTS_LEGAUX``: ``secret_mineur``).
+
+Writes: everyone with an access deposits; only a professional holds a document back from the
+patient, or (on a minor's space) from the representatives; the author replaces their document
+with a new version, and a professional author releases a document held back.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from dossier.models import Document, Source, Statut
+from espace_sante.journal.models import TypeActeur
+
+from .acteurs import Acces, AccesPatient, AccesPro
+from .matrice import types_lisibles
+from .secret_mineur import lit_les_secrets
+
+# --- The author ---------------------------------------------------------------------------------
+
+
+def _signature(acces: AccesPro) -> dict[str, str]:
+    """What a professional's deposit carries of its author (``document_deposer``)."""
+    return {"auteur_type": TypeActeur.PROFESSIONNEL, "auteur_id": acces.acteur.id}
+
+
+def est_auteur(*, acces: Acces, document: Document) -> bool:
+    """Whether the actor wrote ``document``: for a professional, they deposited it; for the
+    holder or a representative, the patient's side did (their deposits are theirs to
+    replace)."""
+    if isinstance(acces, AccesPro):
+        return all(getattr(document, nom) == valeur for nom, valeur in _signature(acces).items())
+    return document.source == Source.PATIENT
+
+
+def _ecrits_par(acces: AccesPro) -> Q:
+    """``est_auteur`` as a filter on documents."""
+    return Q(**_signature(acces))
+
+
+# --- Reads --------------------------------------------------------------------------------------
+
+
+def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> QuerySet[Document]:
+    """Every document of the space this professional may read (rules 4 and 5). Documents the
+    patient deleted are gone for professionals; with ``supprimes`` nothing is returned."""
+    if supprimes:
+        return Document.objects.none()
+    permis = types_lisibles(acces.matrice)
+    if acces.tout_masque:
+        permis = Q(pk__in=[])
+    else:
+        permis &= Q(masque_ps=False)
+    return Document.objects.filter(espace=acces.espace, supprime_le__isnull=True).filter(
+        _ecrits_par(acces) | permis
+    )
+
+
+def documents_du_patient(*, acces: AccesPatient, supprimes: bool = False) -> QuerySet[Document]:
+    """What the holder or a representative reads: all but what a professional holds back,
+    and for a representative, all but the minor's secrets."""
+    documents = Document.objects.filter(
+        espace=acces.espace, supprime_le__isnull=not supprimes, invisible_patient=False
+    )
+    if not lit_les_secrets(acces):
+        documents = documents.filter(invisible_representants=False)
+    return documents
+
+
+def documents_lisibles(*, acces: Acces, supprimes: bool = False) -> QuerySet[Document]:
+    """The documents of ``acces.espace`` the actor behind ``acces`` may read (with
+    ``supprimes``: those in the bin instead)."""
+    if isinstance(acces, AccesPro):
+        return documents_du_professionnel(acces=acces, supprimes=supprimes)
+    return documents_du_patient(acces=acces, supprimes=supprimes)
+
+
+# --- Writes -------------------------------------------------------------------------------------
+
+
+def peut_cacher_au_patient(acces: Acces) -> bool:
+    """Only a professional holds a document back until the announcement consultation."""
+    return acces.est_professionnel
+
+
+def peut_remplacer(*, acces: Acces, document: Document) -> bool:
+    """The author replaces a current version (not an old one) with a new version."""
+    return document.statut != Statut.ARCHIVE and est_auteur(acces=acces, document=document)
+
+
+def peut_liberer(*, acces: Acces, document: Document) -> bool:
+    """A professional author releases the document they held back from the patient (the
+    service refuses anyone but the author: ``est_auteur``)."""
+    return (
+        acces.est_professionnel
+        and document.invisible_patient
+        and est_auteur(acces=acces, document=document)
+    )
