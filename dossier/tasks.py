@@ -13,7 +13,7 @@ from celery import current_app, shared_task
 
 from espace_sante.lib.taches import PANNES, REPRISE, messages_en_file
 
-from . import services
+from . import ingestion, services
 
 
 @shared_task(
@@ -24,7 +24,7 @@ from . import services
     **REPRISE,
 )
 def document_ingerer(document_id: int) -> str:
-    return services.document_ingerer(document_id=document_id)
+    return ingestion.document_ingerer(document_id=document_id)
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
@@ -33,7 +33,7 @@ def documents_relancer_en_suspens() -> int:
     again while the queue still holds a backlog."""
     if messages_en_file(current_app):
         return 0
-    return services.documents_relancer_en_suspens()
+    return ingestion.documents_relancer_en_suspens()
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)

@@ -598,7 +598,7 @@ def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = No
             **marque_secret(document),
         )
         if document.statut == Statut.DISPONIBLE:
-            from dossier.services import document_notifier
+            from dossier.ingestion import document_notifier
 
             document_notifier(document)
     return document

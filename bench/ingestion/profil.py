@@ -66,6 +66,7 @@ def _envelopper(chrono: Chrono, nom: str, fonction: Any, generateur: bool) -> An
 @contextmanager
 def _instrumenter(chrono: Chrono) -> Iterator[None]:
     """The pipeline's stages timed where the services call them (module attributes)."""
+    from dossier import ingestion as dossier_ingestion
     from dossier import services as dossier_services
     from dossier.formats import apercus, detection, pdf, validation
     from dossier.formats.cda import lecture
@@ -85,7 +86,7 @@ def _instrumenter(chrono: Chrono) -> Iterator[None]:
         (apercus, "_png", "aperçus : encodage PNG (fichiers._png)", False),
         (coffre, "blob_stocker", "aperçus : chiffrer + écrire (blob_stocker)", False),
         (coffre, "blob_enregistrer", "INSERT d'un Blob (blob_enregistrer)", False),
-        (dossier_services, "_prendre", "prendre le document (services._prendre)", False),
+        (dossier_ingestion, "_prendre", "prendre le document (services._prendre)", False),
     ]
     originaux = [(objet, attribut, getattr(objet, attribut)) for objet, attribut, *_ in cibles]
     try:
@@ -176,7 +177,7 @@ def profiler(
     """document_creer then document_ingerer, in this process (the worker does not consume
     meanwhile; it finds these documents done afterwards and ignores them): ``nombre``
     documents timed by stage, then as many under cProfile."""
-    from dossier import services
+    from dossier import ingestion
 
     espaces = espaces_lister()
     entrees = entrees_preparer(genre, espaces, forme, 4)
@@ -185,7 +186,7 @@ def profiler(
         return [soumettre(genre, entrees, espaces[r % len(espaces)], r).pk for r in rangs]
 
     def ingerer(ids: list[int]) -> list[str]:
-        return [services.document_ingerer(document_id=i) for i in ids]
+        return [ingestion.document_ingerer(document_id=i) for i in ids]
 
     travailleurs.suspendre()
     try:

@@ -3,7 +3,7 @@ API that reading its rows back into models needs — in one place.
 
 Two shortcuts use it: the access lookup that every page of a space runs (which spaces a person
 may act for: ``espace_sante.acces.espaces``) and the ingestion job's first read
-(``dossier.services._prendre``). Each is tested row for row against the queryset it stands for
+(``dossier.ingestion._prendre``). Each is tested row for row against the queryset it stands for
 (tests/lib/test_sql.py), on SQLite and PostgreSQL. What relies on Django's private API — the
 columns read from ``_meta``, the backend's converters, ``Model.from_db``, the relations'
 caches — is here alone, so that a Django upgrade has one module to check.

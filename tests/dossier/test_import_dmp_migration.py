@@ -141,18 +141,18 @@ def test_a_job_killed_midway_resumes_and_finishes_without_duplicates(
 
 
 def test_imports_left_waiting_are_queued_again_by_the_sweep(monkeypatch) -> None:
-    from dossier import services
+    from dossier import ingestion
 
     espace = EspaceFactory()
     demande = ImportDMP.objects.create(espace=espace, etat="en_cours")
     programmes: list[int] = []
     monkeypatch.setattr(import_dmp, "_programmer", programmes.append)
-    assert services.documents_relancer_en_suspens() == 0  # too recent: it may be running
+    assert ingestion.documents_relancer_en_suspens() == 0  # too recent: it may be running
     # Asked long ago but still progressing: left alone.
     ImportDMP.objects.filter(pk=demande.pk).update(cree_le="2020-01-01T00:00:00Z")
-    assert services.documents_relancer_en_suspens() == 0
+    assert ingestion.documents_relancer_en_suspens() == 0
     ImportDMP.objects.filter(pk=demande.pk).update(modifie_le="2020-01-01T00:00:00Z")
-    assert services.documents_relancer_en_suspens() == 1 and programmes == [demande.pk]
+    assert ingestion.documents_relancer_en_suspens() == 1 and programmes == [demande.pk]
 
 
 # --- Bulk migration ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dossier import services
+from dossier import ingestion, services
 from dossier.models import Apercu, Document, Source, Statut
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action, Evenement
@@ -200,16 +200,16 @@ def test_ingestion_is_idempotent_and_a_killed_run_is_finished_by_the_next(
     def tue(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_apercus_creer", tue)
+    monkeypatch.setattr(ingestion, "_apercus_creer", tue)
     with pytest.raises(SystemExit):
-        services.document_ingerer(document_id=document.pk)
+        ingestion.document_ingerer(document_id=document.pk)
     monkeypatch.undo()
     document.refresh_from_db()
     assert document.statut == Statut.EN_TRAITEMENT and not document.apercus.exists()
     assert Blob.objects.count() == 1  # the previews' rows rolled back: their objects are orphans
     assert len(objets_stockes()) == 3
-    assert services.document_ingerer(document_id=document.pk) == "disponible"
-    assert services.document_ingerer(document_id=document.pk) == "ignoré"
+    assert ingestion.document_ingerer(document_id=document.pk) == "disponible"
+    assert ingestion.document_ingerer(document_id=document.pk) == "ignoré"
     document.refresh_from_db()
     assert document.statut == Statut.DISPONIBLE and document.apercus.count() == 2
 
@@ -222,9 +222,9 @@ def test_stuck_documents_are_queued_again(
     appels: list[int] = []
     monkeypatch.setattr(tasks.document_ingerer, "delay", lambda pk: appels.append(pk))
     _deposer(client_titulaire, titulaire, fabrique.png(), "a.png")
-    assert services.documents_relancer_en_suspens() == 0
+    assert ingestion.documents_relancer_en_suspens() == 0
     Document.objects.update(cree_le=timezone.now() - timedelta(minutes=30))
-    assert services.documents_relancer_en_suspens() == 1
+    assert ingestion.documents_relancer_en_suspens() == 1
     assert appels == [Document.objects.get().pk]
 
 
@@ -366,9 +366,9 @@ def test_the_job_takes_a_pinned_number_of_queries(django_assert_num_queries, mon
     # attempt counted and document + space + blob read (one statement on PostgreSQL); then one
     # transaction (a savepoint here, the test's being open): status, thumbnail's blob, preview
     with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
-        assert services.document_ingerer(document_id=document.pk) == "disponible"
+        assert ingestion.document_ingerer(document_id=document.pk) == "disponible"
     with django_assert_num_queries(1):  # attempt not counted: nothing to do
-        assert services.document_ingerer(document_id=document.pk) == "ignoré"
+        assert ingestion.document_ingerer(document_id=document.pk) == "ignoré"
     document.refresh_from_db()
     assert document.tentatives == 1 and document.traite_le is not None
 
@@ -395,4 +395,4 @@ def test_a_document_deleted_before_its_job_is_left_alone(titulaire: Espace, monk
     monkeypatch.setattr(tasks.document_ingerer, "delay", lambda *a, **k: None)
     document = _document_pro(titulaire, fabrique.pdf(1))
     services.document_purger(document)
-    assert services.document_ingerer(document_id=document.pk) == "ignoré"
+    assert ingestion.document_ingerer(document_id=document.pk) == "ignoré"

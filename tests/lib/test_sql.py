@@ -124,7 +124,7 @@ def test_the_access_lookup_reads_the_rows_its_queryset_reads(
 
 
 def test_the_ingestion_read_reads_the_row_its_queryset_reads() -> None:
-    from dossier.services import _LUS, _prendre
+    from dossier.ingestion import _LUS, _prendre
 
     espace = EspaceFactory()
     ancien = document(espace, statut=StatutDocument.EN_TRAITEMENT, invisible_representants=True)
