@@ -7,18 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from espace_sante.lib.formulaires import ChampDate
+
+from .formats.detection import CHOIX_FICHIERS
 from .models import Source
 from .types import TYPE_PAR_DEFAUT_PATIENT, TYPES, TYPES_DEPOT_PATIENT, Categorie
-
-FORMATS_ACCEPTES = (
-    ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.txt,.rtf,.dcm,.xml,"
-    "application/pdf,image/jpeg,image/png,image/tiff,text/plain,application/rtf,"
-    "application/dicom,text/xml,application/xml"
-)
-
-
-class ChampDate(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FichiersMultiples(forms.ClearableFileInput):
@@ -47,7 +40,7 @@ class DepotForm(DsfrBaseForm):
             "PDF, JPEG, PNG, TIFF, texte, RTF, DICOM ou CDA (XML) ; 100 Mo au plus par fichier. "
             "Sur un téléphone, vous pouvez prendre une photo."
         ),
-        widget=FichiersMultiples(attrs={"accept": FORMATS_ACCEPTES}),
+        widget=FichiersMultiples(attrs={"accept": CHOIX_FICHIERS}),
     )
     titre = forms.CharField(label=_("Titre"), max_length=200)
     date_acte = ChampDate(label=_("Date de l'acte ou du document"))

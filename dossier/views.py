@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from itertools import groupby
@@ -26,12 +25,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from espace_sante.acces import (
-    Acces,
     AccesPatient,
     espace_pour_acteur_avec,
     peut_remplacer,
 )
-from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible, StockageIndisponible
 from espace_sante.coffre.televersement import (
     FichierChiffre,
@@ -46,8 +43,9 @@ from espace_sante.taches.services import objets_en_attente
 
 from . import selectors, services
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
-from .models import EXTENSIONS_APERCU, Apercu, Document, Statut
+from .models import Apercu, Document, Statut
 from .presentation import CHAMPS_LIGNE, lignes_documents
+from .reponses import reponse_apercu, reponse_contenu
 from .types import TYPES, Categorie
 
 PAR_PAGE = 25
@@ -365,43 +363,6 @@ def _texte(doc: Document) -> str | None:
         return brut.decode("utf-8")
     except UnicodeDecodeError:
         return brut.decode("latin-1")
-
-
-def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], None]:
-    def echec(erreur: BlobIllisible) -> None:
-        services.document_illisible(acces=acces, document=doc, motif=erreur.code)
-
-    return echec
-
-
-def reponse_contenu(
-    request: HttpRequest, acces: Acces, doc: Document, *, en_ligne: bool
-) -> HttpResponseBase:
-    """The document's original, streamed from the vault (an unreadable blob is journaled)."""
-    if doc.blob is None:
-        raise Http404
-    return reponse_blob(
-        request,
-        doc.blob,
-        nom_fichier=doc.nom_fichier or doc.titre,
-        en_ligne=en_ligne,
-        en_cas_d_echec=_en_cas_d_echec(acces, doc),
-    )
-
-
-def reponse_apercu(
-    request: HttpRequest, acces: Acces, doc: Document, genre: str, rang: int
-) -> HttpResponseBase:
-    image = doc.apercus.select_related("blob").filter(genre=genre, rang=rang).first()
-    if image is None:
-        raise Http404
-    return reponse_blob(
-        request,
-        image.blob,
-        nom_fichier=f"apercu-{rang + 1}.{EXTENSIONS_APERCU.get(image.blob.media_type, 'bin')}",
-        en_ligne=True,
-        en_cas_d_echec=_en_cas_d_echec(acces, doc),
-    )
 
 
 @login_required

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from dossier.forms import FORMATS_ACCEPTES, ChampDate
+from dossier.formats.detection import CHOIX_FICHIERS
 from dossier.types import TYPES
+from espace_sante.lib.formulaires import ChampDate
 from espace_sante.lib.identifiants import valider_nir, valider_rpps
 from profil.forms import IdentifiantsForm
 
@@ -150,7 +151,7 @@ class DepotProForm(DsfrBaseForm):
     fichier = forms.FileField(
         label=_("Fichier"),
         help_text=_("PDF, image, texte, DICOM ou CDA (XML) ; 100 Mo au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": FORMATS_ACCEPTES}),
+        widget=forms.ClearableFileInput(attrs={"accept": CHOIX_FICHIERS}),
     )
     titre = forms.CharField(label=_("Titre"), max_length=200)
     date_acte = ChampDate(label=_("Date de l'acte"))

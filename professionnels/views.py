@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from dossier.models import Apercu, Document
+from dossier.reponses import reponse_apercu, reponse_contenu
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import TYPES, Categorie
-from dossier.views import reponse_apercu, reponse_contenu
 from espace_sante.acces import (
     AccesPatient,
     AccesPro,

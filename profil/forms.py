@@ -10,11 +10,8 @@ from dsfr.forms import DsfrBaseForm
 
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action
+from espace_sante.lib.formulaires import ChampDate
 from espace_sante.lib.identifiants import valider_nir, verifier_nir
-
-
-class ChampDate(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ActivationForm(DsfrBaseForm):

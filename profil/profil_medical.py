@@ -28,9 +28,9 @@ from espace_sante.acces import (
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib import graphiques
+from espace_sante.lib.formulaires import ChampDate
 
 from . import mesures as mesures_
-from .forms import ChampDate
 from .models import (
     Allergie,
     Antecedent,

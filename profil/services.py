@@ -29,33 +29,22 @@ from espace_sante.lib.identifiants import (
     valider_nir,
 )
 
+from .evenements import journal_espace
 from .models import (
     CodeActivation,
     Espace,
     Lien,
     Representation,
     Statut,
-    date_majorite,
-    limite_naissance_mineur,
+)
+from .representations import (
+    representation_ajouter,
+    terminer_representation,
+    terminer_representations,
 )
 
 ALPHABET_CODE = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 LONGUEUR_CODE = 12
-
-
-def _journal(
-    action: Action, *, espace: Espace, acteur: Acteur, ip: str | None, **details: object
-) -> None:
-    evenement_enregistrer(
-        action=action,
-        acteur=acteur,
-        espace_uuid=espace.uuid,
-        objet_type="espace",
-        objet_id=str(espace.uuid),
-        ip=ip,
-        details=details,
-    )
-
 
 # --- Pre-creation and codes --------------------------------------------------------------------
 
@@ -159,8 +148,8 @@ def espace_precreer(
         except IntegrityError as exc:  # a concurrent pre-creation of the same INS
             raise Refus(_("Un espace existe déjà pour ce numéro INS."), code="doublon") from exc
         code = _code_emettre(espace=espace)
-        _journal(Action.PRECREATION, espace=espace, acteur=acteur, ip=ip)
-        _journal(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.PRECREATION, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
         for representant in representants or []:
             representation_ajouter(
                 espace=espace, representant=representant, lien=Lien.PARENT, acteur=acteur, ip=ip
@@ -174,7 +163,7 @@ def code_activation_renouveler(*, espace: Espace, acteur: Acteur, ip: str | None
         if not (espace.statut == Statut.CREE or _activable_par_jeune_majeur(espace)):
             raise Refus(_("Seul un espace en attente d'activation peut recevoir un code."))
         code = _code_emettre(espace=espace)
-        _journal(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
     return code
 
 
@@ -272,7 +261,9 @@ def _refus_apres_bon_code(
     anonyme = Acteur.anonyme()
     refus: Refus | None = None
     if code_actif.verrouille_le is not None:
-        _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="bloqué")
+        journal_espace(
+            Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="bloqué"
+        )
         refus = Refus(
             _(
                 "Ce code d'activation est bloqué après trop d'essais. "
@@ -281,7 +272,9 @@ def _refus_apres_bon_code(
             code="verrouille",
         )
     elif code_actif.expire_le <= timezone.now():
-        _journal(Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="expiré")
+        journal_espace(
+            Action.ACTIVATION_ECHEC, espace=espace, acteur=anonyme, ip=ip, motif="expiré"
+        )
         refus = Refus(
             _(
                 "Ce code d'activation a expiré. "
@@ -330,7 +323,7 @@ def espace_activer(
         espace.statut = Statut.ACTIF
         espace.active_le = maintenant
         espace.save(update_fields=["titulaire", "statut", "active_le"])
-        _journal(
+        journal_espace(
             Action.ACTIVATION,
             espace=espace,
             acteur=Acteur.pour_utilisateur(utilisateur, TypeActeur.TITULAIRE),
@@ -359,8 +352,8 @@ def espace_opposer(
         espace.statut = Statut.OPPOSE
         espace.oppose_le = maintenant
         espace.save(update_fields=["statut", "oppose_le"])
-        _terminer_representations(espace=espace, motif="opposition", acteur=acteur, ip=ip)
-        _journal(Action.OPPOSITION, espace=espace, acteur=acteur, ip=ip)
+        terminer_representations(espace=espace, motif="opposition", acteur=acteur, ip=ip)
+        journal_espace(Action.OPPOSITION, espace=espace, acteur=acteur, ip=ip)
     return espace
 
 
@@ -373,9 +366,9 @@ def espace_lever_opposition(*, espace: Espace, acteur: Acteur, ip: str | None = 
         espace.statut = Statut.CREE
         espace.oppose_le = None
         espace.save(update_fields=["statut", "oppose_le"])
-        _journal(Action.OPPOSITION_LEVEE, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.OPPOSITION_LEVEE, espace=espace, acteur=acteur, ip=ip)
         code = _code_emettre(espace=espace)
-        _journal(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.CODE_EMIS, espace=espace, acteur=acteur, ip=ip)
     return code
 
 
@@ -394,7 +387,7 @@ def espace_activer_pour_mineur(
         espace.statut = Statut.ACTIF
         espace.active_le = maintenant
         espace.save(update_fields=["statut", "active_le"])
-        _journal(
+        journal_espace(
             Action.ACTIVATION,
             espace=espace,
             acteur=Acteur.pour_utilisateur(representant, TypeActeur.REPRESENTANT),
@@ -426,12 +419,12 @@ def espace_cloturer(
         espace.cloture_le = maintenant
         espace.purge_apres = _ajouter_annees(aujourd_hui, settings.ARCHIVE_RETENTION_YEARS)
         champs = ["statut", "cloture_le", "purge_apres"]
-        _journal(Action.CLOTURE, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.CLOTURE, espace=espace, acteur=acteur, ip=ip)
         if demande_suppression:
             espace.suppression_demandee_le = maintenant
             espace.suppression_avant = aujourd_hui + settings.DELETION_DELAY
             champs += ["suppression_demandee_le", "suppression_avant"]
-            _journal(
+            journal_espace(
                 Action.SUPPRESSION_DEMANDEE,
                 espace=espace,
                 acteur=acteur,
@@ -467,7 +460,7 @@ def espace_rouvrir(*, espace: Espace, acteur: Acteur, ip: str | None = None) -> 
                 "suppression_avant",
             ]
         )
-        _journal(Action.REOUVERTURE, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.REOUVERTURE, espace=espace, acteur=acteur, ip=ip)
         if espace.titulaire_id is not None:
             notification_programmer(
                 destinataire=espace.titulaire,  # type: ignore[arg-type]
@@ -494,10 +487,10 @@ def espace_enregistrer_deces(
         espace.codes.filter(utilise_le__isnull=True, revoque_le__isnull=True).update(
             revoque_le=timezone.now()
         )
-        _journal(Action.DECES, espace=espace, acteur=acteur, ip=ip)
-        _terminer_representations(espace=espace, motif="décès", acteur=acteur, ip=ip)
+        journal_espace(Action.DECES, espace=espace, acteur=acteur, ip=ip)
+        terminer_representations(espace=espace, motif="décès", acteur=acteur, ip=ip)
         for representation in Representation.objects.filter(representant=espace, fin__isnull=True):
-            _terminer_representation(representation, motif="décès", acteur=acteur, ip=ip)
+            terminer_representation(representation, motif="décès", acteur=acteur, ip=ip)
     return espace
 
 
@@ -517,7 +510,9 @@ def espace_suspendre(
         espace.save(
             update_fields=["statut", "statut_avant_suspension", "suspendu_le", "motif_suspension"]
         )
-        _journal(Action.SUSPENSION, espace=espace, acteur=acteur, ip=ip, motif=motif.strip()[:200])
+        journal_espace(
+            Action.SUSPENSION, espace=espace, acteur=acteur, ip=ip, motif=motif.strip()[:200]
+        )
     return espace
 
 
@@ -533,7 +528,7 @@ def espace_lever_suspension(*, espace: Espace, acteur: Acteur, ip: str | None = 
         espace.save(
             update_fields=["statut", "statut_avant_suspension", "suspendu_le", "motif_suspension"]
         )
-        _journal(Action.SUSPENSION_LEVEE, espace=espace, acteur=acteur, ip=ip)
+        journal_espace(Action.SUSPENSION_LEVEE, espace=espace, acteur=acteur, ip=ip)
     return espace
 
 
@@ -543,98 +538,7 @@ def espace_lever_suspension(*, espace: Espace, acteur: Acteur, ip: str | None = 
 def espace_basculer(*, acces: AccesPatient, ip: str | None = None) -> None:
     """The person now acts for this space (their own, or a minor's they represent): journaled on
     it. The choice itself is the session's, kept by the view."""
-    _journal(Action.BASCULE_ESPACE, espace=acces.espace, acteur=acces.acteur, ip=ip)
-
-
-def representation_ajouter(
-    *, espace: Espace, representant: Espace, lien: str, acteur: Acteur, ip: str | None = None
-) -> Representation:
-    if espace.pk == representant.pk:
-        raise Refus(_("Une personne ne peut pas se représenter elle-même."))
-    if not espace.est_mineur:
-        raise Refus(_("Seul l'espace d'un mineur peut avoir un représentant légal."))
-    if representant.est_mineur:
-        raise Refus(_("Un représentant légal doit être majeur."))
-    if representant.statut not in {Statut.CREE, Statut.ACTIF}:
-        raise Refus(_("L'espace du représentant n'est pas ouvert."))
-    with transaction.atomic():
-        if Representation.objects.filter(
-            espace=espace, representant=representant, fin__isnull=True
-        ).exists():
-            raise Refus(_("Cette représentation existe déjà."))
-        representation = Representation.objects.create(
-            espace=espace, representant=representant, lien=lien
-        )
-        _journal(
-            Action.REPRESENTATION_AJOUTEE,
-            espace=espace,
-            acteur=acteur,
-            ip=ip,
-            representant=representant.nom_complet,
-            lien=lien,
-        )
-    return representation
-
-
-def _terminer_representation(
-    representation: Representation,
-    *,
-    motif: str,
-    acteur: Acteur,
-    ip: str | None,
-    fin: date | None = None,
-) -> None:
-    representation.fin = fin or timezone.localdate()
-    representation.motif_fin = motif
-    representation.save(update_fields=["fin", "motif_fin"])
-    _journal(
-        Action.REPRESENTATION_TERMINEE,
-        espace=representation.espace,
-        acteur=acteur,
-        ip=ip,
-        representant=representation.representant.nom_complet,
-        motif=motif,
-    )
-
-
-def _terminer_representations(
-    *, espace: Espace, motif: str, acteur: Acteur, ip: str | None
-) -> None:
-    for representation in espace.representants.filter(fin__isnull=True).select_related(
-        "representant", "espace"
-    ):
-        _terminer_representation(representation, motif=motif, acteur=acteur, ip=ip)
-
-
-def representations_terminer_majorite(*, aujourd_hui: date | None = None) -> int:
-    """End every representation whose represented person has come of age. Idempotent."""
-    aujourd_hui = aujourd_hui or timezone.localdate()
-    limite = limite_naissance_mineur(aujourd_hui)
-    nombre = 0
-    echues = Representation.objects.filter(
-        fin__isnull=True, espace__date_naissance__lte=limite
-    ).select_related("espace", "representant__titulaire")
-    for representation in echues:
-        with transaction.atomic():
-            verrou = Representation.objects.select_for_update().get(pk=representation.pk)
-            if verrou.fin is not None:
-                continue
-            _terminer_representation(
-                representation,
-                motif="majorité",
-                acteur=Acteur.systeme(),
-                ip=None,
-                fin=date_majorite(representation.espace.date_naissance),
-            )
-            titulaire = representation.representant.titulaire
-            if titulaire is not None:
-                notification_programmer(
-                    destinataire=titulaire,
-                    type=TypeNotification.REPRESENTATION_TERMINEE,
-                    cle=f"representation:{representation.pk}",
-                )
-            nombre += 1
-    return nombre
+    journal_espace(Action.BASCULE_ESPACE, espace=acces.espace, acteur=acces.acteur, ip=ip)
 
 
 def espaces_purger_echus(*, aujourd_hui: date | None = None) -> int:
@@ -653,7 +557,7 @@ def espaces_purger_echus(*, aujourd_hui: date | None = None) -> int:
             espace = Espace.objects.select_for_update().filter(pk=espace_id).first()
             if espace is None:
                 continue
-            _journal(Action.PURGE, espace=espace, acteur=Acteur.systeme(), ip=None)
+            journal_espace(Action.PURGE, espace=espace, acteur=Acteur.systeme(), ip=None)
             titulaire = espace.titulaire
             espace.delete()
             if titulaire is not None and not titulaire.is_staff:

@@ -6,12 +6,12 @@ from celery import shared_task
 
 from espace_sante.lib.taches import PANNES, REPRISE
 
-from . import export, services
+from . import export, representations, services
 
 
 @shared_task(acks_late=True, autoretry_for=PANNES, **REPRISE)
 def representations_terminer_majorite() -> int:
-    return services.representations_terminer_majorite()
+    return representations.representations_terminer_majorite()
 
 
 @shared_task(acks_late=True, autoretry_for=PANNES, **REPRISE)

@@ -29,6 +29,13 @@ from .texte import CONTROLES_INTERDITS
 ZONE_POLYGLOTTE = 1024
 """The first (and last) KiB, where another format's signature would make a polyglot."""
 
+CHOIX_FICHIERS = (
+    ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.txt,.rtf,.dcm,.xml,"
+    "application/pdf,image/jpeg,image/png,image/tiff,text/plain,application/rtf,"
+    "application/dicom,text/xml,application/xml"
+)
+"""The file inputs' ``accept`` attribute: what the file picker offers (the content decides)."""
+
 FORMATS_ACCEPTES = (
     "Formats acceptés : PDF, images JPEG, PNG ou TIFF, imagerie DICOM, document médical CDA "
     "(XML), RTF et texte."

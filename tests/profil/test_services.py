@@ -12,7 +12,7 @@ from espace_sante.acces import espace_pour_acteur, espaces_accessibles
 from espace_sante.comptes.models import Notification, Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import Acteur, journal_verifier
-from profil import services
+from profil import representations, services
 from profil.models import CodeActivation, Espace, Representation, Statut
 
 from ..factories import EspaceFactory, RepresentationFactory, nir
@@ -294,11 +294,11 @@ def test_representation_ends_at_majority_in_queries_and_in_the_journal() -> None
     representation = RepresentationFactory(espace__date_naissance=anniversaire + timedelta(days=1))
     parent = representation.representant.titulaire
     assert [a.espace for a in espaces_accessibles(utilisateur=parent)][-1] == representation.espace
-    assert services.representations_terminer_majorite(aujourd_hui=aujourd_hui) == 0
+    assert representations.representations_terminer_majorite(aujourd_hui=aujourd_hui) == 0
 
     demain = aujourd_hui + timedelta(days=1)
-    assert services.representations_terminer_majorite(aujourd_hui=demain) == 1
-    assert services.representations_terminer_majorite(aujourd_hui=demain) == 0
+    assert representations.representations_terminer_majorite(aujourd_hui=demain) == 1
+    assert representations.representations_terminer_majorite(aujourd_hui=demain) == 0
     representation.refresh_from_db()
     assert representation.fin == demain and representation.motif_fin == "majorité"
     assert Action.REPRESENTATION_TERMINEE in _actions(representation.espace)
@@ -308,11 +308,11 @@ def test_representation_ends_at_majority_in_queries_and_in_the_journal() -> None
 def test_an_adult_cannot_be_represented_and_a_minor_cannot_represent() -> None:
     adulte, mineur = EspaceFactory(), EspaceFactory(date_naissance=date(2020, 1, 1))
     with pytest.raises(services.Refus, match="mineur"):
-        services.representation_ajouter(
+        representations.representation_ajouter(
             espace=adulte, representant=EspaceFactory(), lien="parent", acteur=OPERATEUR
         )
     with pytest.raises(services.Refus, match="majeur"):
-        services.representation_ajouter(
+        representations.representation_ajouter(
             espace=EspaceFactory(date_naissance=date(2019, 1, 1)),
             representant=mineur,
             lien="parent",
