@@ -3,17 +3,50 @@ loopback proxy: cutting the proxy is, for the web process, Redis gone (issue 14)
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 
 from .proxy import ProxyTCP
 
 
 @pytest.fixture
-def broker_coupable(broker: str) -> Iterator[ProxyTCP]:
+def base_sur_fichier(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """On SQLite, the test and the worker's thread share a database file in WAL mode, as the
+    embedded default's processes do (settings.py), instead of the in-memory test database.
+
+    That one is a shared cache, which locks whole tables: while one connection writes, another
+    fails at once with "database table is locked" (reads included, no busy timeout), a failure
+    no file database gives (reads go on, a second writer waits). A copy of the test database is
+    used for the test, then dropped; the in-memory one, kept open, comes back for the flush."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield  # PostgreSQL, or a test database on file already
+        return
+    reglages = connection.settings_dict
+    memoire = reglages["NAME"]
+    fichier = tmp_path / "base.sqlite3"
+    # The in-memory database lives as long as one connection to it is open: this one.
+    with closing(sqlite3.connect(memoire, uri=True)) as gardien:
+        with closing(sqlite3.connect(fichier)) as copie:
+            gardien.backup(copie)
+        reglages["NAME"] = str(fichier)  # the dict every thread's connection is made from
+        connection.close()
+        try:
+            yield
+        finally:
+            connection.close()
+            reglages["NAME"] = memoire
+            connection.ensure_connection()
+
+
+@pytest.fixture
+def broker_coupable(broker: str, base_sur_fichier: None) -> Iterator[ProxyTCP]:
     from celery.contrib.testing.worker import start_worker
 
     from espace_sante.celery import app
