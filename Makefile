@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck migrations-check check-deploy pytest worker clean
+.PHONY: run test install lint layers typecheck migrations-check check-deploy pytest worker clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The layer contract (.importlinter; docs/ARCHITECTURE.md).
+layers: install
+	$(BIN)/lint-imports
+
 typecheck: install
 	$(BIN)/mypy espace_sante dossier profil professionnels
 
@@ -44,7 +48,7 @@ check-deploy: install
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check check-deploy pytest
+test: lint layers typecheck migrations-check check-deploy pytest
 
 worker: install
 	$(BIN)/celery -A espace_sante worker -B --loglevel INFO

@@ -10,9 +10,9 @@ from dsfr.forms import DsfrBaseForm
 
 from dossier.formats.detection import CHOIX_FICHIERS
 from dossier.types import TYPES
+from espace_sante.comptes.forms import IdentifiantsForm
 from espace_sante.lib.formulaires import ChampDate
 from espace_sante.lib.identifiants import valider_nir, valider_rpps
-from profil.forms import IdentifiantsForm
 
 from .models import ModeUrgence
 from .nomenclature import Profession, Specialite

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_ratelimit.decorators import ratelimit
 
+from espace_sante.comptes.forms import IdentifiantsForm
 from espace_sante.journal.models import Action
 from espace_sante.journal.selectors import evenements_de_l_espace
 from espace_sante.journal.services import Acteur
@@ -26,11 +27,7 @@ from espace_sante.lib.http import client_ip, ratelimit_ip
 from espace_sante.lib.identifiants import normaliser
 
 from . import services
-from .forms import (
-    ActivationForm,
-    ConfirmationForm,
-    IdentifiantsForm,
-)
+from .forms import ActivationForm, ConfirmationForm
 from .models import CodeActivation, Espace
 
 SESSION_ESPACE = "espace_courant"
