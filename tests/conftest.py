@@ -217,3 +217,25 @@ def pro_bloque(titulaire):  # type: ignore[no-untyped-def]
     pro = ProfessionnelFactory(utilisateur__nom="PETIT", utilisateur__prenom="Marc")
     AccesProfessionnel.objects.create(espace=titulaire, professionnel=pro, bloque=True)
     return pro
+
+
+@pytest.fixture
+def file_redis(broker: str):  # type: ignore[no-untyped-def]
+    """This process sends its tasks to a queue of its own on Redis (no eager execution)."""
+    import uuid
+
+    from espace_sante.celery import app
+
+    anciens = {
+        cle: app.conf[cle] for cle in ("broker_url", "task_always_eager", "task_default_queue")
+    }
+    file = f"test-{uuid.uuid4().hex}"
+    app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=file)
+    app.close()
+    app.__dict__.pop("amqp", None)
+    try:
+        yield broker, file
+    finally:
+        app.conf.update(anciens)
+        app.close()
+        app.__dict__.pop("amqp", None)

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from django.db import connection
 
 from dossier import demo, import_dmp
 from dossier.models import Document, ImportDMP
-from espace_sante.celery import app
 from espace_sante.coffre import services as coffre
 from espace_sante.journal.services import Acteur
 
@@ -40,24 +38,6 @@ def postgresql() -> None:
         if en_ci():
             pytest.fail("CI runs the suite on PostgreSQL")
         pytest.skip("a worker process needs a database it can reach: PostgreSQL")
-
-
-@pytest.fixture
-def file_redis(broker: str):  # type: ignore[no-untyped-def]
-    """This process sends its tasks to a queue of its own on Redis (no eager execution)."""
-    anciens = {
-        cle: app.conf[cle] for cle in ("broker_url", "task_always_eager", "task_default_queue")
-    }
-    file = f"test-kill-{uuid.uuid4().hex}"
-    app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=file)
-    app.close()
-    app.__dict__.pop("amqp", None)
-    try:
-        yield broker, file
-    finally:
-        app.conf.update(anciens)
-        app.close()
-        app.__dict__.pop("amqp", None)
 
 
 def _url_base() -> str:

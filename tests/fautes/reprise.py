@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +17,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
-
-from espace_sante.celery import app
 
 from ..conftest import en_ci
 
@@ -33,24 +30,6 @@ def postgresql() -> None:
         if en_ci():
             pytest.fail("CI runs the suite on PostgreSQL")
         pytest.skip("a process on the side needs a database it can reach: PostgreSQL")
-
-
-@pytest.fixture
-def file_redis(broker: str) -> Iterator[tuple[str, str]]:
-    """This process sends its tasks to a queue of its own on Redis (no eager execution)."""
-    anciens = {
-        cle: app.conf[cle] for cle in ("broker_url", "task_always_eager", "task_default_queue")
-    }
-    file = f"test-reprise-{uuid.uuid4().hex}"
-    app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=file)
-    app.close()
-    app.__dict__.pop("amqp", None)
-    try:
-        yield broker, file
-    finally:
-        app.conf.update(anciens)
-        app.close()
-        app.__dict__.pop("amqp", None)
 
 
 def url_base(port: int | None = None) -> str:

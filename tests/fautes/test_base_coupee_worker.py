@@ -26,14 +26,13 @@ from .proxy import ProxyTCP
 from .reprise import (
     commande_worker,
     environnement,
-    file_redis,
     postgresql,
     processus,
     url_base,
 )
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-__all__ = ["file_redis", "postgresql"]
+__all__ = ["postgresql"]
 
 
 def _deposer(espace, rang: int) -> Document:  # type: ignore[no-untyped-def]

@@ -26,7 +26,6 @@ from ..factories import EspaceFactory
 from .reprise import (
     commande_worker,
     environnement,
-    file_redis,
     postgresql,
     processus,
     tuer,
@@ -34,7 +33,7 @@ from .reprise import (
 )
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-__all__ = ["file_redis", "postgresql"]
+__all__ = ["postgresql"]
 
 # seconds: 3 for the suite; FAUTES_VISIBILITE_SECONDES=60 measures the production default
 VISIBILITE = int(os.environ.get("FAUTES_VISIBILITE_SECONDES", "3"))
