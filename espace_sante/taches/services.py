@@ -42,14 +42,21 @@ def _en_ligne() -> bool:
 
 
 def tache_programmer(
-    tache: Any, *arguments: Any, objet_type: str = "", objet_id: int | None = None
+    tache: str | Any, *arguments: Any, objet_type: str = "", objet_id: int | None = None
 ) -> TacheEnAttente:
     """Record the job ``tache(*arguments)`` in the current transaction; send it after commit.
 
+    ``tache`` is the task or its registered name (``"dossier.tasks.document_ingerer"``): a
+    service names its job rather than importing the tasks module that imports the service back
+    (no import circle, docs/ARCHITECTURE.md). An unknown name is refused here, before anything
+    is written.
     ``arguments`` are ids and plain values (JSON). ``objet_type``/``objet_id`` name what the
     job is for, so that pages can say it is waiting (``objets_en_attente``)."""
+    nom = tache if isinstance(tache, str) else tache.name
+    if nom not in _app().tasks:
+        raise LookupError(f"Tâche inconnue : {nom}")
     ligne = TacheEnAttente.objects.create(
-        tache=tache.name, arguments=list(arguments), objet_type=objet_type, objet_id=objet_id
+        tache=nom, arguments=list(arguments), objet_type=objet_type, objet_id=objet_id
     )
     transaction.on_commit(partial(_envoyer, ligne.pk, ligne.tache, ligne.arguments))
     return ligne

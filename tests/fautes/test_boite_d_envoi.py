@@ -76,3 +76,14 @@ def test_beat_sends_waiting_jobs_every_few_seconds() -> None:
     planifiee = reglages.CELERY_BEAT_SCHEDULE["taches-en-attente"]
     assert planifiee["task"] == "espace_sante.taches.tasks.taches_envoyer_en_attente"
     assert planifiee["schedule"].total_seconds() <= 60
+
+
+@pytest.mark.django_db
+def test_a_job_is_named_and_an_unknown_name_writes_nothing() -> None:
+    """Services name their jobs (no import of the tasks module, so no import circle); a name
+    Celery does not know is refused before any row is written."""
+    with pytest.raises(LookupError):
+        services.tache_programmer("dossier.tasks.n_existe_pas", 1)
+    assert not TacheEnAttente.objects.exists()
+    ligne = services.tache_programmer("dossier.tasks.document_ingerer", 1)
+    assert ligne.tache == "dossier.tasks.document_ingerer"
