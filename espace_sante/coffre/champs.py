@@ -16,9 +16,13 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 
 from .cles import CleIndisponible, trousseau
@@ -58,8 +62,6 @@ def dechiffrer_texte(valeur: str, *, etiquette: str) -> str:
 
 
 def _secrets_index() -> list[str]:
-    from django.conf import settings
-
     return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
 
 
@@ -187,8 +189,6 @@ class DecimalChiffre(TexteChiffre):
 
 
 def champs_chiffres() -> list[tuple[type[models.Model], TexteChiffre]]:
-    from django.apps import apps
-
     return [
         (modele, champ)
         for modele in apps.get_models()
@@ -199,10 +199,6 @@ def champs_chiffres() -> list[tuple[type[models.Model], TexteChiffre]]:
 
 def textes_rechiffrer(*, lot: int = 500) -> int:
     """Re-encrypt every encrypted text not under the active key. Resumable, idempotent."""
-    from django.db import transaction
-    from django.db.models import F, TextField
-    from django.db.models.functions import Cast
-
     active = f"{PREFIXE}{trousseau().active}$"
     total = 0
     for modele, champ in champs_chiffres():
@@ -229,9 +225,6 @@ def textes_clairs_chiffrer(modele: type[models.Model], *, lot: int = 500) -> int
     """Encrypt the values of ``modele``'s encrypted fields still in clear: the data migration
     of a field that was plain text (or a number) before. Works on a migration's historical
     model; values already encrypted are left as they are, so it can run again safely."""
-    from django.db.models import F, TextField
-    from django.db.models.functions import Cast
-
     total = 0
     for champ in modele._meta.get_fields():
         if not isinstance(champ, TexteChiffre):
@@ -260,8 +253,6 @@ def index_reconstruire(*, lot: int = 500) -> int:
     """Recompute every blind index under the current ``SECRET_KEY`` (after it changed): the
     models name theirs in ``INDEX_AVEUGLES`` = {index field: (encrypted field, usage)}, scoped
     to the row's space (``espace_id``). Idempotent; returns the rows changed."""
-    from django.apps import apps
-
     total = 0
     for modele in apps.get_models():
         index: dict[str, tuple[str, str]] = getattr(modele, "INDEX_AVEUGLES", {})

@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from storages.utils import clean_name
 
 
 def stockage() -> Storage:
@@ -102,8 +103,6 @@ def ouvrir(nom: str, *, debut: int = 0, fin: int | None = None) -> BinaryIO:
     """A sequential reader of bytes ``debut``..``fin`` (inclusive) of a stored object."""
     storage = stockage()
     if _est_s3(storage):
-        from storages.utils import clean_name
-
         cle = storage._normalize_name(clean_name(nom))  # type: ignore[attr-defined]
         objet = storage.bucket.Object(cle)  # type: ignore[attr-defined]
         plage = f"bytes={debut}-{'' if fin is None else fin}"

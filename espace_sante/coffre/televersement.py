@@ -27,6 +27,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandler
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 
+from .models import Blob
 from .services import (
     BlobEnAttente,
     EcrivainBlob,
@@ -67,8 +68,6 @@ class FichierChiffre(UploadedFile):
         return self._attente
 
     def _clair(self) -> Iterator[bytes]:
-        from .models import Blob
-
         a = self.attente
         blob = Blob(
             id=a.id,

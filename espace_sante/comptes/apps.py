@@ -9,4 +9,5 @@ class ComptesConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self) -> None:
+        # import différé : Django connects signal receivers once the app registry is ready.
         from . import signals  # noqa: F401

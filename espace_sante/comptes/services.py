@@ -17,14 +17,12 @@ def notification_programmer(
     *, destinataire: Utilisateur, type: TypeNotification, cle: str
 ) -> Notification:
     """Record a notification (once per ``cle``) and queue its sending on commit."""
-    from .tasks import notification_envoyer
-
     notification, cree = Notification.objects.get_or_create(
         cle=f"{type}:{cle}", defaults={"destinataire": destinataire, "type": type}
     )
     if cree:
         tache_programmer(
-            notification_envoyer,
+            "espace_sante.comptes.tasks.notification_envoyer",
             notification.pk,
             objet_type="notification",
             objet_id=notification.pk,

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db.models import Q
+from storages.utils import clean_name
 
 from espace_sante.coffre import stockage
 
@@ -163,8 +164,6 @@ def _deposer(nom: str, donnees: bytes, moment: datetime) -> None:
     """Write once: S3 with Object Lock retention when asked; a read-only file otherwise."""
     storage = stockage.stockage()
     if stockage._est_s3(storage):
-        from storages.utils import clean_name
-
         parametres: dict[str, Any] = {
             "Key": storage._normalize_name(clean_name(nom)),  # type: ignore[attr-defined]
             "Body": donnees,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.apps import AppConfig
 
+from espace_sante.celery import app
+
 
 class TachesConfig(AppConfig):
     name = "espace_sante.taches"
@@ -9,9 +11,9 @@ class TachesConfig(AppConfig):
     verbose_name = "Tâches (boîte d'envoi)"
 
     def ready(self) -> None:
-        from espace_sante.celery import app
-
-        from . import signals  # noqa: F401  (a worker that starts sends what is waiting)
+        # import différé : Django connects signal receivers once the app registry is ready (a
+        # worker that starts sends what is waiting).
+        from . import signals  # noqa: F401
 
         # Every app's tasks module, imported now: a job recorded by name before its module was
         # first imported would otherwise not be found in the task registry.

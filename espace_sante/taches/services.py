@@ -25,14 +25,14 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from espace_sante.celery import app
+
 from .models import TacheEnAttente
 
 logger = logging.getLogger(__name__)
 
 
 def _app() -> Any:
-    from espace_sante.celery import app
-
     return app
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from celery.signals import worker_ready
 
+from .tasks import taches_envoyer_en_attente
+
 logger = logging.getLogger(__name__)
 
 
 @worker_ready.connect
 def _envoyer_au_demarrage(sender: Any = None, **kwargs: Any) -> None:
-    from .tasks import taches_envoyer_en_attente
-
     try:
         taches_envoyer_en_attente.delay()
     except Exception as erreur:
