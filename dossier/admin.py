@@ -51,11 +51,9 @@ class SynchroRemboursementsAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Synchr
         return super().get_queryset(request).select_related("espace")
 
     def _programmer(self, espaces: list[int]) -> None:
-        from .tasks import remboursements_synchroniser
-
         with transaction.atomic():
             for pk in espaces:
-                tache_programmer(remboursements_synchroniser, pk)
+                tache_programmer("dossier.tasks.remboursements_synchroniser", pk)
 
     @admin.action(description=_("Relancer la synchronisation"), permissions=["change"])
     def relancer(self, request: HttpRequest, queryset: QuerySet[SynchroRemboursements]) -> None:

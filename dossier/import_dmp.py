@@ -178,10 +178,14 @@ def import_programmer(demande: ImportDMP) -> None:
 
 
 def _programmer(demande_id: int) -> None:
-    """The import job, recorded in the current transaction (the outbox: docs/TACHES.md)."""
-    from .tasks import import_dmp_executer
-
-    tache_programmer(import_dmp_executer, demande_id, objet_type="import_dmp", objet_id=demande_id)
+    """The import job, recorded in the current transaction (the outbox: docs/TACHES.md), by
+    its name: the tasks module imports this one."""
+    tache_programmer(
+        "dossier.tasks.import_dmp_executer",
+        demande_id,
+        objet_type="import_dmp",
+        objet_id=demande_id,
+    )
 
 
 def _rapport_json(rapport: Rapport) -> dict[str, Any]:

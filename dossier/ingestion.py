@@ -18,14 +18,18 @@ from django.utils.translation import gettext as _
 
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.models import Blob
-from espace_sante.comptes.models import TypeNotification
-from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.lib import sql
+from espace_sante.taches.services import tache_programmer
 from profil.models import Espace
 
+from .formats import detection
+from .formats.cda import lecture as lecteur_cda
+from .formats.cda.analyse import CDAInvalide
+from .formats.commun import FichierCorrompu, FichierRefuse
+from .import_dmp import imports_relancer_en_suspens
 from .models import Apercu, Document, Nature, Source, Statut
-from .services import _journal
+from .services import _journal, document_notifier
 from .types import TYPES, categorie_de
 
 logger = logging.getLogger(__name__)
@@ -87,7 +91,8 @@ def _prendre(document_id: int) -> Document | None:
     return document
 
 
-# What the job and document_notifier read (anything else is loaded on access), the blob whole.
+# What the job and ``services.document_notifier`` read (anything else is loaded on access), the
+# blob whole.
 _LUS = (
     (
         "d",
@@ -139,11 +144,11 @@ def document_ingerer(*, document_id: int) -> str:
     """Check the content, read its facts, build previews, make it available. Idempotent: a
     document not "en traitement" is left alone; a run killed half-way is redone whole (the
     previews' rows roll back; their objects are orphans that vault_gc removes)."""
+    # pydicom, pypdfium2 and pypdf (0.3 s and 20 MB) are for the worker that reads files, not
+    # for every web process, which loads this module through the tasks module.
+    # import différé : heavy libraries, for the worker only (above)
     from .formats import apercus as apercus_
-    from .formats import detection, validation
-    from .formats.cda import lecture as lecteur_cda
-    from .formats.cda.analyse import CDAInvalide
-    from .formats.commun import FichierCorrompu, FichierRefuse
+    from .formats import validation  # import différé : heavy libraries (above)
 
     document = _prendre(document_id)
     if document is None:
@@ -263,39 +268,6 @@ def _apercus_creer(connexion: Any, lignes: list[tuple[int, str, int, Any]]) -> N
         )
 
 
-def document_notifier(document: Document) -> None:
-    """Tell the holder (or the minor's representatives) that someone added a document, unless
-    they chose not to be told. The e-mail names no document: it invites them to log in."""
-    from professionnels.models import ReglagesAcces
-
-    if document.source == Source.PATIENT or document.invisible_patient:
-        return
-    destinataires = []
-    if document.espace.titulaire is not None:
-        destinataires.append(document.espace.titulaire)
-    if document.espace.est_mineur and not document.invisible_representants:
-        destinataires += [
-            r.representant.titulaire
-            for r in document.espace.representants.filter(fin__isnull=True).select_related(
-                "representant__titulaire"
-            )
-            if r.representant.titulaire is not None
-        ]
-    if (
-        not destinataires
-        or ReglagesAcces.objects.filter(
-            espace_id=document.espace_id, notifier_nouveau_document=False
-        ).exists()
-    ):
-        return
-    for destinataire in destinataires:
-        notification_programmer(
-            destinataire=destinataire,
-            type=TypeNotification.NOUVEAU_DOCUMENT,
-            cle=f"{document.uuid}:{destinataire.pk}",
-        )
-
-
 def _marquer_en_erreur(document_id: int, motif: str) -> None:
     """Refused after all: the document says why, and its content is not kept."""
     with transaction.atomic():
@@ -318,9 +290,8 @@ def _marquer_en_erreur(document_id: int, motif: str) -> None:
 
 def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -> int:
     """Queue again documents still "en traitement" long after their deposit (a lost message,
-    a worker killed before acknowledging): nothing acknowledged is left behind."""
-    from .tasks import document_ingerer
-
+    a worker killed before acknowledging): nothing acknowledged is left behind. Through the
+    outbox (docs/TACHES.md), by the job's name: the tasks module imports this one."""
     limite = timezone.now() - apres
     ids = list(
         Document.objects.filter(statut=Statut.EN_TRAITEMENT, cree_le__lt=limite).values_list(
@@ -328,7 +299,10 @@ def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -
         )
     )
     for document_id in ids:
-        document_ingerer.delay(document_id)
-    from .import_dmp import imports_relancer_en_suspens
-
+        tache_programmer(
+            "dossier.tasks.document_ingerer",
+            document_id,
+            objet_type="document",
+            objet_id=document_id,
+        )
     return len(ids) + imports_relancer_en_suspens()

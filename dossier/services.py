@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from espace_sante.acces import (
     Acces,
     AccesPatient,
+    AccesPro,
+    destinataires_nouveau_document,
+    est_auteur,
     marque_secret,
     peut_cacher_au_patient,
     peut_marquer_secret,
@@ -21,11 +24,15 @@ from espace_sante.acces import (
 )
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.televersement import FichierChiffre
+from espace_sante.comptes.models import TypeNotification
+from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 
+from .formats import detection
+from .formats.commun import FichierRefuse
 from .models import Document, Nature, ReglagesDossier, Source, Statut
 from .types import TYPES, categorie_de
 
@@ -57,9 +64,6 @@ def _journal(
 
 
 def _nature_du_debut(fichier: FichierChiffre) -> Nature:
-    from .formats import detection
-    from .formats.commun import FichierRefuse
-
     fichier.open()
     debut = fichier.read(8192)
     fichier.close()
@@ -165,9 +169,6 @@ def document_creer(
 ) -> Document:
     """A document that does not come from an upload form (a professional's software, an import,
     the insurer, the demo data). Same checks and same pipeline as a deposit."""
-    from .formats import detection
-    from .formats.commun import FichierRefuse
-
     try:
         nature = Nature[detection.detecter(contenu[:8192], fin=contenu[-1024:]).name]
     except FichierRefuse as refus:
@@ -208,10 +209,11 @@ def document_creer(
 
 
 def _programmer_ingestion(document: Document) -> None:
-    """The ingestion job, recorded with the document (the outbox: docs/TACHES.md)."""
-    from .tasks import document_ingerer
-
-    tache_programmer(document_ingerer, document.pk, objet_type="document", objet_id=document.pk)
+    """The ingestion job, recorded with the document (the outbox: docs/TACHES.md), by its
+    name: the tasks module imports this one."""
+    tache_programmer(
+        "dossier.tasks.document_ingerer", document.pk, objet_type="document", objet_id=document.pk
+    )
 
 
 # --- Visibility --------------------------------------------------------------------------------
@@ -271,6 +273,36 @@ def dossier_regler(
             )
         reglage.save()
     return reglage
+
+
+def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = None) -> Document:
+    """The author releases a document held back until the announcement consultation: the
+    patient sees it from now on, and is told a document arrived."""
+    if not est_auteur(acces=acces, document=document):
+        raise Refus(_("Seul l'auteur du document peut le rendre visible au patient."))
+    with transaction.atomic():
+        libere = Document.objects.filter(
+            pk=document.pk, espace=acces.espace, invisible_patient=True
+        ).update(invisible_patient=False)
+        if not libere:
+            return document
+        document.invisible_patient = False
+        _journal(Action.DOCUMENT_LIBERE, acces=acces, document=document, ip=ip)
+        if document.statut == Statut.DISPONIBLE:
+            document_notifier(document)
+    return document
+
+
+def document_notifier(document: Document) -> None:
+    """Tell whoever the access rules name (``destinataires_nouveau_document``: the holder, a
+    minor's representatives, unless they chose not to be told) that a document was added, once
+    it is available. The e-mail names no document: it invites them to log in."""
+    for destinataire in destinataires_nouveau_document(document):
+        notification_programmer(
+            destinataire=destinataire,
+            type=TypeNotification.NOUVEAU_DOCUMENT,
+            cle=f"{document.uuid}:{destinataire.pk}",
+        )
 
 
 # --- Deletion, undo, purge, versions -----------------------------------------------------------

@@ -10,10 +10,14 @@ import time
 from typing import Any
 
 from celery import current_app, shared_task
+from django.conf import settings
 
 from espace_sante.lib.taches import PANNES, REPRISE, messages_en_file
 
-from . import ingestion, services
+from . import import_dmp, ingestion, services
+from .assurance import synchro
+from .assurance.connecteur import ServiceIndisponible
+from .assurance.debit import DebitDepasse
 
 
 @shared_task(
@@ -49,9 +53,7 @@ def documents_purger_echus() -> int:
     **REPRISE,
 )
 def import_dmp_executer(demande_id: int) -> str:
-    from .import_dmp import import_executer
-
-    return import_executer(demande_id=demande_id)
+    return import_dmp.import_executer(demande_id=demande_id)
 
 
 # --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
@@ -69,15 +71,9 @@ def remboursements_synchroniser(self: Any, espace_id: int) -> str:
     """One space's sync. A transient failure (service down, timeout) is retried
     with exponential backoff and jitter (``ASSURANCE_BACKOFF_*``, ``ASSURANCE_ESSAIS_MAX``);
     what was written before it stays (the cursor moved with it)."""
-    from django.conf import settings
-
-    from .assurance.connecteur import ServiceIndisponible
-    from .assurance.debit import DebitDepasse
-    from .assurance.synchro import delai_nouvel_essai, espace_synchroniser
-
     while True:
         try:
-            return espace_synchroniser(espace_id=espace_id).etat
+            return synchro.espace_synchroniser(espace_id=espace_id).etat
         except DebitDepasse as attente:
             # Not a failure of the service. In a worker: queued again, as a new task, for when
             # a token is due (no retry counted, no backoff). In-process: wait here.
@@ -88,13 +84,11 @@ def remboursements_synchroniser(self: Any, espace_id: int) -> str:
         except ServiceIndisponible as erreur:
             raise self.retry(
                 exc=erreur,
-                countdown=delai_nouvel_essai(self.request.retries),
+                countdown=synchro.delai_nouvel_essai(self.request.retries),
                 max_retries=settings.ASSURANCE_ESSAIS_MAX,
             ) from erreur
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
 def remboursements_synchroniser_tous() -> int:
-    from .assurance.synchro import espaces_synchroniser_tous
-
-    return espaces_synchroniser_tous()
+    return synchro.espaces_synchroniser_tous()

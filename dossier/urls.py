@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "dossier"
 
@@ -16,9 +16,15 @@ urlpatterns = [
     path(E + "selection/", views.selection, name="selection"),
     path(E + "reglages/", views.reglages, name="reglages"),
     path(E + "corbeille/", views.corbeille, name="corbeille"),
-    path(E + "import-dmp/", views.import_dmp, name="import_dmp"),
-    path(E + "import-dmp/<uuid:import_uuid>/", views.import_dmp_etat, name="import_dmp_etat"),
-    path("espace/<uuid:espace_uuid>/remboursements/", views.remboursements, name="remboursements"),
+    path(E + "import-dmp/", views_import.import_dmp, name="import_dmp"),
+    path(
+        E + "import-dmp/<uuid:import_uuid>/", views_import.import_dmp_etat, name="import_dmp_etat"
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/remboursements/",
+        views_import.remboursements,
+        name="remboursements",
+    ),
     path(D, views.document, name="document"),
     path(D + "contenu/", views.contenu, name="contenu"),
     path(D + "statut/", views.statut, name="statut"),

@@ -29,7 +29,7 @@ from espace_sante.acces import (
     espace_pour_acteur_avec,
     peut_remplacer,
 )
-from espace_sante.coffre.services import BlobIllisible, StockageIndisponible
+from espace_sante.coffre.services import BlobIllisible, StockageIndisponible, blob_lire
 from espace_sante.coffre.televersement import (
     FichierChiffre,
     TeleversementRefuse,
@@ -42,6 +42,8 @@ from espace_sante.lib.http import client_ip
 from espace_sante.taches.services import objets_en_attente
 
 from . import selectors, services
+from .formats.cda.analyse import CDAInvalide
+from .formats.cda.lecture import lire_cda
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
 from .models import Apercu, Document, Statut
 from .presentation import CHAMPS_LIGNE, lignes_documents
@@ -337,11 +339,6 @@ def _versions(doc: Document) -> list[Document]:
 
 
 def _cda(doc: Document) -> Any:
-    from espace_sante.coffre.services import blob_lire
-
-    from .formats.cda.analyse import CDAInvalide
-    from .formats.cda.lecture import lire_cda
-
     if doc.blob is None:
         return None
     try:
@@ -351,8 +348,6 @@ def _cda(doc: Document) -> Any:
 
 
 def _texte(doc: Document) -> str | None:
-    from espace_sante.coffre.services import blob_lire
-
     if doc.blob is None or doc.taille > 2 * 1024 * 1024:
         return None
     try:
@@ -527,77 +522,3 @@ def remplacer(
         return redirect("dossier:document", acces.espace.uuid, ancien.uuid)
     messages.success(request, _("Nouvelle version ajoutée ; l'ancienne reste consultable."))
     return redirect("dossier:document", acces.espace.uuid, nouveau.uuid)
-
-
-# --- Import of a DMP record ----------------------------------------------------------------------
-
-
-@login_required
-@vue_de_televersement
-def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    """Upload an XDM archive exported from the DMP; a job imports it."""
-    from .import_dmp import import_demander
-
-    acces = _acces(request, espace_uuid)
-    erreur, statut = None, 200
-    if request.method == "POST":
-        statut = 400
-        televersement_ouvrir(request)
-        try:
-            fichier = fichier_televerse(request, "archive")
-        except TeleversementRefuse as refus:
-            erreur = refus.message
-        else:
-            try:
-                demande = import_demander(
-                    espace=acces.espace,
-                    attente=fichier.attente,
-                    acteur=acces.acteur,
-                    demande_par=acces.utilisateur,
-                )
-            except StockageIndisponible:
-                erreur, statut = str(PANNE_STOCKAGE), 503
-            else:
-                return redirect("dossier:import_dmp_etat", acces.espace.uuid, demande.uuid)
-    imports = acces.espace.imports_dmp.all()[:10]
-    return render(
-        request,
-        "dossier/import_dmp.html",
-        {"acces": acces, "erreur": erreur, "imports": imports},
-        status=statut if erreur else 200,
-    )
-
-
-@login_required
-def import_dmp_etat(
-    request: HttpRequest, espace_uuid: uuid.UUID, import_uuid: uuid.UUID
-) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
-    demande = acces.espace.imports_dmp.filter(uuid=import_uuid).first()
-    if demande is None:
-        raise Http404
-    if request.headers.get("Accept") == "application/json":  # the page's script polls this
-        return JsonResponse(
-            {"etat": demande.etat, "traites": demande.traites, "total": demande.total}
-        )
-    en_attente = bool(objets_en_attente(objet_type="import_dmp", objet_ids=[demande.pk]))
-    return render(
-        request,
-        "dossier/import_dmp_etat.html",
-        {"acces": acces, "demande": demande, "en_attente": en_attente},
-    )
-
-
-# --- Reimbursement history (docs/REMBOURSEMENTS.md) ----------------------------------------------
-
-
-@login_required
-def remboursements(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    """The holder's (or a representative's) reimbursement lines: professionals have no access
-    to a space through ``_acces`` (404), another space's uuid neither."""
-    from .assurance.presentation import page_remboursements
-
-    acces = _acces(request, espace_uuid, "synchro_remboursements")
-    contexte = page_remboursements(request, acces)
-    services.remboursements_consultation(acces=acces, ip=client_ip(request))
-    return render(request, "dossier/remboursements.html", contexte)

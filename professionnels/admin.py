@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from dossier.types import TYPES
 from espace_sante.admin_site import LectureSeule, SansAjoutNiSuppression
 from espace_sante.lib.http import client_ip
 
@@ -172,8 +173,6 @@ class HabilitationAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Habilitation]):
 
     @admin.display(description=_("Type de document"))
     def libelle(self, obj: Habilitation) -> str:
-        from dossier.types import TYPES
-
         if obj.type_code == Habilitation.TOUS_LES_AUTRES:
             return str(_("Tout type absent de la matrice"))
         connu = TYPES.get(obj.type_code)

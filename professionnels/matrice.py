@@ -10,6 +10,7 @@ from typing import Any
 
 from dossier.types import TYPES
 
+from .models import Habilitation
 from .nomenclature import Profession as P
 
 # Families of document types, by code.
@@ -106,7 +107,7 @@ def semer(modele: Any = None) -> int:
     """Insert the initial rows that are missing (existing cells, edited or not, are kept).
     ``modele`` is the historical model in a migration. Returns how many rows were added."""
     if modele is None:
-        from .models import Habilitation as modele
+        modele = Habilitation
     avant = modele.objects.count()
     modele.objects.bulk_create(
         [

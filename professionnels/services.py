@@ -1,27 +1,22 @@
-"""Writes about professionals: sign-up and verification, the patient's grants, blocks and
-médecin traitant, emergency accesses, and the traces of every professional read."""
+"""Writes about professionals: sign-up and verification, the matrix, the patient's grants,
+blocks, médecin traitant and access settings. What a professional does in a patient's space
+(emergency access, the trace of every read) is in ``consultations``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.models import Document, Statut
 from espace_sante.acces import (
     AccesPatient,
-    AccesPro,
     acteur_professionnel,
-    est_auteur,
-    marque_secret,
     peut_etre_medecin_traitant,
     professionnel_actif,
-    urgence_possible,
 )
 from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
@@ -36,16 +31,12 @@ from .models import (
     AccesProfessionnel,
     BrisDeGlace,
     Habilitation,
-    ModeUrgence,
     Professionnel,
     ReglagesAcces,
     RevendicationRpps,
     StatutProfessionnel,
 )
 from .nomenclature import Profession, Specialite
-from .tasks import revendication_rpps_prevenir
-
-MOTIF_URGENCE_MIN = 10
 
 
 def _evenement(
@@ -136,7 +127,7 @@ def professionnel_inscrire(
                 lieu_ville=lieu_ville.strip().upper(),
                 ip=ip or None,
             )
-            tache_programmer(revendication_rpps_prevenir, revendication.pk)
+            tache_programmer("professionnels.tasks.revendication_rpps_prevenir", revendication.pk)
             return None
         utilisateur = Utilisateur.objects.create_user(
             email=email, password=mot_de_passe, prenom=prenom.strip(), nom=nom.strip().upper()
@@ -464,141 +455,3 @@ def reglages_acces_modifier(
             changements=changes,
         )
     return reglages
-
-
-# --- Emergency access ----------------------------------------------------------------------------
-
-
-def urgence_ouvrir(
-    *,
-    professionnel: Professionnel,
-    espace: Espace,
-    mode: str,
-    motif: str,
-    ip: str | None = None,
-) -> BrisDeGlace:
-    motif = " ".join(motif.split())
-    if mode not in ModeUrgence.values:
-        raise Refus(_("Choisissez le mode d'accès en urgence."))
-    if mode == ModeUrgence.REGULATION and not professionnel.regulation:
-        raise Refus(_("Le mode « centre de régulation » est réservé aux médecins régulateurs."))
-    if len(motif) < MOTIF_URGENCE_MIN:
-        raise Refus(_("Indiquez la raison de l'accès en urgence (au moins 10 caractères)."))
-    if not urgence_possible(professionnel=professionnel, espace=espace):
-        with transaction.atomic():
-            _evenement(
-                Action.URGENCE_REFUSEE,
-                acteur=acteur_professionnel(professionnel),
-                espace=espace,
-                ip=ip,
-                mode=mode,
-            )
-        raise Refus(_("L'accès en urgence n'est pas possible pour ce patient."))
-    maintenant = timezone.now()
-    with transaction.atomic():
-        urgence = BrisDeGlace.objects.create(
-            espace=espace,
-            professionnel=professionnel,
-            mode=mode,
-            motif=motif,
-            debut=maintenant,
-            fin=maintenant + timedelta(hours=settings.URGENCE_DUREE_HEURES),
-        )
-        _evenement(
-            Action.URGENCE_OUVERTE,
-            acteur=acteur_professionnel(professionnel),
-            espace=espace,
-            objet_type="urgence",
-            objet_id=str(urgence.uuid),
-            ip=ip,
-            mode=mode,
-            fin=urgence.fin.isoformat(),
-        )
-        if espace.titulaire is not None:
-            notification_programmer(
-                destinataire=espace.titulaire,
-                type=TypeNotification.ACCES_URGENCE,
-                cle=str(urgence.uuid),
-            )
-    return urgence
-
-
-# --- Traces of professional reads -----------------------------------------------------------------
-
-
-def consultation_tracer(
-    *,
-    acces: AccesPro,
-    action: Action,
-    objet_type: str = "",
-    objet_id: str = "",
-    ip: str | None = None,
-    **details: Any,
-) -> None:
-    """Every professional read writes an event; the first one also tells the patient."""
-    if acces.en_urgence:
-        details["urgence"] = True
-    with transaction.atomic():
-        _evenement(
-            action,
-            acteur=acces.acteur,
-            espace=acces.espace,
-            objet_type=objet_type,
-            objet_id=objet_id,
-            ip=ip,
-            **details,
-        )
-        premier = AccesProfessionnel.objects.filter(
-            espace=acces.espace, professionnel=acces.professionnel, premier_acces_le__isnull=True
-        ).update(premier_acces_le=timezone.now())
-        if not premier and acces.lien is None:
-            try:
-                with transaction.atomic():
-                    AccesProfessionnel.objects.create(
-                        espace=acces.espace,
-                        professionnel=acces.professionnel,
-                        premier_acces_le=timezone.now(),
-                    )
-                premier = 1
-            except IntegrityError:
-                premier = 0
-        if not premier:
-            return
-        titulaire = acces.espace.titulaire
-        if titulaire is not None and reglages_acces(espace=acces.espace).notifier_premier_acces:
-            notification_programmer(
-                destinataire=titulaire,
-                type=TypeNotification.PREMIER_ACCES_PRO,
-                cle=f"{acces.espace.uuid}:{acces.professionnel.uuid}",
-            )
-
-
-# --- The professional's own documents ---------------------------------------------------------
-
-
-def document_liberer(*, acces: AccesPro, document: Document, ip: str | None = None) -> Document:
-    """The author releases a document held back until the announcement consultation: the
-    patient sees it from now on, and is told a document arrived."""
-    if not est_auteur(acces=acces, document=document):
-        raise Refus(_("Seul l'auteur du document peut le rendre visible au patient."))
-    with transaction.atomic():
-        libere = Document.objects.filter(
-            pk=document.pk, espace=acces.espace, invisible_patient=True
-        ).update(invisible_patient=False)
-        if not libere:
-            return document
-        document.invisible_patient = False
-        _evenement(
-            Action.DOCUMENT_LIBERE,
-            acteur=acces.acteur,
-            espace=acces.espace,
-            objet_type="document",
-            objet_id=str(document.uuid),
-            ip=ip,
-            **marque_secret(document),
-        )
-        if document.statut == Statut.DISPONIBLE:
-            from dossier.ingestion import document_notifier
-
-            document_notifier(document)
-    return document

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from dossier import services as documents
 from dossier.models import Apercu, Document
 from dossier.reponses import reponse_apercu, reponse_contenu
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
@@ -50,8 +51,9 @@ from espace_sante.coffre.televersement import (
 )
 from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip, ratelimit_ip
+from profil import profil_medical as pm
 
-from . import selectors, services
+from . import consultations, selectors, services
 from .forms import (
     AccorderForm,
     ConfirmationForm,
@@ -315,7 +317,9 @@ def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     )
     page = Paginator(documents, DOCUMENTS_PAR_PAGE)
     page_courante = page.get_page(request.GET.get("page"))
-    services.consultation_tracer(acces=acces, action=Action.DOSSIER_CONSULTE, ip=client_ip(request))
+    consultations.consultation_tracer(
+        acces=acces, action=Action.DOSSIER_CONSULTE, ip=client_ip(request)
+    )
     return render(
         request,
         "professionnels/patient.html",
@@ -344,7 +348,7 @@ def document(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
     acces, doc = _document(request, espace_uuid, document_uuid)
-    services.consultation_tracer(
+    consultations.consultation_tracer(
         acces=acces,
         action=Action.DOCUMENT_CONSULTE,
         objet_type="document",
@@ -376,7 +380,7 @@ def contenu(
     acces, doc = _document(request, espace_uuid, document_uuid)
     en_ligne = request.GET.get("en_ligne") == "1"
     if doc.blob is not None:
-        services.consultation_tracer(
+        consultations.consultation_tracer(
             acces=acces,
             action=Action.DOCUMENT_CONSULTE if en_ligne else Action.DOCUMENT_TELECHARGE,
             objet_type="document",
@@ -411,7 +415,7 @@ def urgence(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                services.urgence_ouvrir(
+                consultations.urgence_ouvrir(
                     professionnel=professionnel,
                     espace=espace,
                     mode=donnees["mode"],
@@ -434,8 +438,6 @@ def urgence(request: HttpRequest) -> HttpResponse:
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """A professional deposits a document: same vault, same ingestion pipeline as the patient's
     deposits; the type comes from the national list."""
-    from dossier import services as documents
-
     acces = _acces_pro(request, espace_uuid)
     mineur = peut_marquer_secret(acces)
     if request.method != "POST":
@@ -483,8 +485,8 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def liberer(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> HttpResponse:
     acces, doc = _document(request, espace_uuid, document_uuid)
     try:
-        services.document_liberer(acces=acces, document=doc, ip=client_ip(request))
-    except services.Refus as refus:
+        documents.document_liberer(acces=acces, document=doc, ip=client_ip(request))
+    except documents.Refus as refus:
         messages.error(request, refus.message)
     else:
         messages.success(request, _("Le document est désormais visible du patient."))
@@ -498,8 +500,6 @@ def remplacer(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
     """The author replaces their document with a new version; the old one stays readable."""
-    from dossier import services as documents
-
     acces, ancien = _document(request, espace_uuid, document_uuid)
     televersement_ouvrir(request)
     try:
@@ -526,10 +526,8 @@ def _acces_profil(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
 
 @login_required
 def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    from profil import profil_medical as pm
-
     acces = _acces_profil(request, espace_uuid)
-    services.consultation_tracer(
+    consultations.consultation_tracer(
         acces=acces, action=Action.PROFIL_CONSULTE, objet_type="profil", ip=client_ip(request)
     )
     courbes, imc = pm.courbes(acces=acces)
@@ -553,8 +551,6 @@ def profil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def profil_ajouter(request: HttpRequest, espace_uuid: uuid.UUID, section: str) -> HttpResponse:
-    from profil import profil_medical as pm
-
     acces = _acces_profil(request, espace_uuid)
     if not peut_ecrire_section(acces=acces, cle=section):
         raise Http404

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
 
 CLE = "espace-sante:assurance:debit"
@@ -90,8 +91,6 @@ class SeauRedis(Seau):
     def __init__(
         self, debit: float, rafale: int, attente_max: float, *, url: str, cle: str = CLE
     ) -> None:
-        import redis
-
         super().__init__(debit, rafale, attente_max)
         self.cle = cle
         self.client = redis.Redis.from_url(url)

@@ -23,10 +23,12 @@ from django.utils import timezone
 from espace_sante.coffre.champs import empreinte_indexee
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.taches.services import tache_programmer
 from profil.models import Espace, Statut
 
 from ..models import LigneQuarantaine, LigneRemboursement, OrigineRemboursement
 from ..models import SynchroRemboursements as Synchro
+from .cnam_hr import documents_lire
 from .connecteur import (
     AssureInconnu,
     ConnecteurAssurance,
@@ -75,8 +77,6 @@ def espace_synchroniser(
 ) -> Resultat:
     """Fetch what the insurer added since the space's cursor. Raises ``ServiceIndisponible``
     or ``DebitDepasse`` for the task to retry later (pages already written stay written)."""
-    from .cnam_hr import documents_lire
-
     espace = Espace.objects.filter(pk=espace_id, statut=Statut.ACTIF).first()
     if espace is None:
         return Resultat("ignore")
@@ -113,10 +113,14 @@ def espace_synchroniser(
                 derniere_reussite=timezone.now(), echecs_consecutifs=0, derniere_erreur=""
             )
             return Resultat("termine", ajoutees, quarantaine, numero)
-    from ..tasks import remboursements_synchroniser
-
-    remboursements_synchroniser.delay_on_commit(espace.pk)
+    _programmer(espace.pk)
     return Resultat("suite", ajoutees, quarantaine, pages_max)
+
+
+def _programmer(espace_id: int) -> None:
+    """The space's sync job, through the outbox (docs/TACHES.md) by its name: the tasks module
+    imports this one."""
+    tache_programmer("dossier.tasks.remboursements_synchroniser", espace_id)
 
 
 def _echec_noter(etat_pk: int, motif: str) -> None:
@@ -216,8 +220,6 @@ def espaces_synchroniser_tous(*, maintenant: object = None) -> int:
     """The beat job: queue a sync for every active space that is due (not synced nor queued
     within ``ASSURANCE_INTERVALLE``), in batches of ``ASSURANCE_LOT_ESPACES`` (one query to
     mark a batch queued, its tasks queued on commit). Returns how many were queued."""
-    from ..tasks import remboursements_synchroniser
-
     if not settings.ASSURANCE_URL:
         return 0
     instant = maintenant or timezone.now()
@@ -240,5 +242,5 @@ def espaces_synchroniser_tous(*, maintenant: object = None) -> int:
             )
             Synchro.objects.filter(espace_id__in=lot).update(programmee_le=instant)
             for pk in lot:
-                remboursements_synchroniser.delay_on_commit(pk)
+                _programmer(pk)
         total, dernier = total + len(lot), lot[-1]

@@ -12,7 +12,8 @@ allowed is ever loaded from the database.
 - ``autorisations``: rules 1–3 for professionals — verified account, not blocked, an active
   grant, médecin traitant or a running emergency access the holder allows;
 - ``matrice``: rule 4, the habilitation matrix;
-- ``documents``: rules 4–5 and the patient's side, the author, who replaces and releases;
+- ``documents``: rules 4–5 and the patient's side, the author, who replaces and releases,
+  and who is told that a document was added;
 - ``profil``: who reads the medical profile and writes which part of it (sections open to
   professionals, parts reserved to the adult holder);
 - ``secret_mineur``: a minor's secrets — who marks them, who never reads them, the history.
@@ -34,6 +35,7 @@ from .autorisations import (
     urgences_valables,
 )
 from .documents import (
+    destinataires_nouveau_document,
     documents_lisibles,
     est_auteur,
     peut_cacher_au_patient,
@@ -61,6 +63,7 @@ __all__ = [
     "acces_professionnel",
     "acteur_professionnel",
     "autorisation_active",
+    "destinataires_nouveau_document",
     "directives_lisibles",
     "documents_lisibles",
     "entrees_profil_lisibles",

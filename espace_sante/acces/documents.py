@@ -13,6 +13,11 @@ The holder reads every document of their space but those a professional holds ba
 Writes: everyone with an access deposits; only a professional holds a document back from the
 patient, or (on a minor's space) from the representatives; the author replaces their document
 with a new version, and a professional author releases a document held back.
+
+Who is told: a document someone else added (a professional, an import, the insurer) is
+announced to the holder and, on a minor's space, to the representatives unless it is the
+minor's secret; to nobody while it is held back from the patient, or if the holder chose not
+to be told (``destinataires_nouveau_document``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from dossier.models import Document, Source, Statut
+from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
+from professionnels.models import ReglagesAcces
 
 from .acteurs import Acces, AccesPatient, AccesPro
 from .matrice import types_lisibles
@@ -106,3 +113,34 @@ def peut_liberer(*, acces: Acces, document: Document) -> bool:
         and document.invisible_patient
         and est_auteur(acces=acces, document=document)
     )
+
+
+# --- Who is told ------------------------------------------------------------------------------
+
+
+def destinataires_nouveau_document(document: Document) -> list[Utilisateur]:
+    """Whom to tell that ``document`` was added to their space (the e-mail names no document):
+    nobody for the patient's own deposit or a document held back from the patient; else the
+    holder, and on a minor's space its current representatives unless the document is the
+    minor's secret — nobody at all if the space's access settings say not to tell
+    (``notifier_nouveau_document``)."""
+    if document.source == Source.PATIENT or document.invisible_patient:
+        return []
+    espace = document.espace
+    destinataires = [espace.titulaire] if espace.titulaire is not None else []
+    if espace.est_mineur and not document.invisible_representants:
+        destinataires += [
+            r.representant.titulaire
+            for r in espace.representants.filter(fin__isnull=True).select_related(
+                "representant__titulaire"
+            )
+            if r.representant.titulaire is not None
+        ]
+    if (
+        not destinataires
+        or ReglagesAcces.objects.filter(
+            espace_id=document.espace_id, notifier_nouveau_document=False
+        ).exists()
+    ):
+        return []
+    return destinataires

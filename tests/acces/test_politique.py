@@ -4,7 +4,8 @@ document — the professional's list, the document page, the download and the pr
 through the patient's and the representative's pages for the patient-side flags. Then one
 table for each rule that lived elsewhere before issue 15: which spaces a person acts for, the
 parts of the profile reserved to adults, what a professional writes, the grant and the
-emergency wherever they are shown, the author, who marks a minor's secret.
+emergency wherever they are shown, the author, who marks a minor's secret, who is told of a
+new document.
 
 The expected answer of each case is written from DESIGN.md §2–§6 (``attendu`` and the
 ``*_ATTENDUS`` tables below), apart from the code under test."""
@@ -343,7 +344,8 @@ def test_the_holder_and_the_representative_read_the_profile_and_the_history_sect
 # Which spaces the holder and representatives act for (it was raw SQL in profil/selectors.py),
 # the parts of the profile reserved to adults (a view and a template), what a professional
 # writes (a view), "grant active" and the emergency (three places), "is the author" (four),
-# and who marks a minor's secret. Each expected answer is written from DESIGN.md §2–§6.
+# who marks a minor's secret, and who is told of a new document (it was dossier's ingestion job,
+# reading professionnels' settings). Each expected answer is written from DESIGN.md §2–§6.
 
 HIER = timezone.localdate() - timedelta(days=1)
 
@@ -611,3 +613,57 @@ def test_the_author_replaces_and_releases_their_document_and_no_one_else(
         else:
             html = page_patient.content.decode()
             assert ("Remplacer par une nouvelle version" in html) is du_patient, nom
+
+
+DESTINATAIRES_ATTENDUS = {
+    # a document added to a space: who is told (the e-mail names no document) — the holder,
+    # a minor's current representative
+    "depose_par_un_professionnel": {"titulaire"},
+    "importe_du_dmp": {"titulaire"},
+    "depose_par_le_patient": set(),
+    "retenu_pour_le_patient": set(),
+    "le_titulaire_ne_veut_pas_etre_prevenu": set(),
+    "mineur_depose_par_un_professionnel": {"titulaire", "representant"},
+    "mineur_secret_du_mineur": {"titulaire"},
+    "mineur_sans_compte": {"representant"},
+    "mineur_sans_compte_secret_du_mineur": set(),
+    "mineur_representation_terminee": {"titulaire"},
+    "mineur_ne_veut_pas_etre_prevenu": set(),
+}
+
+
+@pytest.mark.parametrize("situation", DESTINATAIRES_ATTENDUS)
+def test_who_is_told_of_a_new_document_follows_the_flags_of_section_3(situation: str) -> None:
+    from dossier.models import Source
+    from dossier.services import document_notifier
+    from espace_sante.acces import destinataires_nouveau_document
+    from espace_sante.comptes.models import Notification
+
+    from ..factories import UtilisateurFactory
+
+    mineur = situation.startswith("mineur_")
+    espace = EspaceFactory(date_naissance=date(2014, 6, 1)) if mineur else EspaceFactory()
+    personnes = {"titulaire": espace.titulaire}
+    if mineur:
+        if "sans_compte" in situation:
+            espace.titulaire = None
+            espace.save()
+            del personnes["titulaire"]
+        parent = RepresentationFactory(
+            espace=espace,
+            representant=EspaceFactory(titulaire=UtilisateurFactory()),
+            fin=HIER if situation.endswith("representation_terminee") else None,
+        )
+        personnes["representant"] = parent.representant.titulaire
+    if situation.endswith("ne_veut_pas_etre_prevenu"):
+        ReglagesAcces.objects.create(espace=espace, notifier_nouveau_document=False)
+    champs: dict[str, object] = {
+        "depose_par_le_patient": {"source": Source.PATIENT, "auteur_type": "titulaire"},
+        "importe_du_dmp": {"source": Source.IMPORT_DMP, "auteur_id": ""},
+        "retenu_pour_le_patient": {"invisible_patient": True},
+    }.get(situation, {"invisible_representants": True} if "secret" in situation else {})
+    doc = document(espace, **champs)
+    attendus = {personnes[qui] for qui in DESTINATAIRES_ATTENDUS[situation]}
+    assert set(destinataires_nouveau_document(doc)) == attendus
+    document_notifier(doc)
+    assert {n.destinataire for n in Notification.objects.all()} == attendus

@@ -215,16 +215,17 @@ def test_ingestion_is_idempotent_and_a_killed_run_is_finished_by_the_next(
 
 
 def test_stuck_documents_are_queued_again(
-    titulaire: Espace, client_titulaire: Client, monkeypatch
+    titulaire: Espace, client_titulaire: Client, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     from dossier import tasks
 
     appels: list[int] = []
     monkeypatch.setattr(tasks.document_ingerer, "delay", lambda pk: appels.append(pk))
     _deposer(client_titulaire, titulaire, fabrique.png(), "a.png")
-    assert ingestion.documents_relancer_en_suspens() == 0
-    Document.objects.update(cree_le=timezone.now() - timedelta(minutes=30))
-    assert ingestion.documents_relancer_en_suspens() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # through the outbox
+        assert ingestion.documents_relancer_en_suspens() == 0
+        Document.objects.update(cree_le=timezone.now() - timedelta(minutes=30))
+        assert ingestion.documents_relancer_en_suspens() == 1
     assert appels == [Document.objects.get().pk]
 
 

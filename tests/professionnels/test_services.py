@@ -16,10 +16,10 @@ from espace_sante.acces import (
     espaces_autorises,
     peut_lire_type,
 )
-from espace_sante.comptes.models import Notification, TypeNotification, Utilisateur
+from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import journal_verifier
-from professionnels import services
+from professionnels import consultations, services
 from professionnels.models import (
     AccesProfessionnel,
     BrisDeGlace,
@@ -170,7 +170,7 @@ def test_blocking_withdraws_the_grant_and_forbids_emergencies(titulaire, pro_aut
     services.professionnel_bloquer(acces=_acces(titulaire), professionnel=pro_autorise)
     assert list(espaces_autorises(professionnel=pro_autorise)) == []
     with pytest.raises(services.Refus, match="pas possible"):
-        services.urgence_ouvrir(
+        consultations.urgence_ouvrir(
             professionnel=pro_autorise,
             espace=titulaire,
             mode="bris_de_glace",
@@ -180,93 +180,6 @@ def test_blocking_withdraws_the_grant_and_forbids_emergencies(titulaire, pro_aut
     assert Evenement.objects.filter(action=Action.URGENCE_REFUSEE).count() == 1
     services.professionnel_debloquer(acces=_acces(titulaire), professionnel=pro_autorise)
     assert list(espaces_autorises(professionnel=pro_autorise)) == []  # unblocking grants nothing
-
-
-def test_an_emergency_access_needs_a_reason_lasts_the_set_time_and_tells_the_patient(
-    titulaire, pro_non_autorise, settings, django_capture_on_commit_callbacks
-) -> None:
-    settings.URGENCE_DUREE_HEURES = 2
-    with pytest.raises(services.Refus, match="raison"):
-        services.urgence_ouvrir(
-            professionnel=pro_non_autorise, espace=titulaire, mode="bris_de_glace", motif="  "
-        )
-    with pytest.raises(services.Refus, match="régulateurs"):
-        services.urgence_ouvrir(
-            professionnel=pro_non_autorise,
-            espace=titulaire,
-            mode="regulation",
-            motif="appel au centre 15 pour douleur thoracique",
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        urgence = services.urgence_ouvrir(
-            professionnel=pro_non_autorise,
-            espace=titulaire,
-            mode="bris_de_glace",
-            motif="patient inconscient aux urgences",
-        )
-    assert timedelta(hours=2) - (urgence.fin - urgence.debut) < timedelta(seconds=1)
-    acces = acces_professionnel(professionnel=pro_non_autorise, espace_uuid=titulaire.uuid)
-    assert acces.en_urgence
-    assert [m.to for m in mail.outbox] == [[titulaire.titulaire.email]]
-    assert "urgence" in mail.outbox[0].body
-    evenement = Evenement.objects.get(action=Action.URGENCE_OUVERTE)
-    assert "inconscient" not in str(
-        evenement.details
-    )  # the reason stays encrypted, out of the journal
-    apres = urgence.fin + timedelta(seconds=1)
-    assert list(espaces_autorises(professionnel=pro_non_autorise, maintenant=apres)) == []
-
-
-def test_the_patient_can_forbid_emergencies_which_ends_running_ones(
-    titulaire, pro_non_autorise
-) -> None:
-    services.urgence_ouvrir(
-        professionnel=pro_non_autorise,
-        espace=titulaire,
-        mode="bris_de_glace",
-        motif="patient inconscient aux urgences",
-    )
-    services.reglages_acces_modifier(
-        acces=_acces(titulaire),
-        urgence_autorisee=False,
-        notifier_premier_acces=True,
-        notifier_nouveau_document=True,
-    )
-    assert list(espaces_autorises(professionnel=pro_non_autorise)) == []
-    with pytest.raises(services.Refus):
-        services.urgence_ouvrir(
-            professionnel=pro_non_autorise,
-            espace=titulaire,
-            mode="bris_de_glace",
-            motif="patient inconscient aux urgences",
-        )
-
-
-def test_the_first_read_by_a_professional_tells_the_patient_once(
-    titulaire, pro_autorise, django_capture_on_commit_callbacks
-) -> None:
-    acces = acces_professionnel(professionnel=pro_autorise, espace_uuid=titulaire.uuid)
-    with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(3):
-            services.consultation_tracer(acces=acces, action=Action.DOSSIER_CONSULTE)
-    assert len(mail.outbox) == 1
-    assert Notification.objects.filter(type=TypeNotification.PREMIER_ACCES_PRO).count() == 1
-    assert Evenement.objects.filter(action=Action.DOSSIER_CONSULTE).count() == 3
-
-
-def test_no_first_read_e_mail_when_the_patient_does_not_want_it(
-    titulaire, pro_autorise, django_capture_on_commit_callbacks
-) -> None:
-    services.reglages_acces_modifier(
-        acces=_acces(titulaire),
-        urgence_autorisee=True,
-        notifier_premier_acces=False,
-        notifier_nouveau_document=True,
-    )
-    acces = acces_professionnel(professionnel=pro_autorise, espace_uuid=titulaire.uuid)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.consultation_tracer(acces=acces, action=Action.DOSSIER_CONSULTE)
-    assert mail.outbox == []
 
 
 def test_a_matrix_change_is_journaled_and_applies_at_once(titulaire, operateur) -> None:
