@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from dossier import demo
 from dossier.models import Document, ImportDMP, Statut
 from dossier.tasks import import_dmp_executer
+from ensemble import demo
 from espace_sante.coffre.services import blob_lire
 from espace_sante.taches.models import TacheEnAttente
 from espace_sante.taches.services import taches_envoyer
