@@ -39,7 +39,7 @@ def _operateur(request: HttpRequest) -> Acteur:
     return Acteur.pour_utilisateur(request.user, TypeActeur.OPERATEUR)
 
 
-CHAMPS_ESPACE = (
+CHAMPS_ESPACE: tuple[str, ...] = (
     "uuid",
     "ins",
     "ins_oid",
