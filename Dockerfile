@@ -11,6 +11,7 @@ COPY espace_sante ./espace_sante
 COPY dossier ./dossier
 COPY profil ./profil
 COPY professionnels ./professionnels
+COPY ensemble ./ensemble
 RUN pip install .
 COPY manage.py ./
 COPY templates ./templates

@@ -8,7 +8,7 @@ A dedicated PostgreSQL database (``espace_sante_import``, dropped and created ag
 a dedicated Redis database (13 by default: the only one flushed), blobs under a temporary
 ``VAR_DIR``, one Celery worker (prefork, ``--concurrency 2``: DESIGN.md §9's two workers).
 ``--archives`` archives, one per space, each of ``--documents`` CI-SIS-shaped CDA documents
-(``dossier.demo``), written to a temporary folder. Two phases, each timed from its start until
+(``ensemble.demo``), written to a temporary folder. Two phases, each timed from its start until
 every document is "disponible" (stored encrypted, classified, its CDA facts read, journaled;
 the database polled every 100 ms):
 
@@ -66,7 +66,7 @@ def _arguments() -> argparse.Namespace:
 
 
 def _cda(espace: Any, rang: int) -> bytes:
-    from dossier import demo
+    from ensemble import demo
 
     lignes = tuple(f"{analyse} : {rang % 97} unités" for analyse in ANALYSES)
     return demo.cda(
@@ -75,7 +75,7 @@ def _cda(espace: Any, rang: int) -> bytes:
 
 
 def _archives(espaces: list[Any], par_archive: int, dossier: Path) -> list[Path]:
-    from dossier import demo
+    from ensemble import demo
 
     chemins = []
     for numero, espace in enumerate(espaces):

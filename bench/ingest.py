@@ -11,8 +11,8 @@ workers of DESIGN.md §9) consumes the ``celery`` queue; producer processes call
 ``dossier.services.document_creer`` in a loop (sniff, encrypt and store, Document row, journal
 event, task queued on commit); the worker runs ``document_ingerer`` (decrypt, check, classify,
 previews encrypted and stored, "disponible"). Inputs: one-page letters made by
-``dossier.demo.pdf`` (a page image, as a scanned letter, sized to ``--pdf-kb``), CI-SIS-shaped
-biology reports made by ``dossier.demo.cda`` for each space's INS (``cda``: structured body;
+``ensemble.demo.pdf`` (a page image, as a scanned letter, sized to ``--pdf-kb``), CI-SIS-shaped
+biology reports made by ``ensemble.demo.cda`` for each space's INS (``cda``: structured body;
 ``cda-pdf``: level 1, the letter embedded).
 
 For each kind of document, two phases of ``--documents`` documents each:

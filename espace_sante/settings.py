@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "profil",
     "dossier",
     "professionnels",
+    "ensemble",
     "espace_sante.admin_apps.EspaceSanteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -253,7 +254,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
     },
     "purge-exports-expires": {
-        "task": "profil.tasks.exports_purger",
+        "task": "ensemble.tasks.exports_purger",
         "schedule": timedelta(hours=1),
     },
     "purge-espaces-echus": {

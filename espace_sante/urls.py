@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("profil.urls")),
     path("", include("dossier.urls")),
     path("", include("professionnels.urls")),
+    path("", include("ensemble.urls")),
 ]

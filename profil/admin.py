@@ -18,21 +18,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from espace_sante.admin_site import LectureSeule
 from espace_sante.coffre.televersement import (
     FichierChiffre,
-    TeleversementRefuse,
-    fichier_televerse,
     televersement_ouvrir,
     vue_de_televersement,
 )
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip
-from espace_sante.lib.identifiants import OIDS_INS_NIR, masquer_nir
+from espace_sante.lib.identifiants import OIDS_INS_NIR, masquer_nir, valider_nir
 
 from . import csv_assures, services
 from .models import Espace, ExportDonnees, Representation, Sexe, Statut
@@ -42,7 +39,7 @@ def _operateur(request: HttpRequest) -> Acteur:
     return Acteur.pour_utilisateur(request.user, TypeActeur.OPERATEUR)
 
 
-CHAMPS_ESPACE = (
+CHAMPS_ESPACE: tuple[str, ...] = (
     "uuid",
     "ins",
     "ins_oid",
@@ -123,8 +120,8 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
     list_per_page = 50
     show_full_result_count = False
     inlines = [RepresentationInline]
-    fields = (*CHAMPS_ESPACE, "import_dmp")
-    readonly_fields = (*CHAMPS_ESPACE, "import_dmp")
+    fields = CHAMPS_ESPACE
+    readonly_fields = CHAMPS_ESPACE
     actions = [
         "action_opposer",
         "action_cloturer",
@@ -304,64 +301,8 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
                 self.admin_site.admin_view(self.importer_view),
                 name="profil_espace_importer",
             ),
-            path(
-                "<int:espace_id>/import-dmp/",
-                self.admin_site.admin_view(self.import_dmp_view),
-                name="profil_espace_import_dmp",
-            ),
             *super().get_urls(),
         ]
-
-    @admin.display(description=_("Import du DMP"))
-    def import_dmp(self, obj: Espace) -> str:
-        url = reverse("admin:profil_espace_import_dmp", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Importer une archive du DMP"))
-
-    @vue_de_televersement
-    def import_dmp_view(self, request: HttpRequest, espace_id: int) -> HttpResponse:
-        """An operator imports a DMP archive (IHE XDM) into one space, through the same job as
-        the holder's; the page lists the space's imports by state and counts, never content."""
-        from dossier.import_dmp import ETATS_ACCUEILLANTS, import_demander
-
-        espace = Espace.objects.filter(pk=espace_id).first()
-        if espace is None or not request.user.has_perm("profil.add_espace"):
-            return HttpResponseRedirect(reverse("admin:profil_espace_changelist"))
-        erreur = ""
-        if request.method == "POST":
-            televersement_ouvrir(request)
-            try:
-                fichier = fichier_televerse(request, "archive")
-            except TeleversementRefuse as refus:
-                erreur = refus.message
-            else:
-                if espace.statut in ETATS_ACCUEILLANTS:
-                    import_demander(
-                        espace=espace,
-                        attente=fichier.attente,
-                        acteur=Acteur.pour_utilisateur(request.user, TypeActeur.OPERATEUR),
-                        par_operateur=True,
-                        demande_par=request.user,
-                    )
-                    self.message_user(
-                        request, _("L'archive est importée par une tâche."), messages.SUCCESS
-                    )
-                    return HttpResponseRedirect(request.path)
-                fichier.abandonner()
-                erreur = _("Cet espace ne peut pas recevoir d'import : il est « %(s)s ».") % {
-                    "s": espace.get_statut_display()
-                }
-        return TemplateResponse(
-            request,
-            "admin/profil/espace/import_dmp.html",
-            {
-                **self.admin_site.each_context(request),
-                "espace": espace,
-                "imports": espace.imports_dmp.all()[:20],
-                "erreur": erreur,
-                "opts": self.model._meta,
-            },
-            status=400 if erreur else 200,
-        )
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -440,8 +381,6 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
 def _representants(ins: str) -> list[Espace]:
     if not ins:
         return []
-    from espace_sante.lib.identifiants import valider_nir
-
     try:
         ins = valider_nir(ins)
     except ValidationError as erreur:

@@ -8,4 +8,5 @@ class ProfilConfig(AppConfig):
     verbose_name = "Espaces et profil médical"
 
     def ready(self) -> None:
+        # import différé : the signal handlers connect once the app registry is ready (Django).
         from . import signals  # noqa: F401

@@ -20,7 +20,7 @@ NAVIGATION = (
     ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
     ("dossier:remboursements", gettext_lazy("Remboursements"), "url_name", "remboursements"),
     ("professionnels:liste", gettext_lazy("Professionnels"), "app_name", "professionnels"),
-    ("profil:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),
+    ("ensemble:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),
     ("profil:parametres", gettext_lazy("Paramètres"), "url_name", "parametres"),
 )
 

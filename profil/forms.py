@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from espace_sante.comptes.models import Utilisateur
-from espace_sante.journal.models import Action
 from espace_sante.lib.formulaires import ChampDate
 from espace_sante.lib.identifiants import valider_nir, verifier_nir
 
@@ -61,20 +60,3 @@ class ClotureForm(DsfrBaseForm):
         if not self.utilisateur.check_password(password):
             raise ValidationError(_("Mot de passe incorrect : l'espace n'a pas été clôturé."))
         return str(password)
-
-
-class HistoriqueFiltreForm(DsfrBaseForm):
-    du = ChampDate(label=_("Du"), required=False)
-    au = ChampDate(label=_("Au"), required=False)
-    action = forms.ChoiceField(
-        label=_("Type d'action"),
-        required=False,
-        choices=[("", _("Toutes les actions")), *Action.choices],
-    )
-
-    def clean(self) -> dict[str, Any]:
-        donnees = super().clean() or {}
-        du, au = donnees.get("du"), donnees.get("au")
-        if du and au and du > au:
-            self.add_error("au", _("La date de fin précède la date de début."))
-        return donnees

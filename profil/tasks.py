@@ -6,7 +6,7 @@ from celery import shared_task
 
 from espace_sante.lib.taches import PANNES, REPRISE
 
-from . import export, representations, services
+from . import representations, services
 
 
 @shared_task(acks_late=True, autoretry_for=PANNES, **REPRISE)
@@ -17,19 +17,3 @@ def representations_terminer_majorite() -> int:
 @shared_task(acks_late=True, autoretry_for=PANNES, **REPRISE)
 def espaces_purger_echus() -> int:
     return services.espaces_purger_echus()
-
-
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    autoretry_for=PANNES,
-    **REPRISE,
-)
-def export_construire(export_id: int) -> str:
-    return export.export_construire(export_id=export_id)
-
-
-@shared_task(acks_late=True, ignore_result=True, autoretry_for=PANNES, **REPRISE)
-def exports_purger() -> int:
-    return export.exports_purger()

@@ -11,12 +11,6 @@ urlpatterns = [
     path("espaces/basculer/", views.espace_basculer, name="basculer"),
     path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
     path("espace/<uuid:espace_uuid>/profil/", views.profil_medical, name="profil_medical"),
-    path("espace/<uuid:espace_uuid>/profil/synthese/", views.synthese, name="synthese"),
-    path(
-        "espace/<uuid:espace_uuid>/profil/directives.pdf",
-        views.directives_pdf,
-        name="directives_pdf",
-    ),
     path(
         "espace/<uuid:espace_uuid>/profil/volontes/<str:cle>/",
         views.profil_unique,
@@ -42,24 +36,7 @@ urlpatterns = [
         views.profil_supprimer,
         name="profil_supprimer",
     ),
-    path("espace/<uuid:espace_uuid>/historique/", views.historique, name="historique"),
-    path(
-        "espace/<uuid:espace_uuid>/historique/empreinte.json",
-        views.historique_empreinte,
-        name="historique_empreinte",
-    ),
     path("espace/<uuid:espace_uuid>/parametres/", views.parametres, name="parametres"),
-    path("espace/<uuid:espace_uuid>/parametres/export/", views.exports, name="exports"),
-    path(
-        "espace/<uuid:espace_uuid>/parametres/export/demander/",
-        views.export_demander,
-        name="export_demander",
-    ),
-    path(
-        "espace/<uuid:espace_uuid>/parametres/export/<uuid:export_uuid>/",
-        views.export_telecharger,
-        name="export_telecharger",
-    ),
     path("espace/<uuid:espace_uuid>/cloturer/", views.cloturer, name="cloturer"),
     path("espace/<uuid:espace_uuid>/rouvrir/", views.rouvrir, name="rouvrir"),
     path("espace/<uuid:espace_uuid>/activer/", views.activer_pour_mineur, name="activer_mineur"),

@@ -104,7 +104,7 @@ def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
         "dossier:contenu",
         "dossier:apercu",
         "dossier:import_dmp_etat",
-        "profil:export_telecharger",
+        "ensemble:export_telecharger",
         "professionnels:patient",
         "professionnels:document",
     }
@@ -123,8 +123,8 @@ def test_the_pages_of_ones_own_space_are_never_cached(
         "dossier:chronologie",
         "dossier:remboursements",
         "profil:profil_medical",
-        "profil:synthese",
-        "profil:historique",
+        "ensemble:synthese",
+        "ensemble:historique",
         "profil:parametres",
     ]:
         reponse = client.get(reverse(nom, args=[monde["mien"].uuid]))

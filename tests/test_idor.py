@@ -234,7 +234,7 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         acces=mineur, section=profil_medical.section("allergies"), element=entree, ip=None
     )
     for onglet in ("moi", "professionnels"):
-        page = client.get(reverse("profil:historique", args=[enfant.uuid]), {"onglet": onglet})
+        page = client.get(reverse("ensemble:historique", args=[enfant.uuid]), {"onglet": onglet})
         assert page.status_code == 200
         contenu = page.content.decode()
         assert "evenement--document_consulte" not in contenu

@@ -34,7 +34,7 @@ KIO_PAR_PAGE = 100  # a demo page (a page image, as a scanned letter) weighs 60 
 
 
 def pdf_courrier(variante: int, forme: Forme) -> bytes:
-    from dossier import demo
+    from ensemble import demo
 
     pages, lignes = forme
     return demo.pdf(pages, _lignes_courrier(variante, lignes))
@@ -60,7 +60,7 @@ def forme_pour(taille_kio: int) -> Forme:
 
 def _cda(espace: Any, rang: int, pdf: bytes | None = None) -> bytes:
     """A biology report for this space's INS: the 20 usual analyses, or level 1 (a PDF)."""
-    from dossier import demo
+    from ensemble import demo
 
     le = date(2026, 1, 1) + timedelta(days=rang % 60)
     paragraphes = tuple(

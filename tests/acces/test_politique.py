@@ -285,9 +285,9 @@ def test_the_holder_and_the_representative_read_the_profile_and_the_history_sect
     enfant_represente,
 ) -> None:  # type: ignore[no-untyped-def]
     from dossier import services as dossier_services
+    from ensemble.historique import evenements_historique
     from espace_sante.journal.models import Action
     from profil import profil_medical
-    from profil.historique import evenements_historique
     from profil.models import Allergie
 
     from ..factories import UtilisateurFactory

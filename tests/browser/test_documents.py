@@ -27,9 +27,10 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from playwright.sync_api import Locator, Page, Route, expect
 
-from dossier import demo, services, tasks
+from dossier import services, tasks
 from dossier.models import Document, Statut
 from dossier.types import TYPES
+from ensemble import demo
 from profil.models import Espace
 from tests.factories import EspaceFactory
 

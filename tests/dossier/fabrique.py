@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dossier.demo import cda as _cda
-from dossier.demo import dicom, jpeg, pdf, png
+from ensemble.demo import cda as _cda
+from ensemble.demo import dicom, jpeg, pdf, png
 
 
 def cda(

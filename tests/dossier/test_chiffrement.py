@@ -100,7 +100,7 @@ def test_a_blob_row_records_a_keyed_digest_not_the_sha256_of_the_plaintext(
 def test_the_keyed_digest_of_a_dmp_archive_still_finds_it_imported_once(
     titulaire: Espace, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from dossier import demo
+    from ensemble import demo
 
     chemin = tmp_path / f"{titulaire.ins}.zip"
     chemin.write_bytes(

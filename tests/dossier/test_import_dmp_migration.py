@@ -1,5 +1,5 @@
 """DMP import: progress, a killed job resumed, and the operators' bulk migration
-(``manage.py import_dmp_archives DIR``). The archives are made here (``dossier.demo``)."""
+(``manage.py import_dmp_archives DIR``). The archives are made here (``ensemble.demo``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from dossier import demo, import_dmp
+from dossier import import_dmp
 from dossier.models import Document, ImportDMP, Source
+from ensemble import demo
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import Acteur

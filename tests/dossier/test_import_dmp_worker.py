@@ -18,8 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from dossier import demo, import_dmp
+from dossier import import_dmp
 from dossier.models import Document, ImportDMP
+from ensemble import demo
 from espace_sante.coffre import services as coffre
 from espace_sante.journal.services import Acteur
 

@@ -17,8 +17,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from dossier import demo, services
+from dossier import services
 from dossier.models import Document, Source
+from ensemble import demo
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Evenement
 from espace_sante.journal.services import Acteur

@@ -14,9 +14,9 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from dossier import demo
 from dossier.models import Document, Source, Statut
 from dossier.services import document_creer
+from ensemble import demo
 from espace_sante.comptes.models import Notification
 from espace_sante.journal.services import Acteur
 

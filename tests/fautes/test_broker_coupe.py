@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from dossier import demo
 from dossier.models import Document, ImportDMP, Statut
 from dossier.tasks import import_dmp_executer
+from ensemble import demo
 from espace_sante.coffre.services import blob_lire
 from espace_sante.taches.models import TacheEnAttente
 from espace_sante.taches.services import taches_envoyer
@@ -138,7 +138,7 @@ def test_an_export_asked_while_the_broker_is_down_waits_then_is_built_once(
     client_titulaire: Client,
 ) -> None:
     broker_coupable.couper()
-    reponse = client_titulaire.post(reverse("profil:export_demander", args=[titulaire.uuid]))
+    reponse = client_titulaire.post(reverse("ensemble:export_demander", args=[titulaire.uuid]))
     assert reponse.status_code == 302
     export = ExportDonnees.objects.get()
     assert export.etat == ExportDonnees.Etat.EN_ATTENTE
@@ -146,7 +146,7 @@ def test_an_export_asked_while_the_broker_is_down_waits_then_is_built_once(
     assert "Sa préparation est en attente" in page
     assert "En attente : la préparation commencera automatiquement" in page
     # asking again while it waits queues nothing more
-    client_titulaire.post(reverse("profil:export_demander", args=[titulaire.uuid]))
+    client_titulaire.post(reverse("ensemble:export_demander", args=[titulaire.uuid]))
     assert TacheEnAttente.objects.filter(objet_type="export").count() == 1
 
     broker_coupable.retablir()

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from dossier import demo, import_dmp
+from dossier import import_dmp
 from dossier.models import Document, ImportDMP, Statut
+from ensemble import demo
 from espace_sante.coffre import services as coffre
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import Acteur

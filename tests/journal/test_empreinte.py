@@ -25,7 +25,7 @@ RACINE = Path(__file__).resolve().parent.parent.parent
 
 
 def _telecharger(client: Client, espace: Espace, tmp_path: Path) -> Path:
-    reponse = client.get(reverse("profil:historique_empreinte", args=[espace.uuid]))
+    reponse = client.get(reverse("ensemble:historique_empreinte", args=[espace.uuid]))
     assert reponse.status_code == 200
     assert "attachment" in reponse["Content-Disposition"]
     fichier = tmp_path / "empreinte.json"
@@ -47,13 +47,13 @@ def _ajouter(espace: Espace) -> None:
 
 
 def test_the_history_page_offers_the_digest(client_titulaire: Client, titulaire: Espace) -> None:
-    page = client_titulaire.get(reverse("profil:historique", args=[titulaire.uuid]))
+    page = client_titulaire.get(reverse("ensemble:historique", args=[titulaire.uuid]))
     assert "Télécharger l’empreinte de mon historique" in page.content.decode()
-    assert reverse("profil:historique_empreinte", args=[titulaire.uuid]) in page.content.decode()
+    assert reverse("ensemble:historique_empreinte", args=[titulaire.uuid]) in page.content.decode()
 
 
 def test_another_holder_cannot_download_my_digest(client_autre: Client, titulaire: Espace) -> None:
-    reponse = client_autre.get(reverse("profil:historique_empreinte", args=[titulaire.uuid]))
+    reponse = client_autre.get(reverse("ensemble:historique_empreinte", args=[titulaire.uuid]))
     assert reponse.status_code == 404
 
 

@@ -165,7 +165,7 @@ def test_an_emergency_access_shows_a_banner_and_stands_out_in_the_history(
     assert "Accès en urgence en cours" in page
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [titulaire.titulaire.email]
     historique = client_pour(titulaire.titulaire).get(
-        reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
+        reverse("ensemble:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
     )
     contenu = historique.content.decode()
     assert "evenement--urgence" in contenu
@@ -197,7 +197,7 @@ def test_the_history_tells_professional_reads_in_plain_language(titulaire, pro_a
     pro.get(reverse("professionnels:document", args=[titulaire.uuid, cache.uuid]))
     page = (
         client_pour(titulaire.titulaire)
-        .get(reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"})
+        .get(reverse("ensemble:historique", args=[titulaire.uuid]), {"onglet": "professionnels"})
         .content.decode()
     )
     assert (
@@ -419,7 +419,7 @@ def test_a_professional_reads_the_profile_as_the_matrix_says_and_adds_a_measure(
     patient = client_titulaire.get(reverse("profil:profil_medical", args=[titulaire.uuid]))
     assert "Saisie par Dr Paul MARTIN" in patient.content.decode()
     historique = client_titulaire.get(
-        reverse("profil:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
+        reverse("ensemble:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
     ).content.decode()
     assert "a consulté votre profil médical" in historique
     assert "a ajouté une mesure à votre profil médical" in historique
@@ -467,7 +467,7 @@ def test_a_minor_s_secret_entry_is_hidden_from_the_representatives(
     )
     assert parent.get(modifier).status_code == 404
     historique = parent.get(
-        reverse("profil:historique", args=[enfant_represente.uuid]), {"onglet": "professionnels"}
+        reverse("ensemble:historique", args=[enfant_represente.uuid]), {"onglet": "professionnels"}
     ).content.decode()
     assert "une vaccination" not in historique and "a ajouté un élément" in historique
     pro_page = client.get(reverse("professionnels:profil", args=[enfant_represente.uuid]))

@@ -181,5 +181,5 @@ def test_the_holder_learns_of_failed_tries_in_the_history_and_on_activating(
         follow=True,
     )
     assert "2 essais d&#x27;activation ont échoué" in fin.content.decode()
-    historique = client.get(reverse("profil:historique", args=[espace.uuid]), follow=True)
+    historique = client.get(reverse("ensemble:historique", args=[espace.uuid]), follow=True)
     assert historique.status_code == 200

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from dossier import services as dossier_services
 from dossier.models import Document
+from ensemble.historique import evenements_historique
 from espace_sante.acces import espace_pour_acteur
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.journal.services import evenement_enregistrer
 from professionnels.models import AccesProfessionnel
-from profil.historique import evenements_historique
 from profil.models import Espace, Vaccination
 
 from ..conftest import client_pour
@@ -77,7 +77,7 @@ def _le_professionnel_depose_et_lit(medecin, mineur: Espace) -> tuple[Document, 
 
 
 def _historique(client: Client, espace: Espace, onglet: str) -> str:
-    reponse = client.get(reverse("profil:historique", args=[espace.uuid]), {"onglet": onglet})
+    reponse = client.get(reverse("ensemble:historique", args=[espace.uuid]), {"onglet": onglet})
     assert reponse.status_code == 200
     return reponse.content.decode()
 
@@ -192,7 +192,7 @@ def test_the_history_filtered_by_action_does_not_count_the_secret_either(
     _le_professionnel_depose_et_lit(medecin, mineur)
     parent = client_pour(representant.titulaire)
     page = parent.get(
-        reverse("profil:historique", args=[mineur.uuid]),
+        reverse("ensemble:historique", args=[mineur.uuid]),
         {"onglet": "professionnels", "action": Action.DOCUMENT_DEPOSE},
     ).content.decode()
     assert _lignes(page) == 1 and TITRE_SECRET not in page

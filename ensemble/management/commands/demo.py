@@ -5,23 +5,48 @@ Every INS here is fictitious, with a valid key, under the *test* INS authority O
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from dossier.assurance.cnam_hr import cnam_hr_ecrire
+from dossier.assurance.connecteur import ConnecteurHTTP
+from dossier.assurance.simulateur import Simulateur
+from dossier.assurance.synchro import espace_synchroniser
+from dossier.formats.cda.cnam_hr import EntreeRemboursement
+from dossier.models import Document, Source
+from dossier.services import document_creer
+from ensemble import demo
 from espace_sante.acces import AccesPatient, Role
 from espace_sante.comptes.models import Utilisateur
+from espace_sante.journal.models import TypeActeur
 from espace_sante.journal.services import Acteur
 from espace_sante.lib.identifiants import OID_INS_NIR_TEST, luhn_cle, nir_cle
+from professionnels import services as pros
+from professionnels.models import Professionnel, StatutProfessionnel
 from profil import services
-from profil.models import Espace, Lien, Representation, Statut
+from profil.models import (
+    Allergie,
+    Antecedent,
+    Espace,
+    Lien,
+    Mesure,
+    PersonneConfiance,
+    Representation,
+    Statut,
+    Traitement,
+    Vaccination,
+)
 
 MOT_DE_PASSE = "demo-Espace-Sante-2026"
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
@@ -110,7 +135,7 @@ class Command(BaseCommand):
                 else "(espace déjà activé ou opposé)"
             )
         self._documents(espaces["camille"], espaces["leo"])
-        pros = self._professionnels(espaces["camille"], camille, operateur)
+        logins_pros = self._professionnels(espaces["camille"], camille, operateur)
         self._profil(espaces["camille"])
         self._remboursements(espaces["camille"], espaces["leo"])
         archive = self._archive_dmp(espaces["camille"])
@@ -119,7 +144,7 @@ class Command(BaseCommand):
             "\n".join(
                 [
                     "Professionnels (http://127.0.0.1:8000/pro/, TOTP ci-dessus) :",
-                    *[f"  {ligne}" for ligne in pros],
+                    *[f"  {ligne}" for ligne in logins_pros],
                     "Inscription d'un professionnel : http://127.0.0.1:8000/pro/inscription/",
                     f"Archive du DMP de Camille à importer (Importer mon DMP) : {archive}",
                     "",
@@ -129,10 +154,6 @@ class Command(BaseCommand):
 
     def _archive_dmp(self, camille: Espace) -> str:
         """An XDM archive of Camille's older DMP record (made here), to try the import with."""
-        from django.conf import settings
-
-        from dossier import demo
-
         documents = [
             demo.DocumentXDM(
                 contenu=demo.cda(
@@ -167,13 +188,6 @@ class Command(BaseCommand):
     def _documents(self, camille: Espace, leo: Espace) -> None:
         """Every category, with the kinds of the national example files (CDA biology, imaging,
         prescription, vaccination; a DICOM series) — all made here, none copied."""
-        import base64
-
-        from dossier import demo
-        from dossier.models import Document, Source
-        from dossier.services import document_creer
-        from espace_sante.journal.models import TypeActeur
-
         if Document.objects.filter(espace=camille).exists():
             return
         camille.refresh_from_db()
@@ -330,14 +344,6 @@ class Command(BaseCommand):
         """The reimbursement history: the insurer's simulator started here, on a free loopback
         port, for one sync of each space (idempotent: the cursor and the lines' ids), and an
         older history as a CNAM-HR document (made here)."""
-        from dossier.assurance.cnam_hr import cnam_hr_ecrire
-        from dossier.assurance.connecteur import ConnecteurHTTP
-        from dossier.assurance.simulateur import Simulateur
-        from dossier.assurance.synchro import espace_synchroniser
-        from dossier.formats.cda.cnam_hr import EntreeRemboursement
-        from dossier.models import Document, Source
-        from dossier.services import document_creer
-
         with Simulateur() as simulateur:
             connecteur = ConnecteurHTTP(simulateur.url)
             try:
@@ -396,9 +402,6 @@ class Command(BaseCommand):
     ) -> list[str]:
         """A médecin traitant, a pharmacist authorised until a date, a nurse waiting for
         verification, a SAMU regulator with no access (for the emergency journey)."""
-        from professionnels import services as pros
-        from professionnels.models import Professionnel, StatutProfessionnel
-
         acces = AccesPatient(espace=camille, role=Role.TITULAIRE, utilisateur=titulaire)
         lignes = []
         for email, prenom, nom, rpps, profession, specialite, ville, statut in PROFESSIONNELS:
@@ -444,17 +447,6 @@ class Command(BaseCommand):
 
     def _profil(self, camille: Espace) -> None:
         """A few entries of each kind in Camille's medical profile (once)."""
-        from decimal import Decimal
-
-        from profil.models import (
-            Allergie,
-            Antecedent,
-            Mesure,
-            PersonneConfiance,
-            Traitement,
-            Vaccination,
-        )
-
         if Allergie.objects.filter(espace=camille).exists():
             return
         Allergie.objects.create(

@@ -27,6 +27,9 @@ from fhirclient.models.fhirabstractbase import FHIRValidationError
 from pypdf import PdfReader
 
 from dossier.models import Statut as StatutDocument
+from ensemble import export as service
+from ensemble import tasks
+from ensemble.archive import Entree, flux_zip
 from espace_sante.acces import espace_pour_acteur
 from espace_sante.coffre import stockage
 from espace_sante.coffre.models import Blob
@@ -35,8 +38,6 @@ from espace_sante.comptes.models import Notification, TypeNotification
 from espace_sante.journal.models import Action, Evenement
 from espace_sante.lib.identifiants import OID_INS_NIR_PRODUCTION
 from professionnels.models import AccesProfessionnel
-from profil import export as service
-from profil.archive import Entree, flux_zip
 from profil.models import (
     Allergie,
     Antecedent,
@@ -230,7 +231,7 @@ def _zip(export: ExportDonnees) -> zipfile.ZipFile:
 
 
 def _telecharger_url(export: ExportDonnees) -> str:
-    return reverse("profil:export_telecharger", args=[export.espace.uuid, export.uuid])
+    return reverse("ensemble:export_telecharger", args=[export.espace.uuid, export.uuid])
 
 
 # --- The journey ----------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_the_holder_asks_from_parametres_gets_an_email_and_downloads_the_archive
     client = Client(enforce_csrf_checks=True)
     client.force_login(titulaire.titulaire)
     parametres = client.get(reverse("profil:parametres", args=[titulaire.uuid]))
-    demander = reverse("profil:export_demander", args=[titulaire.uuid])
+    demander = reverse("ensemble:export_demander", args=[titulaire.uuid])
     assert f'action="{demander}"' in parametres.content.decode()
     assert client.post(demander).status_code == 403  # no CSRF token: refused
     assert not ExportDonnees.objects.exists()
@@ -253,7 +254,7 @@ def test_the_holder_asks_from_parametres_gets_an_email_and_downloads_the_archive
     with _sur_commit():
         reponse = client.post(demander, {"csrfmiddlewaretoken": jeton})
     assert reponse.status_code == 302
-    assert reponse["Location"] == reverse("profil:exports", args=[titulaire.uuid])
+    assert reponse["Location"] == reverse("ensemble:exports", args=[titulaire.uuid])
     export = ExportDonnees.objects.get()  # the job ran on commit (in-process in tests)
     assert export.etat == Etat.PRET and export.demande_par == titulaire.titulaire
     assert export.expire_le == export.pret_le + timedelta(days=7)
@@ -459,9 +460,9 @@ def test_a_representative_exports_the_minors_space_without_the_minors_secrets(
     Allergie.objects.create(espace=enfant, substance="SECRETMINEUR", secret_mineur=True)
     client = client_pour(representant.titulaire)
     parametres = client.get(reverse("profil:parametres", args=[enfant.uuid])).content.decode()
-    assert reverse("profil:export_demander", args=[enfant.uuid]) in parametres
+    assert reverse("ensemble:export_demander", args=[enfant.uuid]) in parametres
     with _sur_commit():
-        reponse = client.post(reverse("profil:export_demander", args=[enfant.uuid]))
+        reponse = client.post(reverse("ensemble:export_demander", args=[enfant.uuid]))
     assert reponse.status_code == 302
     export = ExportDonnees.objects.get(espace=enfant)
     assert export.etat == Etat.PRET and export.role == "representant"
@@ -482,10 +483,12 @@ def test_someone_elses_export_answers_404(titulaire, autre_titulaire) -> None:  
     export = _construire(titulaire)
     client = reauthentifie(client_pour(autre_titulaire.titulaire), autre_titulaire.titulaire)
     assert client.get(_telecharger_url(export)).status_code == 404
-    forge = reverse("profil:export_telecharger", args=[autre_titulaire.uuid, export.uuid])
+    forge = reverse("ensemble:export_telecharger", args=[autre_titulaire.uuid, export.uuid])
     assert client.get(forge).status_code == 404
-    assert client.get(reverse("profil:exports", args=[titulaire.uuid])).status_code == 404
-    assert client.post(reverse("profil:export_demander", args=[titulaire.uuid])).status_code == 404
+    assert client.get(reverse("ensemble:exports", args=[titulaire.uuid])).status_code == 404
+    assert (
+        client.post(reverse("ensemble:export_demander", args=[titulaire.uuid])).status_code == 404
+    )
     assert ExportDonnees.objects.count() == 1
     assert not Evenement.objects.filter(action=Action.EXPORT_TELECHARGE).exists()
 
@@ -494,8 +497,10 @@ def test_a_professional_reaches_no_export_page(titulaire, pro_autorise) -> None:
     export = _construire(titulaire)
     client = reauthentifie(client_pour(pro_autorise.utilisateur), pro_autorise.utilisateur)
     assert client.get(_telecharger_url(export)).status_code == 404
-    assert client.get(reverse("profil:exports", args=[titulaire.uuid])).status_code == 404
-    assert client.post(reverse("profil:export_demander", args=[titulaire.uuid])).status_code == 404
+    assert client.get(reverse("ensemble:exports", args=[titulaire.uuid])).status_code == 404
+    assert (
+        client.post(reverse("ensemble:export_demander", args=[titulaire.uuid])).status_code == 404
+    )
     assert ExportDonnees.objects.count() == 1
 
 
@@ -509,20 +514,20 @@ def test_a_co_representative_cannot_download_the_other_representatives_export(
     export = _construire(enfant_represente, representant.titulaire)
     client = reauthentifie(client_pour(autre_parent.titulaire), autre_parent.titulaire)
     assert client.get(_telecharger_url(export)).status_code == 404
-    page = client.get(reverse("profil:exports", args=[enfant_represente.uuid])).content.decode()
+    page = client.get(reverse("ensemble:exports", args=[enfant_represente.uuid])).content.decode()
     assert str(export.uuid) not in page
 
 
 def test_a_minor_holding_their_own_account_is_told_no(db) -> None:  # type: ignore[no-untyped-def]
     mineur = EspaceFactory(date_naissance=date(2014, 2, 3), sexe="M")
     client = client_pour(mineur.titulaire)
-    reponse = client.post(reverse("profil:export_demander", args=[mineur.uuid]), follow=True)
+    reponse = client.post(reverse("ensemble:export_demander", args=[mineur.uuid]), follow=True)
     assert "Seul le titulaire majeur" in reponse.content.decode()
     assert not ExportDonnees.objects.exists()
 
 
 def test_asking_needs_a_post(client_titulaire, titulaire) -> None:  # type: ignore[no-untyped-def]
-    url = reverse("profil:export_demander", args=[titulaire.uuid])
+    url = reverse("ensemble:export_demander", args=[titulaire.uuid])
     assert client_titulaire.get(url).status_code == 405
     assert not ExportDonnees.objects.exists()
 
@@ -531,19 +536,17 @@ def test_asking_needs_a_post(client_titulaire, titulaire) -> None:  # type: igno
 
 
 def test_asking_twice_while_one_is_pending_queues_once(titulaire, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from profil import tasks
-
     files: list[int] = []
     monkeypatch.setattr(tasks.export_construire, "delay", files.append)
     client = client_pour(titulaire.titulaire)
-    url = reverse("profil:export_demander", args=[titulaire.uuid])
+    url = reverse("ensemble:export_demander", args=[titulaire.uuid])
     for _ in range(2):
         with _sur_commit():
             assert client.post(url).status_code == 302
     export = ExportDonnees.objects.get()
     assert files == [export.pk]
     assert export.etat == Etat.EN_ATTENTE
-    page = client.get(reverse("profil:exports", args=[titulaire.uuid])).content.decode()
+    page = client.get(reverse("ensemble:exports", args=[titulaire.uuid])).content.decode()
     assert "En attente" in page and "Actualiser" in page
     assert Evenement.objects.filter(action=Action.EXPORT_DEMANDE).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -641,7 +644,7 @@ def test_an_unreadable_document_fails_the_export_and_another_can_be_asked(
     export = _construire(titulaire)
     assert export.etat == Etat.ECHEC and export.blob is None
     assert "introuvable" in export.motif_echec
-    page = client_pour(titulaire.titulaire).get(reverse("profil:exports", args=[titulaire.uuid]))
+    page = client_pour(titulaire.titulaire).get(reverse("ensemble:exports", args=[titulaire.uuid]))
     assert "Échec" in page.content.decode()
     monkeypatch.undo()
     assert _construire(titulaire).etat == Etat.PRET
@@ -682,7 +685,7 @@ def test_an_expired_export_is_refused_then_purged(
     assert export.etat == Etat.EXPIRE and export.blob is None
     assert not Blob.objects.filter(nom=nom).exists() and not stockage.existe(nom)
     assert client.get(_telecharger_url(export)).status_code == 410
-    page = client.get(reverse("profil:exports", args=[titulaire.uuid])).content.decode()
+    page = client.get(reverse("ensemble:exports", args=[titulaire.uuid])).content.decode()
     assert "Expiré" in page and _telecharger_url(export) not in page
     assert service.exports_purger(maintenant=timezone.now() + timedelta(days=30)) == 0
 
@@ -696,11 +699,9 @@ def test_the_purge_gives_up_exports_whose_job_was_lost(titulaire) -> None:  # ty
 
 
 def test_the_purge_task_calls_the_service(titulaire) -> None:  # type: ignore[no-untyped-def]
-    from profil.tasks import exports_purger
-
     export = _construire(titulaire)
     ExportDonnees.objects.filter(pk=export.pk).update(expire_le=timezone.now() - timedelta(1))
-    assert exports_purger.delay().get() == 1
+    assert tasks.exports_purger.delay().get() == 1
     assert ExportDonnees.objects.get(pk=export.pk).etat == Etat.EXPIRE
 
 
@@ -708,7 +709,7 @@ def test_the_journal_records_the_request_the_readiness_and_the_download(titulair
     document(titulaire, titre=f"Bilan {MARQUEUR}")
     client = reauthentifie(client_pour(titulaire.titulaire), titulaire.titulaire)
     with _sur_commit():
-        client.post(reverse("profil:export_demander", args=[titulaire.uuid]))
+        client.post(reverse("ensemble:export_demander", args=[titulaire.uuid]))
     export = ExportDonnees.objects.get()
     b"".join(client.get(_telecharger_url(export)).streaming_content)
     evenements = list(
@@ -722,7 +723,7 @@ def test_the_journal_records_the_request_the_readiness_and_the_download(titulair
     assert {e.objet_id for e in evenements} == {str(export.uuid)}
     assert evenements[0].acteur_type == "titulaire" and evenements[1].acteur_type == "systeme"
     assert MARQUEUR not in json.dumps([e.details for e in evenements])
-    historique = client.get(reverse("profil:historique", args=[titulaire.uuid])).content.decode()
+    historique = client.get(reverse("ensemble:historique", args=[titulaire.uuid])).content.decode()
     assert "Export de mes données téléchargé" in historique
     resume = client.get(_telecharger_url(export), HTTP_RANGE="bytes=0-99")
     assert resume.status_code == 206

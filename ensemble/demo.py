@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 from PIL import Image, ImageDraw
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 OID_INS_TEST = "1.2.250.1.213.1.4.10"
 
@@ -47,9 +49,6 @@ def jpeg() -> bytes:
 
 def dicom(images: int = 1, taille: int = 32) -> bytes:
     """A CT series: a gradient phantom in Hounsfield units, windowed for soft tissue."""
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
-
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = CTImageStorage
     meta.MediaStorageSOPInstanceUID = generate_uid()

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import formats
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,9 +108,6 @@ def _phrase(evenement: Evenement, documents: dict[str, Any], representant: bool 
 
 
 def _fin(valeur: Any) -> str:
-    from django.utils.dateparse import parse_datetime
-    from django.utils.timezone import localtime
-
     moment = parse_datetime(valeur) if isinstance(valeur, str) else None
     return formats.date_format(localtime(moment), "j F Y à H:i") if moment else "—"
 

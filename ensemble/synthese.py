@@ -11,8 +11,8 @@ from django.utils import formats, timezone
 from fpdf import FPDF
 
 from espace_sante.acces import AccesPatient, entrees_profil_lisibles
-
-from .models import (
+from profil import profil_medical as pm
+from profil.models import (
     Allergie,
     Antecedent,
     Espace,
@@ -21,7 +21,7 @@ from .models import (
     Traitement,
     Vaccination,
 )
-from .vaccination import FAMILLES
+from profil.vaccination import FAMILLES
 
 # The PDF's built-in fonts cover Latin-1: a few common characters outside it are spelt out.
 _HORS_LATIN1 = str.maketrans(
@@ -92,7 +92,6 @@ def rubriques_profil(
     """The profile as this person may read it (the policy's ``entrees_profil_lisibles``: a
     legal representative never reads a minor's secret). ``complet``: every section (the
     export); otherwise what fits on the one-page summary to bring to a consultation."""
-    from . import profil_medical as pm
 
     def lues(modele: Any) -> Any:
         return entrees_profil_lisibles(acces=acces, modele=modele)

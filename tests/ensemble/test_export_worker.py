@@ -14,12 +14,12 @@ from django.core import mail
 from django.db import transaction
 from fhirclient.models.bundle import Bundle as BundleR4
 
+from ensemble.export import export_demander
+from ensemble.tasks import export_construire
 from espace_sante.acces import espace_pour_acteur
 from espace_sante.coffre.services import blob_lire
 from espace_sante.journal.models import Action, Evenement
-from profil.export import export_demander
 from profil.models import ExportDonnees
-from profil.tasks import export_construire
 
 from ..conftest import attendre
 from ..factories import EspaceFactory, document

@@ -23,9 +23,8 @@ from dossier.models import Statut as StatutDocument
 from dossier.types import OID_LOINC, TYPES
 from espace_sante.acces import AccesPatient, entrees_profil_lisibles
 from professionnels.selectors import professionnels_de_l_espace
-
-from . import profil_medical as pm
-from .models import (
+from profil import profil_medical as pm
+from profil.models import (
     Allergie,
     Antecedent,
     Espace,
@@ -37,7 +36,7 @@ from .models import (
     TypeMesure,
     Vaccination,
 )
-from .vaccination import FAMILLES
+from profil.vaccination import FAMILLES
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

@@ -44,13 +44,11 @@ from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.taches import PANNES
 from espace_sante.taches.services import tache_programmer
 from professionnels.selectors import professionnels_de_l_espace
+from profil import profil_medical as pm
+from profil.models import ExportDonnees
 
-from . import profil_medical as pm
 from .archive import Entree, flux_zip
 from .fhir import FichierExporte, bundle_construire
-from .models import (
-    ExportDonnees,
-)
 from .synthese import Rubrique, directives_pdf, resume_pdf, rubriques_profil
 
 logger = logging.getLogger(__name__)
@@ -119,9 +117,9 @@ def export_demander(*, acces: AccesPatient, ip: str | None = None) -> tuple[Expo
         except IntegrityError:  # the same person asked at the same moment in another tab
             return exports_de(acces=acces).get(etat__in=ExportDonnees.EN_SUSPENS), False
         _journal(Action.EXPORT_DEMANDE, export, acteur=acces.acteur, ip=ip)
-        from .tasks import export_construire as tache
-
-        tache_programmer(tache, export.pk, objet_type="export", objet_id=export.pk)
+        tache_programmer(
+            "ensemble.tasks.export_construire", export.pk, objet_type="export", objet_id=export.pk
+        )
     return export, True
 
 
@@ -326,7 +324,7 @@ def _lisezmoi(nb_documents: int, moment: datetime) -> bytes:
 
 def _synthese(acces: AccesPatient, fichiers: list[FichierExporte], moment: datetime) -> bytes:
     """The readable summary: the profile as the person may see it, then the documents. Built
-    with the profile summary's look (``profil.synthese``), from the entries the policy lets
+    with the profile summary's look (``ensemble.synthese``), from the entries the policy lets
     this person read (a representative never gets a minor's secret)."""
     espace = acces.espace
 
