@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from ensemble import export
 from espace_sante.celery import app
 from espace_sante.taches.models import TacheEnAttente
 
@@ -62,3 +63,15 @@ def test_the_hourly_purge_of_exports_names_a_task_the_workers_know() -> None:
     entree = reglages.CELERY_BEAT_SCHEDULE["purge-exports-expires"]
     assert entree["task"] == "ensemble.tasks.exports_purger"
     assert entree["task"] in app.tasks
+
+
+def test_a_message_already_in_the_broker_under_an_old_name_still_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+
+    faits: list[tuple[str, int | None]] = []
+    monkeypatch.setattr(
+        export, "export_construire", lambda *, export_id: faits.append(("construire", export_id))
+    )
+    monkeypatch.setattr(export, "exports_purger", lambda: faits.append(("purger", None)))
+    app.tasks["profil.tasks.export_construire"].apply(args=[5])
+    app.tasks["profil.tasks.exports_purger"].apply()
+    assert faits == [("construire", 5), ("purger", None)]
