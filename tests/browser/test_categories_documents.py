@@ -88,6 +88,7 @@ def test_a_rapid_test_is_under_biology_and_an_unknown_type_under_other_documents
     # Biologie: the rapid test, with its national label, though the form said "consultation".
     page.goto(f"{liste}?categorie=biologie")
     expect(page.get_by_role("link", name="Dépistage grippe")).to_have_count(0)
+    _verifier(page)
     _suivre(page, page.get_by_role("link", name="TROD").click)
     expect(_metadonnee(page, "Type")).to_have_text("Test rapide d'orientation diagnostique")
     expect(_metadonnee(page, "Catégorie")).to_have_text("Biologie")

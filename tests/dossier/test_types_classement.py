@@ -76,6 +76,28 @@ def _deposer_pro(
     return Document.objects.latest("cree_le")
 
 
+def _note_maison(client: Client, espace: Espace) -> Document:
+    """The patient deposits a CDA whose type is a code of its author's own system."""
+    contenu = _cda(espace, code="CR-MAISON", libelle="Note maison", systeme="1.2.3.4.5")
+    return _deposer_patient(client, espace, contenu, "DOCPAT03")
+
+
+def _pdf_d_un_logiciel(espace: Espace, type_code: str, **type_declare: str) -> Document:
+    """A PDF sent by a professional's software, with the type its metadata give."""
+    return services.document_creer(
+        espace=espace,
+        contenu=fabrique.pdf(1),
+        nom_fichier="cr.pdf",
+        titre="Compte rendu",
+        date_acte=date(2026, 1, 5),
+        type_code=type_code,
+        auteur=Acteur(type="professionnel", id="810000336601", nom="Dr Paul DURAND"),
+        source=Source.PROFESSIONNEL,
+        media_type="application/pdf",
+        **type_declare,
+    )
+
+
 def _page(client: Client, document: Document) -> str:
     url = reverse("dossier:document", args=[document.espace.uuid, document.uuid])
     return client.get(url).content.decode()
@@ -124,17 +146,7 @@ def test_the_forms_choice_stays_when_the_document_states_no_type(
 ) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         document = _deposer_patient(client_titulaire, titulaire, _sans_code(titulaire), "DOCPAT05")
-        pdf = services.document_creer(
-            espace=titulaire,
-            contenu=fabrique.pdf(1),
-            nom_fichier="cr.pdf",
-            titre="Compte rendu",
-            date_acte=date(2026, 1, 5),
-            type_code="11488-4",
-            auteur=Acteur(type="professionnel", id="810000336601", nom="Dr Paul DURAND"),
-            source=Source.PROFESSIONNEL,
-            media_type="application/pdf",
-        )
+        pdf = _pdf_d_un_logiciel(titulaire, "11488-4")
     for doc, code, categorie in (
         (document, "DOCPAT05", Categorie.BIOLOGIE),
         (pdf, "11488-4", Categorie.COMPTES_RENDUS),
@@ -186,9 +198,8 @@ def test_an_unknown_code_keeps_its_code_and_label_and_lands_in_other_documents(
 def test_an_unknown_code_from_another_code_system_is_kept_with_its_system(
     titulaire: Espace, client_titulaire: Client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    contenu = _cda(titulaire, code="CR-MAISON", libelle="Note maison", systeme="1.2.3.4.5")
     with django_capture_on_commit_callbacks(execute=True):
-        document = _deposer_patient(client_titulaire, titulaire, contenu, "DOCPAT03")
+        document = _note_maison(client_titulaire, titulaire)
     document.refresh_from_db()
     assert (document.type_code, document.type_systeme, document.categorie) == (
         "CR-MAISON",
@@ -202,18 +213,11 @@ def test_a_document_from_software_with_an_unknown_type_keeps_its_metadatas_label
     titulaire: Espace, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.document_creer(
-            espace=titulaire,
-            contenu=fabrique.pdf(1),
-            nom_fichier="cr.pdf",
-            titre="Compte rendu",
-            date_acte=date(2026, 1, 5),
-            type_code="ZZZ-1",
+        document = _pdf_d_un_logiciel(
+            titulaire,
+            "ZZZ-1",
             type_libelle="Compte rendu de   télésurveillance",
             type_systeme="1.2.250.9",
-            auteur=Acteur(type="professionnel", id="810000336601", nom="Dr Paul DURAND"),
-            source=Source.PROFESSIONNEL,
-            media_type="application/pdf",
         )
     document.refresh_from_db()
     assert document.categorie == Categorie.AUTRES
@@ -257,9 +261,8 @@ def test_an_import_shows_the_label_of_a_national_type_the_old_table_lacked(
 def test_the_patient_replaces_a_document_whose_content_gave_it_a_professional_type(
     titulaire: Espace, client_titulaire: Client, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    contenu = _cda(titulaire, code="CR-MAISON", libelle="Note maison", systeme="1.2.3.4.5")
     with django_capture_on_commit_callbacks(execute=True):
-        ancien = _deposer_patient(client_titulaire, titulaire, contenu, "DOCPAT03")
+        ancien = _note_maison(client_titulaire, titulaire)
     ancien.refresh_from_db()
     assert ancien.type_code == "CR-MAISON"
     with django_capture_on_commit_callbacks(execute=True):
