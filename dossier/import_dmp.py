@@ -124,6 +124,8 @@ def _importer_un(espace: Espace, entree: xdm.EntreeDocument, rapport: Rapport) -
                 titre=entree.titre or (connu.libelle if connu else "Document importé du DMP"),
                 date_acte=min(jour, timezone.localdate()),
                 type_code=type_code or "51851-4",
+                type_libelle=entree.type_document.libelle if entree.type_document else "",
+                type_systeme=entree.type_document.systeme if entree.type_document else "",
                 auteur=_auteur(entree),
                 source=Source.IMPORT_DMP,
                 media_type=entree.type_mime or "application/octet-stream",

@@ -28,9 +28,9 @@ from .formats.cda import lecture as lecteur_cda
 from .formats.cda.analyse import CDAInvalide
 from .formats.commun import FichierCorrompu, FichierRefuse
 from .import_dmp import imports_relancer_en_suspens
-from .models import Apercu, Document, Nature, Source, Statut
+from .models import Apercu, Document, Nature, Statut
 from .services import _journal, document_notifier
-from .types import TYPES, categorie_de
+from .types import type_declare
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,19 @@ def _faits(description: Any, cda: Any) -> dict[str, Any]:
             "niveau": cda.niveau,
         }
     return json.loads(json.dumps(faits, default=str))
+
+
+def _type_du_cda(cda: Any) -> dict[str, Any]:
+    """A structured document's own type wins over the one chosen in a form, whoever deposited
+    it (docs/TYPES.md): the national table's category, or "Autres documents" with the
+    document's code and label when J07 does not know the code."""
+    declare = type_declare(cda.code, libelle=cda.code_libelle, systeme=cda.code_systeme)
+    return {
+        "type_code": cda.code[:64],
+        "categorie": declare.categorie,
+        "type_libelle": " ".join(cda.code_libelle.split())[:200],
+        "type_systeme": cda.code_systeme[:64],
+    }
 
 
 class _Echec(Exception):
@@ -157,7 +170,7 @@ def document_ingerer(*, document_id: int) -> str:
     donnees = b"".join(coffre.blob_lire(document.blob, verifier_empreinte=True))
     try:
         try:
-            nature = detection.detecter(donnees[:8192], fin=donnees[-1024:])
+            nature = detection.detecter(donnees[: detection.TAILLE_EXAMINEE], fin=donnees[-1024:])
         except FichierRefuse as refus:
             raise _Echec(refus.message) from refus
         description, cda = None, None
@@ -205,8 +218,8 @@ def document_ingerer(*, document_id: int) -> str:
         "statut": Statut.DISPONIBLE,
         "traite_le": timezone.now(),
     }
-    if cda is not None and cda.code in TYPES and document.source != Source.PATIENT:
-        champs.update(type_code=cda.code, categorie=categorie_de(cda.code))
+    if cda is not None and cda.code:
+        champs.update(_type_du_cda(cda))
     connexion = connections[router.db_for_write(Document)]
     with transaction.atomic(using=connexion.alias):
         # One conditional update: if a concurrent run finished first, this one changes nothing

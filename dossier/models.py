@@ -16,7 +16,7 @@ from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import TypeActeur
 from profil.models import Espace
 
-from .types import Categorie
+from .types import Categorie, TypeDocument, type_declare
 
 
 class Statut(models.TextChoices):
@@ -61,7 +61,12 @@ class DocumentQuerySet(models.QuerySet["Document"]):
 class Document(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="documents")
-    type_code = models.CharField(_("type"), max_length=32)
+    type_code = models.CharField(_("type"), max_length=64)
+    # The type as the document itself states it (its CDA header, its XDS metadata), when it
+    # does: what is shown for a code the national value set does not know (docs/TYPES.md).
+    # The label is free text, encrypted like the title; the code system is an identifier.
+    type_libelle = TexteChiffre(_("libellé du type"), max_length=200, blank=True)
+    type_systeme = models.CharField(_("système de codes du type"), max_length=64, blank=True)
     categorie = models.CharField(_("catégorie"), max_length=20, choices=Categorie.choices)
     # What says something about the person's health is encrypted (docs/DOCUMENTS.md): title,
     # author, folder, file name, digest. Ids, dates, type, category and flags stay in clear.
@@ -145,6 +150,11 @@ class Document(models.Model):
     @property
     def depot_patient(self) -> bool:
         return self.source == Source.PATIENT
+
+    @property
+    def type_document(self) -> TypeDocument:
+        """Its type: the national table's, or the code and label its document gave."""
+        return type_declare(self.type_code, libelle=self.type_libelle, systeme=self.type_systeme)
 
 
 EXTENSIONS_APERCU = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}

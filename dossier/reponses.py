@@ -13,7 +13,7 @@ from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 
 from . import services
-from .models import EXTENSIONS_APERCU, Document
+from .models import EXTENSIONS_APERCU, Document, Nature
 
 
 def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], None]:
@@ -26,9 +26,12 @@ def _en_cas_d_echec(acces: Acces, doc: Document) -> Callable[[BlobIllisible], No
 def reponse_contenu(
     request: HttpRequest, acces: Acces, doc: Document, *, en_ligne: bool
 ) -> HttpResponseBase:
-    """The document's original, streamed from the vault (an unreadable blob is journaled)."""
+    """The document's original, streamed from the vault (an unreadable blob is journaled). A
+    CDA is always an attachment: a browser would apply the stylesheet it names or carries
+    (``<?xml-stylesheet?>``, a self-presenting document); its page shows its content."""
     if doc.blob is None:
         raise Http404
+    en_ligne = en_ligne and doc.nature != Nature.CDA
     return reponse_blob(
         request,
         doc.blob,

@@ -64,8 +64,9 @@ def _journal(
 
 
 def _nature_du_debut(fichier: FichierChiffre) -> Nature:
+    """The nature from the file's start (as far as an XML root may lie: ``TAILLE_EXAMINEE``)."""
     fichier.open()
-    debut = fichier.read(8192)
+    debut = fichier.read(detection.TAILLE_EXAMINEE)
     fichier.close()
     try:
         return Nature[detection.detecter(debut).name]
@@ -85,20 +86,25 @@ def document_deposer(
     masque_ps: bool = False,
     invisible_representants: bool = False,
     ip: str | None = None,
+    type_de: Document | None = None,
 ) -> Document:
     """A deposit through a web form, by the patient (or a representative) or by a
     professional. The file is already encrypted and stored; its nature is checked from its
-    first bytes now (a refusal keeps nothing), the rest by the ingestion job.
+    first bytes now (a refusal keeps nothing), the rest by the ingestion job (where a
+    structured document's own type replaces the one chosen here).
 
     Only a professional may hold a document back from the patient (``invisible_patient``)
     or from a minor's representatives; the DMP forbids holding it back from the patient and
-    hiding it from professionals at once."""
+    hiding it from professionals at once. ``type_de``: a new version keeps the type of the
+    document it replaces, even one the form does not offer (its content may have said it)."""
     professionnel = acces.est_professionnel
     try:
         if not acces.espace.ouvert:
             raise Refus(_("Cet espace est fermé : aucun document ne peut y être ajouté."))
         type_document = TYPES.get(type_code)
-        if type_document is None or type_document.depot_patient == professionnel:
+        if type_de is not None:
+            type_code = type_de.type_code
+        elif type_document is None or type_document.depot_patient == professionnel:
             raise Refus(_("Choisissez un type de document dans la liste."))
         if date_acte > timezone.localdate():
             raise Refus(_("La date de l'acte ne peut pas être dans le futur."))
@@ -127,7 +133,9 @@ def document_deposer(
         document = Document.objects.create(
             espace=acces.espace,
             type_code=type_code,
-            categorie=categorie_de(type_code, depot_patient=not professionnel),
+            categorie=categorie_de(type_code),
+            type_libelle=type_de.type_libelle if type_de is not None else "",
+            type_systeme=type_de.type_systeme if type_de is not None else "",
             titre=titre,
             date_acte=date_acte,
             auteur_type=acces.acteur.type,
@@ -166,19 +174,27 @@ def document_creer(
     invisible_patient: bool = False,
     invisible_representants: bool = False,
     identifiant_unique: str = "",
+    type_libelle: str = "",
+    type_systeme: str = "",
 ) -> Document:
     """A document that does not come from an upload form (a professional's software, an import,
-    the insurer, the demo data). Same checks and same pipeline as a deposit."""
+    the insurer, the demo data). Same checks and same pipeline as a deposit. ``type_libelle``
+    and ``type_systeme``: the type as the sender's metadata state it (an XDS typeCode's label
+    and scheme), shown when the national table does not know the code."""
     try:
-        nature = Nature[detection.detecter(contenu[:8192], fin=contenu[-1024:]).name]
+        nature = Nature[
+            detection.detecter(contenu[: detection.TAILLE_EXAMINEE], fin=contenu[-1024:]).name
+        ]
     except FichierRefuse as refus:
         raise Refus(refus.message) from refus
     with transaction.atomic():
         blob = coffre.blob_ecrire_octets(contenu, media_type=media_type)
         document = Document.objects.create(
             espace=espace,
-            type_code=type_code,
-            categorie=categorie_de(type_code, depot_patient=source == Source.PATIENT),
+            type_code=type_code[:64],
+            categorie=categorie_de(type_code),
+            type_libelle=" ".join(type_libelle.split())[:200],
+            type_systeme=type_systeme[:64],
             titre=" ".join(titre.split())[:TITRE_MAX],
             date_acte=date_acte,
             auteur_type=auteur.type,
@@ -385,6 +401,7 @@ def document_remplacer(
             titre=titre or ancien.titre,
             date_acte=ancien.date_acte,
             type_code=ancien.type_code,
+            type_de=ancien,
             dossier_utilisateur=ancien.dossier_utilisateur,
             invisible_patient=ancien.invisible_patient,
             masque_ps=ancien.masque_ps,

@@ -1,11 +1,23 @@
-"""Document types (CI-SIS value set JDV_J07, plus the French DOCPAT/EXPPAT codes) and the
-categories shown to the person (DESIGN.md §3)."""
+"""Document types and the categories shown to the person (DESIGN.md §3, docs/TYPES.md).
+
+The types are every code of the national value set JDV_J07 (CI-SIS XDS typeCode), read from
+``donnees/types_j07.json``, which ``scripts/types_documents.py`` generates from the value set
+(code, code system and label are facts of the nomenclature). Where each type is shown — its
+category — and which types the deposit forms offer are our choices, in
+``donnees/categories_types.toml``. A code the value set does not know keeps the code and the
+label its document gave (``type_declare``) and is shown under "Autres documents"."""
 
 from __future__ import annotations
 
+import json
+import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,112 +30,73 @@ class Categorie(models.TextChoices):
     CERTIFICATS = "certificats", _("Certificats & attestations")
     REMBOURSEMENTS = "remboursements", _("Remboursements")
     MES_DOCUMENTS = "mes_documents", _("Mes documents")
+    AUTRES = "autres_documents", _("Autres documents")
 
 
 OID_LOINC = "2.16.840.1.113883.6.1"
 OID_TYPES_FR = "1.2.250.1.213.1.1.4.12"
 
+DONNEES = Path(__file__).resolve().parent / "donnees"
+
 
 @dataclass(frozen=True)
 class TypeDocument:
+    """A document type. ``libelle`` is what people read (the label of J07, its "CR" spelled
+    out); ``libelle_officiel`` is the label as the nomenclature writes it (what the FHIR export
+    states); ``connu`` is False for a code J07 does not have, kept as its document gave it."""
+
     code: str
     libelle: str
     categorie: Categorie
     systeme: str = OID_LOINC
     depot_patient: bool = False
+    libelle_officiel: str = ""
+    depot_professionnel: bool = False
+    connu: bool = True
 
 
-_O, _B, _I, _C = (
-    Categorie.ORDONNANCES,
-    Categorie.BIOLOGIE,
-    Categorie.IMAGERIE,
-    Categorie.COMPTES_RENDUS,
+_ABREVIATION = re.compile(r"^CR\b")
+
+
+def libelle_lisible(libelle: str) -> str:
+    """J07 writes "CR" for "compte rendu": spelled out for the person (and the history's
+    sentences, which put the label in lower case)."""
+    return _ABREVIATION.sub("Compte rendu", libelle)
+
+
+def _table() -> tuple[dict[str, TypeDocument], list[str], dict[str, str]]:
+    """The types from the generated value set and our choices; a J07 code our file has no
+    category for is shown under "Autres documents" (the tests forbid it)."""
+    j07: dict[str, Any] = json.loads((DONNEES / "types_j07.json").read_text("utf-8"))
+    choix: dict[str, Any] = tomllib.loads((DONNEES / "categories_types.toml").read_text("utf-8"))
+    categories = {
+        code: Categorie(valeur) for valeur, codes in choix["categories"].items() for code in codes
+    }
+    patient = list(choix["formulaires"]["patient"])
+    hors_pro = set(choix["formulaires"]["hors_formulaire_professionnel"])
+    types = {
+        c["code"]: TypeDocument(
+            code=c["code"],
+            libelle=libelle_lisible(c["libelle"]),
+            categorie=categories.get(c["code"], Categorie.AUTRES),
+            systeme=c["systeme"],
+            depot_patient=c["code"] in patient,
+            libelle_officiel=c["libelle"],
+            depot_professionnel=c["code"] not in patient and c["code"] not in hors_pro,
+        )
+        for c in j07["concepts"]
+    }
+    return types, patient, j07["jeu_de_valeurs"]
+
+
+TYPES, _ORDRE_PATIENT, JEU_DE_VALEURS = _table()
+"""``TYPES``: every J07 code → its type, in the value set's order. ``JEU_DE_VALEURS``: the
+identity of the value set the table was generated from (OID, date of its last update)."""
+
+TYPES_DEPOT_PATIENT = [TYPES[code] for code in _ORDRE_PATIENT]
+TYPES_DEPOT_PROFESSIONNEL = sorted(
+    (t for t in TYPES.values() if t.depot_professionnel), key=lambda t: t.libelle
 )
-_V, _A, _R, _M = (
-    Categorie.VACCINATION,
-    Categorie.CERTIFICATS,
-    Categorie.REMBOURSEMENTS,
-    Categorie.MES_DOCUMENTS,
-)
-
-_FR = [
-    ("DOCPAT01", "Synthèse déposée par le patient", _C, True),
-    ("DOCPAT02", "Traitement ou document de soins déposé par le patient", _O, True),
-    ("DOCPAT03", "Compte rendu déposé par le patient", _C, True),
-    ("DOCPAT04", "Imagerie déposée par le patient", _I, True),
-    ("DOCPAT05", "Compte rendu de biologie déposé par le patient", _B, True),
-    ("DOCPAT06", "Compte rendu de prévention déposé par le patient", _C, True),
-    ("DOCPAT07", "Certificat déposé par le patient", _A, True),
-    ("DOCPAT08", "Profil médical Mon espace santé", _M, False),
-    ("DOCPAT09", "Document administratif déposé par le patient", _M, True),
-    ("EXPPAT_1", "Volontés et droits du patient", _M, False),
-    ("EXPPAT_2", "Autre document du patient", _M, True),
-    ("EXPPAT_3", "Directives anticipées", _M, True),  # the signed scan, deposited by the holder
-    ("REMB", "Données de remboursement", _R, False),
-    ("SYNTH", "Synthèse", _C, False),
-    ("CERT_DECL", "Certificat, déclaration", _A, False),
-    ("ATTEST-DROITS-AM", "Attestation de droits à l'assurance maladie", _A, False),
-    ("ATTEST-ASS-COMPL", "Attestation assurance complémentaire", _A, False),
-    ("PRESC-AAT", "Prescription d'arrêt de travail", _O, False),
-    ("PRESC-BIO", "Prescription d'actes de biologie médicale", _O, False),
-    ("PRESC-KINE", "Prescription d'actes de kinésithérapie", _O, False),
-    ("PRESC-INF", "Prescription d'actes infirmiers", _O, False),
-    ("PROT_ALD", "Protocole de soins ALD", _O, False),
-    ("DISP_AUT", "Dispensation (autre)", _O, False),
-]
-
-_LOINC = [
-    ("11369-6", "Historique des vaccinations", _V),
-    ("87273-9", "Note de vaccination", _V),
-    ("96874-3", "Attestation de vaccination COVID-19", _V),
-    ("11502-2", "Compte rendu d'examens biologiques", _B),
-    ("51969-4", "Compte rendu de génétique moléculaire", _B),
-    ("60568-3", "Compte rendu d'anatomie et de cytologie pathologiques", _B),
-    ("18748-4", "Compte rendu d'imagerie médicale", _I),
-    ("55115-0", "Demande d'actes d'imagerie", _I),
-    ("52040-3", "Image d'illustration non DICOM", _I),
-    ("57833-6", "Prescription de produits de santé", _O),
-    ("57832-8", "Prescription de soins", _O),
-    ("57828-6", "Prescription (autre)", _O),
-    ("60593-1", "Dispensation médicamenteuse", _O),
-    ("18776-5", "Plan personnalisé de soins", _O),
-    ("77604-7", "Planification thérapeutique", _O),
-    ("11488-4", "Compte rendu de consultation", _C),
-    ("11490-0", "Lettre de liaison à la sortie d'un établissement de soins", _C),
-    ("34112-3", "Compte rendu hospitalier (séjour)", _C),
-    ("15507-7", "Compte rendu de passage aux urgences", _C),
-    ("15508-5", "Compte rendu d'accouchement", _C),
-    ("34874-8", "Compte rendu opératoire", _C),
-    ("34133-9", "Synthèse d'épisode de soins", _C),
-    ("60591-5", "Synthèse médicale", _C),
-    ("11505-5", "Compte rendu d'acte thérapeutique", _C),
-    ("70004-7", "Compte rendu d'acte diagnostique", _C),
-    ("77436-4", "Compte rendu d'anesthésie", _C),
-    ("34749-2", "Compte rendu de consultation pré-anesthésique", _C),
-    ("57055-6", "Synthèse anténatale", _C),
-    ("68599-0", "Synthèse psychiatrique", _C),
-    ("83901-9", "Bilan psychologique", _C),
-    ("28617-9", "Bilan bucco-dentaire", _C),
-    ("83836-7", "Schéma dentaire", _C),
-    ("74207-2", "Document de liaison d'urgence", _C),
-    ("60280-5", "Fiche de retour du service des urgences", _C),
-    ("61357-0", "Intervention pharmaceutique", _O),
-    ("78601-2", "Compte rendu d'entretien pharmaceutique", _O),
-    ("89601-9", "Certificat médical", _A),
-    ("86531-1", "Attestation de sortie", _A),
-    ("59284-0", "Attestation de consentement", _A),
-    ("51851-4", "Document administratif", _M),
-]
-
-TYPES: dict[str, TypeDocument] = {
-    **{
-        code: TypeDocument(code, libelle, categorie, OID_TYPES_FR, depot)
-        for code, libelle, categorie, depot in _FR
-    },
-    **{code: TypeDocument(code, libelle, categorie) for code, libelle, categorie in _LOINC},
-}
-
-TYPES_DEPOT_PATIENT = [t for t in TYPES.values() if t.depot_patient]
 TYPE_PAR_DEFAUT_PATIENT = "EXPPAT_2"
 
 
@@ -131,10 +104,25 @@ def type_document(code: str) -> TypeDocument | None:
     return TYPES.get(code)
 
 
-def categorie_de(code: str, *, depot_patient: bool = False) -> Categorie:
-    """The category of a type; an unknown type goes to "Mes documents" for a patient's deposit
-    and to "Comptes rendus" otherwise."""
+def type_declare(code: str, *, libelle: str = "", systeme: str = "") -> TypeDocument:
+    """The type a document states: the table's when J07 has the code (whatever label the
+    document gives it), else the document's own code and label under "Autres documents"."""
     connu = TYPES.get(code)
     if connu is not None:
-        return connu.categorie
-    return Categorie.MES_DOCUMENTS if depot_patient else Categorie.COMPTES_RENDUS
+        return connu
+    libelle = " ".join(libelle.split())
+    return TypeDocument(
+        code=code,
+        libelle=libelle or gettext("Type non répertorié (code %(code)s)") % {"code": code},
+        categorie=Categorie.AUTRES,
+        systeme=systeme,
+        libelle_officiel=libelle,
+        connu=False,
+    )
+
+
+def categorie_de(code: str, *, depot_patient: bool = False) -> Categorie:
+    """The category of a type; a code J07 does not know goes to "Autres documents", whoever
+    deposits it (``depot_patient`` no longer changes the answer: kept for its callers)."""
+    connu = TYPES.get(code)
+    return connu.categorie if connu is not None else Categorie.AUTRES

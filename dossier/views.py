@@ -307,7 +307,7 @@ def document(
         "acces": acces,
         "document": doc,
         "en_attente": selectors.document_en_attente(doc),
-        "type": TYPES.get(doc.type_code),
+        "type": doc.type_document,
         "faits": faits,
         "date_etude": _date_iso(faits.get("date_etude")),
         "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],

@@ -33,7 +33,6 @@ from django.utils.translation import gettext as _
 
 from dossier.models import Document
 from dossier.selectors import documents_visibles
-from dossier.types import TYPES
 from espace_sante.acces import AccesPatient, espace_pour_acteur, peut_exporter
 from espace_sante.coffre import services as coffre
 from espace_sante.comptes.models import TypeNotification
@@ -342,7 +341,7 @@ def _synthese(acces: AccesPatient, fichiers: list[FichierExporte], moment: datet
             f"Documents ({len(fichiers)})",
             [
                 f"{jour(f.document.date_acte)} - {f.document.titre} "
-                f"({_libelle_type(f.document.type_code)}, {f.document.auteur_nom}) : {f.chemin}"
+                f"({f.document.type_document.libelle}, {f.document.auteur_nom}) : {f.chemin}"
                 for f in fichiers
             ],
             "aucun document",
@@ -356,11 +355,6 @@ def _synthese(acces: AccesPatient, fichiers: list[FichierExporte], moment: datet
         ),
         rubriques=rubriques,
     )
-
-
-def _libelle_type(code: str) -> str:
-    connu = TYPES.get(code)
-    return connu.libelle if connu else code
 
 
 def _professionnel(ligne: Any) -> str:

@@ -11,6 +11,7 @@ documents are given by the caller, who found them through the one policy.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 
 from dossier.models import Document, Source
 from dossier.models import Statut as StatutDocument
-from dossier.types import OID_LOINC, TYPES
+from dossier.types import OID_LOINC, TypeDocument
 from espace_sante.acces import AccesPatient, entrees_profil_lisibles
 from professionnels.selectors import professionnels_de_l_espace
 from profil import profil_medical as pm
@@ -223,18 +224,7 @@ def _documents(bundle: _Bundle, patient: str, fichiers: list[FichierExporte]) ->
     exportes = {fichier.document.pk for fichier in fichiers}
     for fichier in fichiers:
         document = fichier.document
-        connu = TYPES.get(document.type_code)
-        systeme = f"urn:oid:{connu.systeme}" if connu else ""
-        if connu and connu.systeme == OID_LOINC:
-            systeme = LOINC
-        type_document = _concept(
-            connu.libelle if connu else document.type_code,
-            *(
-                [{"system": systeme, "code": document.type_code, "display": connu.libelle}]
-                if connu
-                else []
-            ),
-        )
+        type_document = _type_document(document.type_document)
         auteur: dict[str, Any] = {"display": document.auteur_nom}
         if document.source == Source.PATIENT and document.auteur_type == "titulaire":
             auteur = {"reference": patient, "display": document.auteur_nom}
@@ -281,6 +271,33 @@ def _documents(bundle: _Bundle, patient: str, fichiers: list[FichierExporte]) ->
             ],
             context={"period": {"start": _jour(document.date_acte)}},
         )
+
+
+_OID = re.compile(r"[0-2](?:\.(?:0|[1-9][0-9]*))+")
+
+
+def _systeme(systeme: str) -> str:
+    """A code system as FHIR names it: LOINC by its URI, an OID as ``urn:oid:``, a URI as it
+    is; nothing for a name that is neither (J07 writes "ASTM" for E1762)."""
+    if systeme == OID_LOINC:
+        return LOINC
+    if _OID.fullmatch(systeme):
+        return f"urn:oid:{systeme}"
+    if systeme.startswith(("http://", "https://", "urn:")):
+        return systeme
+    return ""
+
+
+def _type_document(type_document: TypeDocument) -> dict[str, Any]:
+    """The document's real type: its coding as J07 gives it (system, code, the nomenclature's
+    label), or as the document stated a code J07 does not know; the label people read as
+    text."""
+    codage = {
+        "system": _systeme(type_document.systeme),
+        "code": type_document.code,
+        "display": type_document.libelle_officiel,
+    }
+    return _concept(type_document.libelle, {k: v for k, v in codage.items() if v})
 
 
 def _allergies(bundle: _Bundle, patient: str, allergies: Iterable[Allergie]) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from dossier.formats.detection import CHOIX_FICHIERS
-from dossier.types import TYPES
+from dossier.types import TYPES_DEPOT_PROFESSIONNEL
 from espace_sante.comptes.forms import IdentifiantsForm
 from espace_sante.lib.formulaires import ChampDate
 from espace_sante.lib.identifiants import valider_nir, valider_rpps
@@ -141,12 +141,6 @@ class UrgenceForm(DsfrBaseForm):
         return valider_nir(self.cleaned_data["ins"])
 
 
-TYPES_DEPOT_PRO = sorted(
-    (t for t in TYPES.values() if not t.depot_patient and t.code not in {"DOCPAT08", "REMB"}),
-    key=lambda t: t.libelle,
-)
-
-
 class DepotProForm(DsfrBaseForm):
     fichier = forms.FileField(
         label=_("Fichier"),
@@ -156,7 +150,8 @@ class DepotProForm(DsfrBaseForm):
     titre = forms.CharField(label=_("Titre"), max_length=200)
     date_acte = ChampDate(label=_("Date de l'acte"))
     type_code = forms.ChoiceField(
-        label=_("Type de document"), choices=[(t.code, t.libelle) for t in TYPES_DEPOT_PRO]
+        label=_("Type de document"),
+        choices=[(t.code, t.libelle) for t in TYPES_DEPOT_PROFESSIONNEL],
     )
     invisible_patient = forms.BooleanField(
         label=_("Invisible pour le patient jusqu'à la consultation d'annonce"),

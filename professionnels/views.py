@@ -27,7 +27,7 @@ from dossier import services as documents
 from dossier.models import Apercu, Document
 from dossier.reponses import reponse_apercu, reponse_contenu
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
-from dossier.types import TYPES, Categorie
+from dossier.types import Categorie
 from espace_sante.acces import (
     AccesPatient,
     AccesPro,
@@ -363,7 +363,7 @@ def document(
         {
             "acces": acces,
             "document": doc,
-            "type": TYPES.get(doc.type_code),
+            "type": doc.type_document,
             "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
             "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
             "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),

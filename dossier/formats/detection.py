@@ -14,7 +14,14 @@ knowing:
   ``<!doctype html``, ``<script``, ``<svg``, ``<iframe``, ``<object``, ``<embed``, ``<body``,
   ``<?php``, ``javascript:``/``vbscript:`` (even with blanks inside), case-insensitively. RTF
   with embedded OLE objects (``\object``, ``\objdata``…) is refused too. XML is accepted only as
-  CDA: root ``ClinicalDocument`` in namespace ``urn:hl7-org:v3``, no DOCTYPE.
+  CDA: root ``ClinicalDocument`` in namespace ``urn:hl7-org:v3``, no DOCTYPE, after a prolog
+  (declaration, processing instructions such as ``<?xml-stylesheet?>``, comments) that may run
+  past the first 8 KiB: the root is looked for in the first ``TAILLE_EXAMINEE`` bytes when the
+  caller gives them. A self-presenting CI-SIS document is a CDA too: an XSLT stylesheet
+  (root ``xsl:stylesheet``) whose first element is ``data:Contenu`` (``urn:asip-sante:ci-sis``)
+  holding the ``ClinicalDocument``. Its templates, after the CDA, make HTML by design: web
+  markers are looked for up to the end of ``data:Contenu`` only, since the stylesheet is never
+  run and a CDA's original is only ever sent as a download (docs/TYPES.md).
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ from .texte import CONTROLES_INTERDITS
 
 ZONE_POLYGLOTTE = 1024
 """The first (and last) KiB, where another format's signature would make a polyglot."""
+TAILLE_EXAMINEE = 64 * 1024
+"""How much of the start the callers give: an XML document's root is looked for that far (its
+prolog of processing instructions and comments may be long); every other check keeps to the
+first ``TAILLE_DEBUT`` bytes."""
 
 CHOIX_FICHIERS = (
     ".pdf,.jpg,.jpeg,.png,.tif,.tiff,.txt,.rtf,.dcm,.xml,"
@@ -116,8 +127,18 @@ _MARQUEURS_WEB = re.compile(  # in lower case: searched in a lower-cased copy (s
 _RTF_OBJET = re.compile(rb"\\object|\\objdata|\\objemb|\\objlink", re.IGNORECASE)
 _DEBUT_XML = re.compile(rb"\s*<(?:\?xml|!--|!doctype|[A-Za-z_])", re.IGNORECASE)
 _PROLOGUE_XML = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.DOTALL)
-_BALISE_RACINE = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>", re.DOTALL)
+_BLANCS = re.compile(rb"\s*")
+_BALISE = re.compile(
+    rb"<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL
+)
+_DECLARATION_ESPACE = re.compile(
+    rb"""(?:^|\s)xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+)
 _ESPACE_HL7 = b"urn:hl7-org:v3"
+_ESPACE_XSLT = b"http://www.w3.org/1999/XSL/Transform"
+_ESPACE_CISIS = b"urn:asip-sante:ci-sis"
+_CDA = (_ESPACE_HL7, b"ClinicalDocument")
+_FEUILLES_DE_STYLE = {(_ESPACE_XSLT, b"stylesheet"), (_ESPACE_XSLT, b"transform")}
 
 
 def _contient_pe(zone: bytes) -> bool:
@@ -209,14 +230,21 @@ def _detecter_texte(debut: bytes, entier: bytes) -> Nature:
     corps = debut.removeprefix(codecs.BOM_UTF8)
     if CONTROLES_INTERDITS.search(corps):
         raise _refus(MotifRefus.INCONNU)
-    if _marqueurs_web(corps):
+    xml = _DEBUT_XML.match(corps) is not None
+    fin_du_cda = (
+        _fin_du_cda(entier[:TAILLE_EXAMINEE].removeprefix(codecs.BOM_UTF8)) if xml else None
+    )
+    # A self-presenting document's stylesheet makes HTML by design: it is never run nor served
+    # (the original of a CDA is only ever a download), so web markers are looked for in the
+    # document, not in the templates that follow it.
+    if _marqueurs_web(corps if fin_du_cda is None else corps[:fin_du_cda]):
         raise _refus(MotifRefus.PAGE_WEB)
     if corps.startswith(b"{\\rtf"):
         if _RTF_OBJET.search(entier):
             raise _refus(MotifRefus.OBJET_INCORPORE)
         return Nature.RTF
-    if _DEBUT_XML.match(corps):
-        if _est_cda(corps):
+    if xml:
+        if fin_du_cda is not None:
             return Nature.CDA
         raise _refus(MotifRefus.XML_NON_CDA)
     # Valid UTF-8 (a character cut at the end of the sample is fine) or else Latin-1/cp1252,
@@ -224,21 +252,56 @@ def _detecter_texte(debut: bytes, entier: bytes) -> Nature:
     return Nature.TEXTE
 
 
-def _est_cda(xml: bytes) -> bool:
-    """Root element ClinicalDocument in namespace urn:hl7-org:v3, no DOCTYPE. A cheap look at the
+def _fin_du_cda(xml: bytes) -> int | None:
+    """Where the CDA ends in ``xml`` (its length when the document is the CDA), or ``None`` when
+    it is not one: root element ClinicalDocument in namespace urn:hl7-org:v3, no DOCTYPE; or a
+    self-presenting CI-SIS stylesheet whose first element, data:Contenu, holds it (the CDA then
+    ends at the last ``</data:Contenu`` seen, or goes on past ``xml``). A cheap look at the
     start only: the CDA reader validates the document itself."""
-    position = 0
+    element = _element(xml, _apres_prologue(xml, 0), {})
+    if element is None:  # a DOCTYPE is not an element: refused
+        return None
+    nom, fin, espaces, vide, _qualifie = element
+    if nom == _CDA:
+        return len(xml)
+    if nom not in _FEUILLES_DE_STYLE:
+        return None
+    contenu = b""
+    for attendu in ((_ESPACE_CISIS, b"Contenu"), _CDA):
+        if vide:  # the stylesheet, or its data:Contenu, holds nothing
+            return None
+        element = _element(xml, _apres_prologue(xml, fin), espaces)
+        if element is None or element[0] != attendu:
+            return None
+        _nom, fin, espaces, vide, qualifie = element
+        contenu = contenu or qualifie
+    fermeture = xml.rfind(b"</" + contenu)
+    return len(xml) if fermeture < fin else fermeture
+
+
+def _apres_prologue(xml: bytes, position: int) -> int:
+    """Past the blanks, processing instructions and comments that start at ``position``."""
     while (prologue := _PROLOGUE_XML.match(xml, position)) is not None:
         if prologue.end() == position:
             break
         position = prologue.end()
-    position += len(xml[position:]) - len(xml[position:].lstrip())
-    racine = _BALISE_RACINE.match(xml, position)  # a DOCTYPE does not match: refused
-    if racine is None or racine.group(2) != b"ClinicalDocument":
-        return False
-    prefixe, attributs = racine.group(1), racine.group(3)
-    declaration = b"xmlns" + (b":" + prefixe if prefixe else b"")
-    attendu = re.compile(
-        rb"(?:^|\s)" + re.escape(declaration) + rb"\s*=\s*([\"'])" + re.escape(_ESPACE_HL7) + rb"\1"
-    )
-    return attendu.search(attributs) is not None
+    fin = _BLANCS.match(xml, position)
+    return fin.end() if fin else position
+
+
+def _element(
+    xml: bytes, position: int, espaces: dict[bytes, bytes]
+) -> tuple[tuple[bytes | None, bytes], int, dict[bytes, bytes], bool, bytes] | None:
+    """The start tag at ``position``: its (namespace, local name), where it ends, the namespaces
+    in scope inside it (``espaces``, those of its ancestors, plus its own declarations), whether
+    it is empty (``<x/>``) and its name as written. ``None`` when no start tag is there."""
+    balise = _BALISE.match(xml, position)
+    if balise is None:
+        return None
+    prefixe, local, attributs = balise.groups()
+    portee = dict(espaces)
+    for declare, guillemets, apostrophes in _DECLARATION_ESPACE.findall(attributs):
+        portee[declare] = guillemets or apostrophes
+    vide = attributs.rstrip().endswith(b"/")
+    qualifie = prefixe + b":" + local if prefixe else local
+    return (portee.get(prefixe or b""), local), balise.end(), portee, vide, qualifie

@@ -193,6 +193,9 @@ class Fichier:
     contenu: Callable[[Espace], bytes]
     nature: str
     apercu: Callable[[Page], None]
+    # The type once the job read the file: a structured document's own code wins over the
+    # form's choice (docs/TYPES.md).
+    type_lu: str = ""
 
 
 FICHIERS = [
@@ -222,6 +225,7 @@ FICHIERS = [
         ),
         nature="cda",
         apercu=_apercu_cda,
+        type_lu="11502-2",
     ),
 ]
 
@@ -298,7 +302,9 @@ def _parcourir(
     expect(page.locator("#statut-document")).to_have_attribute("data-statut", "disponible")
     expect(page.get_by_text("Document en traitement")).to_have_count(0)
     fichier.apercu(page)
-    expect(_metadonnee(page, "Type")).to_have_text(TYPES[fichier.type_code].libelle)
+    expect(_metadonnee(page, "Type")).to_have_text(
+        TYPES[fichier.type_lu or fichier.type_code].libelle
+    )
     expect(_metadonnee(page, "Date de l'acte")).to_have_text(_en_francais(le))
     expect(_metadonnee(page, "Dossier")).to_have_text(DOSSIER)
     expect(_metadonnee(page, "Visibilité")).to_have_text("Visible des professionnels autorisés")

@@ -101,7 +101,8 @@ def test_grant_read_deposit_history_revoke(page: Page, page_pro: Page) -> None:
         "médecin généraliste, a consulté votre compte rendu d'examens biologiques"
     )
     expect(historique).to_contain_text(
-        "médecin généraliste, a ajouté votre compte rendu de consultation du 3 mars 2026"
+        "médecin généraliste, a ajouté votre compte rendu ou fiche de consultation ou de visite "
+        "du 3 mars 2026"
     )
 
     # The patient withdraws the access: the professional's next click answers 404.

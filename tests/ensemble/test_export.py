@@ -339,7 +339,7 @@ def test_the_archive_holds_the_originals_a_valid_fhir_bundle_and_a_readable_summ
     assert statuts["Bilan sanguin".replace("sanguin", MARQUEUR)]["type"]["coding"][0] == {
         "system": "http://loinc.org",
         "code": "11502-2",
-        "display": "Compte rendu d'examens biologiques",
+        "display": "CR d'examens biologiques",  # the label as J07 writes it (docs/TYPES.md)
     }
     tension = next(
         o for o in par_type["Observation"] if o["code"]["coding"][0]["code"] == "85354-9"

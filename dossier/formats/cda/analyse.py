@@ -21,6 +21,13 @@ et instructions de traitement retirés). Puis la profondeur est bornée à ``PRO
 (libxml2 s'arrête de lui-même à 256) et la racine doit être ``{urn:hl7-org:v3}ClinicalDocument``.
 Rien n'est jamais lu sur le réseau ni sur le disque. Tout refus est une ``CDAInvalide`` dont le
 ``message`` est en français et peut être montré à la personne.
+
+Un document « autoprésentable » du CI-SIS est une feuille de style XSLT (racine
+``xsl:stylesheet``, que ``<?xml-stylesheet href="#"?>`` applique à elle-même dans un
+navigateur) qui porte le CDA dans ``data:Contenu`` (espace ``urn:asip-sante:ci-sis``). Après
+toutes les vérifications ci-dessus, faites sur le fichier entier, le CDA en est détaché et rendu
+seul : la feuille de style n'est jamais exécutée ni transmise, ses ``document()``, ``xsl:import``
+ou scripts ne sont que du texte laissé de côté (docs/TYPES.md).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from lxml import etree
 NS_HL7: Final = "urn:hl7-org:v3"
 H: Final = "{" + NS_HL7 + "}"
 """Le préfixe des balises HL7 telles que lxml les nomme : ``H + "section"``."""
+XSLT: Final = "{http://www.w3.org/1999/XSL/Transform}"
+CONTENU_CISIS: Final = "{urn:asip-sante:ci-sis}Contenu"
 
 TAILLE_MAX: Final = 20 * 1024 * 1024
 PROFONDEUR_MAX: Final = 100
@@ -152,12 +161,29 @@ def analyser(donnees: bytes) -> Any:
         raise CDAInvalide("Le document contient une déclaration de type (DOCTYPE).")
     if racine.find("/".join(["*"] * PROFONDEUR_MAX)) is not None:
         raise CDAInvalide(_TROP_PROFOND)
+    if racine.tag in {XSLT + "stylesheet", XSLT + "transform"}:
+        return _cda_autopresentable(racine)
     if racine.tag != H + "ClinicalDocument":
         raise CDAInvalide(
             "Le document n'est pas un CDA R2 : l'élément racine n'est pas "
             "ClinicalDocument (espace de noms urn:hl7-org:v3)."
         )
     return racine
+
+
+def _cda_autopresentable(feuille: Any) -> Any:
+    """Le CDA d'un document autoprésentable, détaché de sa feuille de style (jamais exécutée) :
+    un seul ``data:Contenu``, enfant de la racine, qui porte un seul ``ClinicalDocument``."""
+    contenus = feuille.findall(CONTENU_CISIS)
+    cdas = [cda for contenu in contenus for cda in contenu.findall(H + "ClinicalDocument")]
+    if len(contenus) != 1 or len(cdas) != 1:
+        raise CDAInvalide(
+            "Ce document autoprésentable (CDA accompagné de sa feuille de style) doit contenir "
+            "un et un seul document CDA : il n'est pas accepté."
+        )
+    cda = cdas[0]
+    contenus[0].remove(cda)  # seul désormais : la feuille de style part avec le reste
+    return cda
 
 
 def _message_syntaxe(erreur: Any) -> str:
