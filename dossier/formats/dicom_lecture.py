@@ -211,12 +211,25 @@ def decodable(ds: Dataset) -> bool:
         return False
 
 
-def remarque_compression(ds: Dataset) -> str:
+def _nom_compression(ds: Dataset) -> str:
     uid = syntaxe(ds)
-    nom = uid.name if uid is not None and uid.is_transfer_syntax else "inconnue"
+    return uid.name if uid is not None and uid.is_transfer_syntax else "inconnue"
+
+
+def remarque_decodage(ds: Dataset) -> str:
+    """Why frames whose compression a decoder here handles give no preview."""
     return (
-        f"La compression de ces images DICOM ({nom}) n'est pas prise en charge pour l'aperçu : "
+        f"La compression de ces images DICOM ({_nom_compression(ds)}) est prise en charge, mais "
+        "elles n'ont pas pu être décodées pour l'aperçu (données non conformes ou endommagées) : "
         "le fichier est conservé tel quel et s'ouvre avec une visionneuse DICOM."
+    )
+
+
+def remarque_compression(ds: Dataset) -> str:
+    """Why frames whose compression no decoder here handles give no preview."""
+    return (
+        f"La compression de ces images DICOM ({_nom_compression(ds)}) n'est pas prise en charge "
+        "pour l'aperçu : le fichier est conservé tel quel et s'ouvre avec une visionneuse DICOM."
     )
 
 
@@ -244,7 +257,7 @@ def trames(ds: Dataset, nombre: int) -> Iterator[npt.NDArray[Any]]:
     controler_total(nombre * lignes * colonnes)
     compressee = encapsulee(ds)
     echec: ErreurFichier = (
-        ApercuImpossible(remarque_compression(ds)) if compressee else FichierCorrompu(MESSAGE_DICOM)
+        ApercuImpossible(remarque_decodage(ds)) if compressee else FichierCorrompu(MESSAGE_DICOM)
     )
     uid = syntaxe(ds)
     if compressee:

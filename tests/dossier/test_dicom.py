@@ -344,6 +344,7 @@ def test_a_12_bit_jpeg_that_the_decoder_refuses_is_kept_without_preview() -> Non
     description = decrire(Nature.DICOM, donnees)
     assert description.apercu_possible is False
     assert description.remarque is not None and "JPEG Extended" in description.remarque
+    assert "n'ont pas pu être décodées" in description.remarque
     assert miniature(Nature.DICOM, donnees) is None
 
 
