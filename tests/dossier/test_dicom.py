@@ -17,14 +17,13 @@ from hypothesis import strategies as st
 from PIL import Image
 from pydicom import dcmread, dcmwrite
 from pydicom.data import data_manager, get_testdata_file
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.encaps import encapsulate, generate_frames
+from pydicom.dataset import Dataset
+from pydicom.encaps import generate_frames
 from pydicom.uid import (
     HTJ2K,
     JPEG2000,
     JPEG2000MC,
     UID,
-    CTImageStorage,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
@@ -47,6 +46,8 @@ from dossier.formats.commun import FichierCorrompu, FichierRefuse, MotifRefus, N
 from dossier.formats.detection import detecter
 from dossier.formats.pixels import taille_cible
 from dossier.formats.validation import decrire
+
+from .test_fichiers import dicom, encapsule, octets
 
 
 @pytest.fixture(autouse=True)
@@ -206,36 +207,12 @@ def jpeg_sans_perte(valeurs: np.ndarray[Any, Any], predicteur: int, precision: i
     )  # fmt: skip
 
 
-def dicom_gris(
-    valeurs: np.ndarray[Any, Any], *, bits: int = 16, syntaxe_: UID = ExplicitVRLittleEndian
-) -> Dataset:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = CTImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = syntaxe_
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
-    ds.Modality, ds.StudyDate = "CT", "20240315"
-    ds.Rows, ds.Columns = valeurs.shape[-2:]
-    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+def dicom_gris(valeurs: np.ndarray[Any, Any], *, bits: int = 16) -> Dataset:
+    """The CT-like dataset of ``test_fichiers``, without rescale or window, ``bits`` stored."""
+    ds = dicom(valeurs, pente=None, ordonnee=None, centre=None, largeur=None)
     alloues = 8 if bits <= 8 else 16
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = alloues, bits, bits - 1, 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = alloues, bits, bits - 1
     ds.PixelData = valeurs.astype("u1" if alloues == 8 else "<u2").tobytes()
-    return ds
-
-
-def octets(ds: Dataset) -> bytes:
-    sortie = io.BytesIO()
-    dcmwrite(sortie, ds, enforce_file_format=True)
-    return sortie.getvalue()
-
-
-def encapsule(ds: Dataset, syntaxe_: UID, trames: list[bytes]) -> Dataset:
-    ds.file_meta.TransferSyntaxUID = syntaxe_
-    ds.PixelData = encapsulate(trames)
-    ds["PixelData"].VR = "OB"
-    ds["PixelData"].is_undefined_length = True
     return ds
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -32,29 +31,9 @@ from .test_dicom import (
     sans_entete,
     uniforme,
 )
+from .test_ingestion import _deposer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _stockage_propre(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "blobs")},
-        },
-    }
-
-
-def _deposer(client: Client, espace: Espace, contenu: bytes, nom: str):  # type: ignore[no-untyped-def]
-    donnees = {
-        "fichiers": SimpleUploadedFile(nom, contenu, content_type="application/dicom"),
-        "titre": "Imagerie",
-        "date_acte": "2026-01-15",
-        "type_code": "DOCPAT05",
-    }
-    return client.post(reverse("dossier:deposer", args=[espace.uuid]), donnees)
 
 
 def _image(client: Client, espace: Espace, document: Document, genre: str) -> Image.Image:
