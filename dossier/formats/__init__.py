@@ -19,7 +19,8 @@ temporary file, no path. Four questions, four entry points:
 
 One module per job: ``commun`` (natures, errors, facts, size limits, the guard around third-party
 parsers), ``detection``, ``validation``, ``apercus`` and ``pixels`` (what every renderer shares),
-then one module per format: ``pdf``, ``images`` (JPEG, PNG, TIFF), ``dicom``, ``texte`` (text and
-RTF), and the ``cda`` package (reading a CDA, its narrative as HTML, CNAM-HR entries). Nothing is
+then one module per format: ``pdf``, ``images`` (JPEG, PNG, TIFF), ``dicom`` (with
+``dicom_lecture``: the dataset and its frames, limits first), ``texte`` (text and RTF), and the
+``cda`` package (reading a CDA, its narrative as HTML, CNAM-HR entries). Nothing is
 re-exported here: callers import from the module that does the job.
 """

@@ -10,6 +10,9 @@ knowing:
   offset 0; a DICOM whose 128-byte preamble starts like an executable, an archive, a PDF, a JPEG
   or a PNG (a TIFF header is allowed, as the standard foresees); a ZIP end-of-central-directory
   record or web markers in the last KiB of a PDF or an image (when known, see :func:`detecter`).
+- A DICOM dataset without the Part-10 header (no preamble, no "DICM") is DICOM only when pydicom,
+  forced, reads a plausible dataset from its first 8 KiB (a standard SOP Class UID, or the image
+  module and standard group 0008 elements): random bytes do not become DICOM through ``force``.
 - Web content is refused wherever it hides in a text, RTF or XML file's first 8 KiB: ``<html``,
   ``<!doctype html``, ``<script``, ``<svg``, ``<iframe``, ``<object``, ``<embed``, ``<body``,
   ``<?php``, ``javascript:``/``vbscript:`` (even with blanks inside), case-insensitively. RTF
@@ -111,6 +114,10 @@ _SIGNATURE_PDF = b"%PDF-"
 _SIGNATURE_PNG = b"\x89PNG\r\n\x1a\n"
 _SIGNATURE_JPEG = b"\xff\xd8\xff"
 _SIGNATURES_TIFF = (b"II*\x00", b"MM\x00*")
+_DEBUTS_DICOM_NU = (b"\x02\x00", b"\x08\x00", b"\x00\x08")
+"""How a DICOM dataset without the Part-10 header starts: an element of group 0002 (file meta,
+little endian) or 0008, little or big endian (the same as ``dicom_lecture``'s, which this module
+does not import at load time)."""
 
 
 def _motif_insensible(mot: str) -> bytes:
@@ -221,7 +228,24 @@ def detecter(debut: bytes, *, fin: bytes | None = None) -> Nature:
             if _polyglotte(premier_ko, premier_ko) or _queue_suspecte(queue):
                 raise _refus(MotifRefus.POLYGLOTTE)
             return nature
+    if debut.startswith(_DEBUTS_DICOM_NU):
+        return _dicom_nu(debut, premier_ko)
     return _detecter_texte(debut, entier)
+
+
+def _dicom_nu(debut: bytes, premier_ko: bytes) -> Nature:
+    """A DICOM dataset without the Part-10 header (no preamble, no "DICM"): accepted when
+    pydicom reads a plausible dataset from its start (:func:`.dicom_lecture.debut_plausible`),
+    refused with what to do otherwise."""
+    if _polyglotte(premier_ko, premier_ko):
+        raise _refus(MotifRefus.POLYGLOTTE)
+    # import différé : pydicom (0.3 s, 20 MB) is loaded only for a file that starts like a bare
+    # DICOM dataset, not by every web process that sniffs an upload
+    from .dicom_lecture import MESSAGE_SANS_ENTETE, debut_plausible
+
+    if not debut_plausible(debut):
+        raise FichierRefuse(f"{MESSAGE_SANS_ENTETE} {FORMATS_ACCEPTES}", MotifRefus.INCONNU)
+    return Nature.DICOM
 
 
 def _detecter_texte(debut: bytes, entier: bytes) -> Nature:

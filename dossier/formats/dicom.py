@@ -1,20 +1,22 @@
 """DICOM files, with pydicom: validation and facts (modality, study date, region, description,
 frames), then rendering (modality LUT or rescale, VOI LUT or window, palette, enhanced multi-frame
-groups).
+groups). Reading the dataset and decoding its frames, limits first: :mod:`.dicom_lecture`.
 
-DICOM whose pixel compression cannot be decoded here (JPEG Lossless, JPEG-LS, HTJ2K… without
-extra plugins), or whose compressed frames fail to decode, is *accepted* without preview:
-``apercu_possible=False`` and ``remarque`` says why. The file is kept as it is and can be
-downloaded for a real DICOM viewer. Uncompressed pixel data that does not decode (truncated,
-inconsistent group 0028) is corrupt. A DICOM object that is not an image (structured report,
-DICOMDIR…) is accepted without preview; an image object without pixel data is a truncated file
-(pydicom stops silently where a file is cut), hence corrupt.
+A preview is promised (``apercu_possible``) only when every frame decodes and one of them shows
+something: frames of one colour only (a blank series, or pixels that decode to nothing) give
+none. DICOM whose pixel compression cannot be decoded here (JPEG-XL, MPEG, HEVC, retired JPEG
+processes…), whose compressed frames fail to decode or disagree with the dataset, or whose
+pixels are on a JPIP server, is *accepted* without preview: ``apercu_possible=False`` and
+``remarque`` says why. The file is kept as it is and can be downloaded for a real DICOM viewer.
+Uncompressed pixel data that does not decode (truncated, inconsistent group 0028) is corrupt. A
+DICOM object that is not an image (structured report, DICOMDIR…) is accepted without preview; an
+image object without pixel data is a truncated file (pydicom stops silently where a file is
+cut), hence corrupt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -22,41 +24,43 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
-from pydicom import dcmread
-from pydicom.dataset import Dataset
-from pydicom.pixels import (
-    apply_color_lut,
-    apply_modality_lut,
-    apply_voi,
-    get_decoder,
-    iter_pixels,
-)
-from pydicom.uid import UID
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian
 
-from .commun import (
-    ApercuImpossible,
-    Description,
-    ErreurFichier,
-    FichierCorrompu,
-    Nature,
-    analyse,
-    controler_pixels,
-    controler_total,
+from .commun import ApercuImpossible, Description, FichierCorrompu, Nature, analyse
+from .dicom_lecture import (
+    MESSAGE_DICOM,
+    decodable,
+    entier,
+    lire_dataset,
+    nombre_images,
+    remarque_compression,
+    syntaxe,
+    trames,
 )
 from .pixels import Encodeur, ajuster, normer, octets, pas_sous_echantillonnage
 
 _PIXELS_DICOM = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
-_MESSAGE_DICOM = "Ce fichier DICOM est endommagé ou incomplet : il ne peut pas être lu."
 _DICOM_SANS_APERCU = "Les images de ce fichier DICOM ne peuvent pas être affichées en aperçu."
+_DICOM_UNIFORME = (
+    "Les images de ce fichier DICOM sont d'une seule couleur : aucun aperçu n'en est fait. Le "
+    "fichier est conservé tel quel et s'ouvre avec une visionneuse DICOM."
+)
+_DICOM_JPIP = (
+    "Les images de ce fichier DICOM ne sont pas dans le fichier : elles restent sur le serveur "
+    "d'imagerie qui l'a produit (JPIP). Demandez l'examen complet à ce service d'imagerie."
+)
+_JPIP = frozenset(
+    UID(f"1.2.840.10008.1.2.4.{n}") for n in (94, 95, 204, 205)
+)  # JPIP Referenced (Deflate), JPIP HTJ2K Referenced (Deflate)
+_BOITE_VIGNETTE = (64, 64)
+_BOITE_CONTROLE = (2048, 2048)
+"""Where a frame that looks uniform at thumbnail size is looked at again, as large as a
+preview: thin lines can fall between the samples of a thumbnail."""
 
 
 # --- Validation and facts ----------------------------------------------------------------------
-
-
-def _lire_dicom(donnees: bytes) -> Dataset:
-    with analyse(_MESSAGE_DICOM):
-        return dcmread(io.BytesIO(donnees), force=False)
-    raise AssertionError("unreachable")  # pragma: no cover (mypy: the context may swallow)
 
 
 def _texte_dicom(ds: Dataset, *mots_cles: str) -> str | None:
@@ -77,77 +81,6 @@ def _date_dicom(valeur: object) -> dt.date | None:
         return None
 
 
-def _entier_dicom(ds: Dataset, mot_cle: str) -> int | None:
-    try:
-        valeur = ds.get(mot_cle)
-        return int(valeur) if valeur is not None and str(valeur).strip() else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _nombre_images(ds: Dataset) -> int:
-    return max(_entier_dicom(ds, "NumberOfFrames") or 1, 1)
-
-
-def _syntaxe(ds: Dataset) -> UID | None:
-    meta = getattr(ds, "file_meta", None)
-    valeur = meta.get("TransferSyntaxUID") if meta is not None else None
-    return UID(str(valeur)) if valeur else None
-
-
-def _compression_non_prise_en_charge(ds: Dataset) -> str | None:
-    """Why the pixel data cannot be decoded here, or None when a decoder is available (or the
-    data is not compressed: decoding will tell whether it is sound)."""
-    syntaxe = _syntaxe(ds)
-    if syntaxe is None or not _encapsulee(syntaxe):
-        return None
-    try:
-        disponible = get_decoder(syntaxe).is_available
-    except NotImplementedError:
-        disponible = False
-    return None if disponible else _remarque_compression(syntaxe)
-
-
-def _encapsulee(syntaxe: UID | None) -> bool:
-    """Compressed pixel data; an unknown (private or damaged) transfer syntax counts as one."""
-    if syntaxe is None:
-        return False
-    try:
-        return syntaxe.is_encapsulated
-    except ValueError:  # not a transfer syntax pydicom knows
-        return True
-
-
-def _remarque_compression(syntaxe: UID | None) -> str:
-    nom = syntaxe.name if syntaxe is not None and syntaxe.is_transfer_syntax else "inconnue"
-    return (
-        f"La compression de ces images DICOM ({nom}) n'est pas prise en charge pour l'aperçu : "
-        "le fichier est conservé tel quel et s'ouvre avec une visionneuse DICOM."
-    )
-
-
-def _trames(ds: Dataset, indices: range) -> Iterator[npt.NDArray[Any]]:
-    """Decoded frames, one at a time; a decoding failure becomes FichierCorrompu for native
-    pixel data and ApercuImpossible for compressed pixel data."""
-    lignes = _entier_dicom(ds, "Rows") or 0
-    colonnes = _entier_dicom(ds, "Columns") or 0
-    controler_pixels(colonnes, lignes)
-    controler_total(len(indices) * lignes * colonnes)
-    syntaxe = _syntaxe(ds)
-    if _encapsulee(syntaxe):
-        echec: ErreurFichier = ApercuImpossible(_remarque_compression(syntaxe))
-    else:
-        echec = FichierCorrompu(_MESSAGE_DICOM)
-    with analyse(echec.message, type(echec)):
-        trames = iter_pixels(ds, indices=indices)
-    while True:
-        with analyse(echec.message, type(echec)):
-            trame = next(trames, None)
-        if trame is None:
-            return
-        yield trame
-
-
 def _image_attendue(ds: Dataset) -> bool:
     """Pixel data should be there: pydicom stops silently where a file is cut, so an image
     object without pixel data (or a file without any element past its meta header) is a
@@ -160,8 +93,8 @@ def _image_attendue(ds: Dataset) -> bool:
 
 
 def decrire_dicom(donnees: bytes) -> Description:
-    ds = _lire_dicom(donnees)
-    with analyse(_MESSAGE_DICOM):
+    ds = lire_dataset(donnees)
+    with analyse(MESSAGE_DICOM):
         return _decrire_dataset(ds)
     raise AssertionError("unreachable")  # pragma: no cover (mypy: the context may swallow)
 
@@ -173,33 +106,53 @@ def _decrire_dataset(ds: Dataset) -> Description:
         "region": _texte_dicom(ds, "BodyPartExamined"),
         "description": _texte_dicom(ds, "StudyDescription", "SeriesDescription"),
     }
+    remarque: str | None
     if not any(mot_cle in ds for mot_cle in _PIXELS_DICOM):
-        if _image_attendue(ds):
-            raise FichierCorrompu(_MESSAGE_DICOM)
-        return Description(
-            nature=Nature.DICOM,
-            apercu_possible=False,
-            remarque="Ce fichier DICOM ne contient pas d'image.",
-            **faits,
-        )
-    images = _nombre_images(ds)
-    faits |= {
-        "images": images,
-        "largeur": _entier_dicom(ds, "Columns"),
-        "hauteur": _entier_dicom(ds, "Rows"),
-    }
-    remarque = _compression_non_prise_en_charge(ds)
+        if syntaxe(ds) in _JPIP and "PixelDataProviderURL" in ds:
+            remarque = _DICOM_JPIP
+        elif _image_attendue(ds):
+            raise FichierCorrompu(MESSAGE_DICOM)
+        else:
+            remarque = "Ce fichier DICOM ne contient pas d'image."
+        return Description(nature=Nature.DICOM, apercu_possible=False, remarque=remarque, **faits)
+    images = nombre_images(ds)
+    faits |= {"images": images, "largeur": entier(ds, "Columns"), "hauteur": entier(ds, "Rows")}
+    remarque = None if decodable(ds) else remarque_compression(ds)
     if remarque is None:
         try:
-            for rang, trame in enumerate(_trames(ds, range(images))):
-                if rang == 0:  # rendering works too, so apercu_possible can be trusted
-                    with analyse(_DICOM_SANS_APERCU, ApercuImpossible):
-                        _image_dicom(trame, ds, 0, (64, 64))
+            remarque = _rien_a_montrer(ds, images)
         except ApercuImpossible as impossible:
             remarque = impossible.message
     return Description(
         nature=Nature.DICOM, apercu_possible=remarque is None, remarque=remarque, **faits
     )
+
+
+def _rien_a_montrer(ds: Dataset, images: int) -> str | None:
+    """Every frame decoded (the validation of the pixel data); why there is nothing to show, or
+    None when a frame shows something. The first frame is always rendered, so that
+    ``apercu_possible`` can be trusted."""
+    montre = False
+    for rang, trame in enumerate(trames(ds, images)):
+        if not montre:
+            montre = _montre_quelque_chose(trame, ds, rang)
+    return None if montre else _DICOM_UNIFORME
+
+
+def _montre_quelque_chose(trame: npt.NDArray[Any], ds: Dataset, rang: int) -> bool:
+    with analyse(_DICOM_SANS_APERCU, ApercuImpossible):
+        if not _uniforme(_image_dicom(trame, ds, rang, _BOITE_VIGNETTE)):
+            return True
+        if trame.size == 0 or trame.min() == trame.max():  # the stored values, one colour
+            return False
+        return not _uniforme(_image_dicom(trame, ds, rang, _BOITE_CONTROLE))
+    raise AssertionError("unreachable")  # pragma: no cover (mypy: the context may swallow)
+
+
+def _uniforme(image: Image.Image) -> bool:
+    extremes = image.getextrema()
+    bandes = extremes if isinstance(extremes[0], tuple) else (extremes,)
+    return all(bas == haut for bas, haut in bandes)
 
 
 # --- Rendering ---------------------------------------------------------------------------------
@@ -208,15 +161,15 @@ def _decrire_dataset(ds: Dataset) -> Description:
 def rendus_dicom(
     donnees: bytes, boite: tuple[int, int], limite: int, encoder: Encodeur
 ) -> Iterator[bytes]:
-    ds = _lire_dicom(donnees)
-    with analyse(_MESSAGE_DICOM):
+    ds = lire_dataset(donnees)
+    with analyse(MESSAGE_DICOM):
         if not any(mot_cle in ds for mot_cle in _PIXELS_DICOM):
             return
-        remarque = _compression_non_prise_en_charge(ds)
-        nombre = min(_nombre_images(ds), limite)
-    if remarque is not None:
-        raise ApercuImpossible(remarque)
-    for rang, trame in enumerate(_trames(ds, range(nombre))):
+        possible = decodable(ds)
+        nombre = min(nombre_images(ds), limite)
+    if not possible:
+        raise ApercuImpossible(remarque_compression(ds))
+    for rang, trame in enumerate(trames(ds, nombre)):
         with analyse(_DICOM_SANS_APERCU, ApercuImpossible):
             image = _image_dicom(trame, ds, rang, boite)
         del trame
@@ -232,17 +185,48 @@ def _image_dicom(
         trame = trame[::pas, ::pas]
     photometrie = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
     if photometrie == "PALETTE COLOR" and trame.ndim == 2:
-        couleurs = apply_color_lut(trame, ds)
-        return Image.fromarray(octets(couleurs / float(np.iinfo(couleurs.dtype).max)), "RGB")
+        return Image.fromarray(_couleurs_palette(trame, ds), "RGB")
     if trame.ndim == 3:
         if trame.dtype != np.uint8:
-            bits = _entier_dicom(ds, "BitsStored") or 8 * trame.dtype.itemsize
+            bits = entier(ds, "BitsStored") or 8 * trame.dtype.itemsize
             trame = octets(trame.astype(np.float64) / float(2**bits - 1))
         return Image.fromarray(np.ascontiguousarray(trame[..., :3]), "RGB")
     normees = _fenetrer(trame, ds, rang)
     if photometrie == "MONOCHROME1":
         normees = 1.0 - normees
     return Image.fromarray(octets(normees), "L")
+
+
+_TABLES_PALETTE = tuple(
+    f"{segmentee}{couleur}PaletteColorLookupTable{partie}"
+    for couleur in ("Red", "Green", "Blue", "Alpha")
+    for segmentee, partie in (("", "Descriptor"), ("", "Data"), ("Segmented", "Data"))
+)
+
+
+def _couleurs_palette(trame: npt.NDArray[Any], ds: Dataset) -> npt.NDArray[np.uint8]:
+    """Palette colour to 8-bit RGB through the lookup tables. pydicom reads 16-bit table entries
+    in the machine's byte order: a big-endian file's tables are turned little-endian first (read
+    as they are, they made an all-black preview)."""
+    if syntaxe(ds) == ExplicitVRBigEndian:
+        ds = _palette_petit_boutiste(ds)
+    couleurs = apply_color_lut(trame, ds)
+    return octets(couleurs / float(np.iinfo(couleurs.dtype).max))
+
+
+def _palette_petit_boutiste(ds: Dataset) -> Dataset:
+    """The palette elements of a big-endian dataset, as a little-endian dataset would hold them."""
+    palette = Dataset()
+    palette.file_meta = FileMetaDataset()
+    palette.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    for mot_cle in _TABLES_PALETTE:
+        if mot_cle not in ds:
+            continue
+        valeur = ds[mot_cle].value
+        if mot_cle.endswith("Data") and isinstance(valeur, bytes) and len(valeur) % 2 == 0:
+            valeur = np.frombuffer(valeur, dtype=">u2").astype("<u2").tobytes()
+        setattr(palette, mot_cle, valeur)
+    return palette
 
 
 def _groupes(ds: Dataset, rang: int) -> list[Dataset]:

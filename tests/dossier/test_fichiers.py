@@ -22,12 +22,12 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.sequence import Sequence
 from pydicom.uid import (
+    MPEG2MPML,
     BasicTextSRStorage,
     CTImageStorage,
     EnhancedCTImageStorage,
     ExplicitVRLittleEndian,
     JPEGBaseline8Bit,
-    JPEGLosslessSV1,
     RLELossless,
     SecondaryCaptureImageStorage,
     generate_uid,
@@ -671,14 +671,14 @@ def test_a_dicom_without_pixel_data_is_accepted_without_preview() -> None:
 
 
 def test_a_dicom_compressed_in_a_way_we_cannot_decode_is_accepted_without_preview() -> None:
-    ds = encapsule(dicom(bandes()), JPEGLosslessSV1, [b"\xff\xd8\xff\xc3" + b"\x00" * 30])
+    ds = encapsule(dicom(bandes()), MPEG2MPML, [b"\x00\x00\x01\xb3" + b"\x00" * 30])
     donnees = octets(ds)
     assert detecter(donnees) is Nature.DICOM
     description = decrire(Nature.DICOM, donnees)
     assert description.apercu_possible is False
     assert description.images == 1 and description.modalite == "CT"
     assert description.remarque is not None
-    assert "compression" in description.remarque and "JPEG Lossless" in description.remarque
+    assert "compression" in description.remarque and "MPEG2" in description.remarque
     with pytest.raises(ApercuImpossible, match="pas prise en charge pour l'aperçu"):
         apercus(Nature.DICOM, donnees)
     assert miniature(Nature.DICOM, donnees) is None
