@@ -2,7 +2,8 @@
 real browser at 390 and 1280 px: as the holder (their own entry and the document's on one line,
 the calendar's booster done) and as the representative of a child (the note's doses, the link
 to the note, the vaccination it could not read, said on the note's page). axe-core on every
-page; no page scrolls sideways."""
+page; no page scrolls sideways. Then a professional the holder authorised reads the same carnet,
+the note's link leading to the professional's page of the note."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from playwright.sync_api import Page, expect
 from dossier import services
 from dossier.models import Document, Source, Statut
 from espace_sante.journal.services import Acteur
+from professionnels.matrice import semer
+from professionnels.models import AccesProfessionnel
 from profil.models import Espace
 from tests.dossier.fabrique_vaccins import HEXA_1, ROR_1, ROR_2, Injection, note_de_vaccination
-from tests.factories import EspaceFactory, RepresentationFactory
+from tests.factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory
 
 from .conftest import se_connecter, verifier_accessibilite
 
@@ -44,6 +47,12 @@ def _aller(page: Page, action: object) -> None:
     with page.expect_navigation():
         action()  # type: ignore[operator]
     _verifier(page)
+
+
+@pytest.fixture(autouse=True)
+def _matrice() -> None:
+    """Transactional tests empty every table, the matrix seeded by its migration included."""
+    semer()
 
 
 def _note(espace: Espace, *injections: Injection) -> Document:
@@ -116,3 +125,22 @@ def test_the_carnet_shows_the_documents_vaccinations_to_the_holder_and_a_represe
     expect(encadre).to_contain_text("« BEXSERO » : la date d'injection manque")
     _aller(page, encadre.get_by_role("link", name="Voir le carnet de vaccination").click)
     expect(page).to_have_url(re.compile(rf"/espace/{enfant.uuid}/profil/#vaccinations$"))
+
+
+def test_a_professional_reads_the_carnet_with_the_note_s_vaccinations(ecran: Page) -> None:
+    page = ecran
+    patient = EspaceFactory(prenoms="Camille", nom_naissance="MARTIN")
+    note = _note(patient, REVAXIS)
+    pro = ProfessionnelFactory(utilisateur__prenom="Paul", utilisateur__nom="LEFEVRE")
+    AccesProfessionnel.objects.create(espace=patient, professionnel=pro, autorise=True)
+
+    se_connecter(page, email=pro.utilisateur.email, suivant=f"/pro/patients/{patient.uuid}/profil/")
+    _verifier(page)
+    ligne = page.locator("#vaccinations li", has_text="Diphtérie, tétanos, poliomyélite")
+    expect(ligne).to_contain_text("REVAXIS")
+    expect(ligne.get_by_role("link", name=re.compile("^Modifier"))).to_have_count(0)
+    expect(page.locator("#calendrier-vaccinal tr", has_text="45 ans").first).to_contain_text(
+        "Faite 01/06/2025"
+    )
+    _aller(page, ligne.get_by_role("link", name="document « Note de vaccination »").click)
+    expect(page).to_have_url(re.compile(rf"/pro/patients/{patient.uuid}/documents/{note.uuid}/$"))
