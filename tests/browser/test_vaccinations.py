@@ -8,39 +8,32 @@ the note's link leading to the professional's page of the note."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from dossier import services
-from dossier.models import Document, Source, Statut
-from espace_sante.journal.services import Acteur
+from dossier.models import Document, Statut
 from professionnels.matrice import semer
 from professionnels.models import AccesProfessionnel
 from profil.models import Espace
-from tests.dossier.fabrique_vaccins import HEXA_1, ROR_1, ROR_2, Injection, note_de_vaccination
+from tests.dossier.fabrique_vaccins import (
+    HEXA_1,
+    ROR_1,
+    ROR_2,
+    Injection,
+    deposer_note,
+    note_de_vaccination,
+)
 from tests.factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory
 
-from .conftest import se_connecter, verifier_accessibilite
+from .conftest import se_connecter
+from .test_documents import _verifier, ecran
+
+__all__ = ["ecran"]  # the desktop and phone screens of the documents' journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REVAXIS = Injection(le="20250601", atc=("J07CA01", "dTP"), nom="REVAXIS", lot="R45", rang=7)
-
-
-@pytest.fixture(params=["bureau", "telephone"])
-def ecran(request: pytest.FixtureRequest) -> Page:
-    """A desktop window (1280×720), then a phone (390×844, touch)."""
-    return request.getfixturevalue("page" if request.param == "bureau" else "page_mobile")
-
-
-def _verifier(page: Page) -> None:
-    verifier_accessibilite(page)
-    contenu, fenetre = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert contenu <= fenetre, f"{page.url} défile en largeur : {contenu} px pour {fenetre} px"
 
 
 def _aller(page: Page, action: object) -> None:
@@ -57,17 +50,7 @@ def _matrice() -> None:
 
 def _note(espace: Espace, *injections: Injection) -> Document:
     """A professional's vaccination note, ingested (in-process, at commit)."""
-    document = services.document_creer(
-        espace=espace,
-        contenu=note_de_vaccination(ins=espace.ins, injections=injections),
-        nom_fichier="vac-note.xml",
-        titre="Note de vaccination",
-        date_acte=date(2026, 1, 10),
-        type_code="87273-9",
-        auteur=Acteur(type="professionnel", id="810000000001", nom="Dr Claire PIQUER"),
-        source=Source.PROFESSIONNEL,
-        media_type="text/xml",
-    )
+    document = deposer_note(espace, note_de_vaccination(ins=espace.ins, injections=injections))
     document.refresh_from_db()
     assert document.statut == Statut.DISPONIBLE, document.motif_erreur
     return document

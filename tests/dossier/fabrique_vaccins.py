@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from dossier.models import Source
+from dossier.services import document_creer
+from espace_sante.journal.services import Acteur
 
 OID_INS_TEST = "1.2.250.1.213.1.4.10"
 OID_ATC = "2.16.840.1.113883.6.73"
@@ -146,3 +151,21 @@ def note_de_vaccination(
     </section></component>
   </structuredBody></component>
 </ClinicalDocument>""".encode()
+
+
+def deposer_note(espace: Any, contenu: bytes | None = None, **champs: Any) -> Any:
+    """A vaccination note from a professional's software (``document_creer``): its ingestion
+    is queued for the commit. ``contenu``: the note (by default ROR doses 1 and 2)."""
+
+    return document_creer(
+        espace=espace,
+        contenu=contenu or note_de_vaccination(ins=espace.ins),
+        nom_fichier="vac-note.xml",
+        titre=champs.pop("titre", "Note de vaccination"),
+        date_acte=date(2026, 1, 10),
+        type_code="87273-9",
+        auteur=Acteur(type="professionnel", id="810000000001", nom="Dr Claire PIQUER"),
+        source=Source.PROFESSIONNEL,
+        media_type="text/xml",
+        **champs,
+    )

@@ -17,7 +17,7 @@ from django.urls import reverse
 from dossier import ingestion, services
 from dossier.formats.cda import immunisations
 from dossier.import_dmp import archive_importer
-from dossier.models import Document, Source, Statut
+from dossier.models import Document, Statut
 from espace_sante.acces import (
     AccesPatient,
     AccesPro,
@@ -26,7 +26,6 @@ from espace_sante.acces import (
     evenements_lisibles,
 )
 from espace_sante.journal.models import Evenement
-from espace_sante.journal.services import Acteur
 from profil import profil_medical
 from profil.carnet_vaccinal import carnet
 from profil.models import Espace, Vaccination
@@ -34,32 +33,21 @@ from profil.vaccination import Statut as StatutVaccin
 
 from ..conftest import SHARED_DATA, client_pour, en_ci
 from ..factories import EspaceFactory
-from .fabrique_vaccins import HEXA_1, ROR_1, ROR_2, Injection, note_de_vaccination
+from .fabrique_vaccins import (
+    HEXA_1,
+    ROR_1,
+    ROR_2,
+    Injection,
+    deposer_note,
+    note_de_vaccination,
+)
 
 pytestmark = pytest.mark.django_db
-
-PRO = Acteur(type="professionnel", id="810000000001", nom="Dr Claire PIQUER")
-
-
-def _note(espace: Espace, contenu: bytes, **champs: Any) -> Document:
-    """A vaccination note from a professional's software, ingested (on commit)."""
-    return services.document_creer(
-        espace=espace,
-        contenu=contenu,
-        nom_fichier="vac-note.xml",
-        titre=champs.pop("titre", "Note de vaccination"),
-        date_acte=date(2026, 1, 10),
-        type_code="87273-9",
-        auteur=PRO,
-        source=Source.PROFESSIONNEL,
-        media_type="text/xml",
-        **champs,
-    )
 
 
 def _ingerer(espace: Espace, capture: Any, contenu: bytes | None = None, **champs: Any) -> Document:
     with capture(execute=True):
-        document = _note(espace, contenu or note_de_vaccination(ins=espace.ins), **champs)
+        document = deposer_note(espace, contenu, **champs)
     document.refresh_from_db()
     assert document.statut == Statut.DISPONIBLE, document.motif_erreur
     return document

@@ -8,15 +8,14 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from dossier import ingestion, services
-from dossier.models import Document, Source, Statut
+from dossier import ingestion
+from dossier.models import Document, Statut
 from espace_sante.journal.models import Evenement
-from espace_sante.journal.services import Acteur
 from profil.models import Vaccination
 
 from ..conftest import attendre
 from ..factories import EspaceFactory
-from .fabrique_vaccins import HEXA_1, ROR_1, ROR_2, note_de_vaccination
+from .fabrique_vaccins import HEXA_1, ROR_1, ROR_2, deposer_note, note_de_vaccination
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -24,16 +23,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def test_a_worker_ingests_a_vaccination_note_into_the_carnet_once(worker) -> None:  # type: ignore[no-untyped-def]
     espace = EspaceFactory(date_naissance=date(2015, 1, 10))
     with transaction.atomic():
-        document = services.document_creer(
-            espace=espace,
-            contenu=note_de_vaccination(ins=espace.ins, injections=(HEXA_1, ROR_1, ROR_2)),
-            nom_fichier="vac-note.xml",
-            titre="Note de vaccination",
-            date_acte=date(2026, 1, 10),
-            type_code="87273-9",
-            auteur=Acteur(type="professionnel", id="810000000001", nom="Dr Claire PIQUER"),
-            source=Source.PROFESSIONNEL,
-            media_type="text/xml",
+        document = deposer_note(
+            espace, note_de_vaccination(ins=espace.ins, injections=(HEXA_1, ROR_1, ROR_2))
         )
     assert attendre(lambda: Document.objects.get(pk=document.pk).statut == Statut.DISPONIBLE)
     familles = sorted((v.famille, v.date) for v in Vaccination.objects.filter(espace=espace))
