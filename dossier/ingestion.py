@@ -21,11 +21,13 @@ from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action
 from espace_sante.lib import sql
 from espace_sante.taches.services import tache_programmer
+from profil.carnet_vaccinal import vaccinations_document_enregistrer
 from profil.models import Espace
 
 from .formats import detection
 from .formats.cda import lecture as lecteur_cda
 from .formats.cda.analyse import CDAInvalide
+from .formats.cda.immunisations import lire_immunisations
 from .formats.commun import FichierCorrompu, FichierRefuse
 from .import_dmp import imports_relancer_en_suspens
 from .models import Apercu, Document, Nature, Statut
@@ -173,7 +175,7 @@ def document_ingerer(*, document_id: int) -> str:
             nature = detection.detecter(donnees[: detection.TAILLE_EXAMINEE], fin=donnees[-1024:])
         except FichierRefuse as refus:
             raise _Echec(refus.message) from refus
-        description, cda = None, None
+        description, cda, vaccins = None, None, None
         if nature.name == "CDA":
             try:
                 cda = lecteur_cda.lire_cda(donnees)
@@ -186,6 +188,11 @@ def document_ingerer(*, document_id: int) -> str:
                 raise _Echec(
                     _("Ce document concerne une autre personne (INS du patient différent).")
                 )
+            vaccins = lire_immunisations(  # None unless it records vaccinations
+                donnees,
+                naissance=document.espace.date_naissance,
+                jusqu_au=min(cda.date or timezone.localdate(), timezone.localdate()),
+            )
         else:
             try:
                 description = validation.decrire(nature, donnees)
@@ -214,7 +221,10 @@ def document_ingerer(*, document_id: int) -> str:
     ]
     champs: dict[str, Any] = {
         "nature": Nature[nature.name],
-        "faits": json.dumps(_faits(description, cda), ensure_ascii=False),
+        "faits": json.dumps(
+            {**_faits(description, cda), **({"vaccinations": vaccins.faits()} if vaccins else {})},
+            ensure_ascii=False,
+        ),
         "statut": Statut.DISPONIBLE,
         "traite_le": timezone.now(),
     }
@@ -233,6 +243,14 @@ def document_ingerer(*, document_id: int) -> str:
                 for genre, rang, a in stockes
             ],
         )
+        if vaccins is not None:  # into the carnet de vaccination, with the document
+            vaccinations_document_enregistrer(
+                espace=document.espace,
+                document_uuid=document.uuid,
+                titre=document.titre,
+                vaccinations=vaccins.vaccinations,
+                secret_mineur=document.invisible_representants,
+            )
         document_notifier(document)
     return "disponible"
 

@@ -30,6 +30,7 @@ from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
+from profil.carnet_vaccinal import vaccinations_document_effacer
 
 from .formats import detection
 from .formats.commun import FichierRefuse
@@ -369,11 +370,13 @@ def documents_purger_echus(*, maintenant: Any = None) -> int:
 
 
 def document_purger(document: Document) -> None:
-    """Delete a document with its blobs (objects removed after commit)."""
+    """Delete a document with its blobs (objects removed after commit) and the vaccinations
+    the carnet read from it."""
     blobs = [a.blob for a in document.apercus.select_related("blob")]
     if document.blob is not None:
         blobs.append(document.blob)
     document.apercus.all().delete()
+    vaccinations_document_effacer(espace_id=document.espace_id, document_uuid=document.uuid)
     document.delete()
     for blob in blobs:
         coffre.blob_supprimer(blob)

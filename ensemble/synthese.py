@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from espace_sante.acces import AccesPatient, entrees_profil_lisibles
 from profil import profil_medical as pm
+from profil.carnet_vaccinal import carnet
 from profil.models import (
     Allergie,
     Antecedent,
@@ -19,9 +20,7 @@ from profil.models import (
     Mesure,
     PersonneAPrevenir,
     Traitement,
-    Vaccination,
 )
-from profil.vaccination import FAMILLES
 
 # The PDF's built-in fonts cover Latin-1: a few common characters outside it are spelt out.
 _HORS_LATIN1 = str.maketrans(
@@ -96,7 +95,7 @@ def rubriques_profil(
     def lues(modele: Any) -> Any:
         return entrees_profil_lisibles(acces=acces, modele=modele)
 
-    vaccinations = lues(Vaccination).order_by("-date")
+    vaccinations = carnet(acces=acces)  # the space's entries and the documents', merged
     confiance = pm.unique(acces=acces, cle="personne_confiance")
     directives = pm.unique(acces=acces, cle="directives")
     rubriques = [
@@ -131,7 +130,7 @@ def rubriques_profil(
         Rubrique(
             "Vaccinations",
             [
-                f"{_date(v.date)} : {FAMILLES.get(v.famille, v.famille)}"
+                f"{_date(v.date)} : {v.libelle}"
                 for v in (vaccinations if complet else vaccinations[:20])
             ],
             "aucune vaccination notée",

@@ -266,13 +266,35 @@ class Antecedent(ElementProfil):
         return "antécédent"
 
 
+class OrigineVaccination(models.TextChoices):
+    SAISIE = "saisie", _("Notée dans l'espace")
+    DOCUMENT = "document", _("Reprise d'un document")
+
+
 class Vaccination(ElementProfil):
+    """A vaccination of the carnet: noted in the space (by the holder, a representative or a
+    professional), or read from a document at its ingestion (``origine`` DOCUMENT: the
+    document's uuid, no foreign key — ``profil`` depends on no other app; who reads it is the
+    access package's ``entrees_profil_lisibles``: only with its document)."""
+
     espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="vaccinations")
     famille = TexteChiffre(_("vaccin"), max_length=20)
     # The vaccine's keyed digest in this space (set by ``save``): one injection a day per vaccine.
     famille_empreinte = models.CharField(max_length=64, editable=False, default="")
     date = models.DateField(_("date"))
     lot = TexteChiffre(_("numéro de lot"), blank=True, max_length=50)
+    origine = models.CharField(
+        max_length=10, choices=OrigineVaccination.choices, default=OrigineVaccination.SAISIE
+    )
+    # The source document (origine DOCUMENT): its uuid and its title when it was read.
+    document_uuid = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
+    document_titre = TexteChiffre(blank=True, max_length=200, editable=False)
+    # What the document says of the injection, beyond the family and the date.
+    produit = TexteChiffre(_("vaccin administré"), blank=True, max_length=200, editable=False)
+    code = TexteChiffre(_("code du vaccin"), blank=True, max_length=100, editable=False)
+    rang = models.PositiveSmallIntegerField(_("rang de la dose"), null=True, blank=True)
+    rappel = models.BooleanField(_("rappel"), default=False)
+    vaccinateur = TexteChiffre(_("vacciné par"), blank=True, max_length=200, editable=False)
     # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
     INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {
         "famille_empreinte": ("famille", "vaccin")
@@ -282,9 +304,18 @@ class Vaccination(ElementProfil):
         verbose_name = _("vaccination")
         ordering = ["-date"]
         constraints = [
+            # One injection a day per vaccine among the entries noted in the space, and among
+            # those of each document (the carnet shows them as one line).
             models.UniqueConstraint(
-                fields=["espace", "famille_empreinte", "date"], name="vaccination_unique_par_jour"
-            )
+                fields=["espace", "famille_empreinte", "date"],
+                condition=models.Q(document_uuid__isnull=True),
+                name="vaccination_unique_par_jour",
+            ),
+            models.UniqueConstraint(
+                fields=["espace", "document_uuid", "famille_empreinte", "date"],
+                condition=models.Q(document_uuid__isnull=False),
+                name="vaccination_unique_par_document",
+            ),
         ]
 
     def __str__(self) -> str:

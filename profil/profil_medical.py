@@ -30,6 +30,7 @@ from espace_sante.journal.services import evenement_enregistrer
 from espace_sante.lib import graphiques
 from espace_sante.lib.formulaires import ChampDate
 
+from . import carnet_vaccinal
 from . import mesures as mesures_
 from .models import (
     Allergie,
@@ -126,7 +127,7 @@ class VaccinationForm(_FormulaireProfil):
             return donnees
         empreinte = empreinte_vaccin(self.espace.pk, famille)
         doublon = Vaccination.objects.filter(
-            espace=self.espace, famille_empreinte=empreinte, date=jour
+            espace=self.espace, famille_empreinte=empreinte, date=jour, document_uuid__isnull=True
         )
         if self.instance.pk:
             doublon = doublon.exclude(pk=self.instance.pk)
@@ -362,6 +363,10 @@ def section(cle: str) -> Section:
 
 
 def elements(*, acces: Acces, section: Section) -> list[Any]:
+    """The section's entries the actor reads; for the vaccinations, the carnet's lines (the
+    space's entries and the documents' merged: ``carnet_vaccinal.carnet``)."""
+    if section.modele is Vaccination:
+        return list(carnet_vaccinal.carnet(acces=acces))
     return list(entrees_profil_lisibles(acces=acces, modele=section.modele))
 
 
@@ -374,11 +379,14 @@ def sections_lues(*, acces: Acces) -> list[tuple[Section, list[Any], bool]]:
 
 
 def element_pour_acteur(*, acces: AccesPatient, section: Section, element_uuid: Any) -> Any:
-    element = (
-        entrees_profil_lisibles(acces=acces, modele=section.modele)
-        .filter(uuid=element_uuid)
-        .first()
-    )
+    """An entry the actor may change: not one read from a document (the document says it)."""
+    element: ElementProfil | None
+    if section.modele is Vaccination:
+        vaccinations = entrees_profil_lisibles(acces=acces, modele=Vaccination)
+        element = vaccinations.filter(uuid=element_uuid, document_uuid__isnull=True).first()
+    else:
+        entrees = entrees_profil_lisibles(acces=acces, modele=section.modele)
+        element = entrees.filter(uuid=element_uuid).first()
     if element is None:
         raise Http404
     return element

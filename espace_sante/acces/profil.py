@@ -5,6 +5,11 @@ minor's secrets; a professional with an access reads it if the matrix lets their
 read type DOCPAT08 and the holder has not hidden everything, and the directives anticipées if
 it lets them read type EXPPAT_3.
 
+Entries taken from a document (vaccinations read at its ingestion: ``document_uuid``) are read
+with their document: by whoever reads that document (``documents_lisibles``: not once it is
+deleted, held back from the patient, hidden from professionals, a minor's secret for a
+representative, or out of a professional's matrix), and only while it is the current version.
+
 Writes: the holder and representatives write every section; a professional adds measures and
 vaccinations only, shown as theirs. The directives anticipées, the personne de confiance and
 the position on organ donation belong to the adult holder alone (the law reserves them to
@@ -15,11 +20,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from dossier.models import Statut
 from profil.models import ElementProfil
 
 from .acteurs import Acces, AccesPatient, AccesPro
+from .documents import documents_lisibles
 from .matrice import TYPE_DIRECTIVES, TYPE_PROFIL, lit
 from .secret_mineur import lit_les_secrets
 
@@ -47,10 +54,16 @@ def directives_lisibles(*, acces: Acces) -> bool:
 
 def entrees_profil_lisibles(*, acces: Acces, modele: type[E]) -> QuerySet[E]:
     """A space's profile entries of one kind the actor may read (the caller has checked
-    ``profil_lisible``): a legal representative never reads the minor's secrets."""
+    ``profil_lisible``): a legal representative never reads the minor's secrets; an entry
+    taken from a document is read with that document, while it is the current version."""
     entrees = modele._default_manager.filter(espace=acces.espace)
     if not lit_les_secrets(acces):
         entrees = entrees.filter(secret_mineur=False)
+    if any(champ.name == "document_uuid" for champ in modele._meta.concrete_fields):
+        sources = documents_lisibles(acces=acces).exclude(statut=Statut.ARCHIVE)
+        entrees = entrees.filter(
+            Q(document_uuid__isnull=True) | Q(document_uuid__in=sources.values("uuid"))
+        )
     return entrees
 
 
