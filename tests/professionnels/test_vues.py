@@ -461,7 +461,8 @@ def test_a_minor_s_secret_entry_is_hidden_from_the_representatives(
     parent = client_pour(representant.titulaire)
     page = parent.get(reverse("profil:profil_medical", args=[enfant_represente.uuid]))
     html = page.content.decode()
-    ror, hpv = "<strong>Rougeole, oreillons, rubéole</strong>", "<strong>Infections à papillomavirus"
+    ror = "<strong>Rougeole, oreillons, rubéole</strong>"
+    hpv = "<strong>Infections à papillomavirus"
     assert ror in html and hpv not in html  # the carnet names the vaccine, not its code
     modifier = reverse(
         "profil:profil_modifier", args=[enfant_represente.uuid, "vaccinations", secret.uuid]
