@@ -353,6 +353,9 @@ def test_empreinte_ou_taille_fausse_refuse_le_seul_document() -> None:
     assert "Taille" in motifs["TAILLE"]
     assert "absent" in motifs["ABSENT"]
     assert "invalide" in motifs["EVASION"]
+    # Named to a person by rank in the archive, never by the entry's id.
+    assert archive.libelle("HASH") == "Document n° 2 de l'archive"
+    assert archive.libelle("inconnu") == "Un document de l'archive"
 
 
 # --- Refus de l'archive entière ------------------------------------------------------------
