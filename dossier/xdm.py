@@ -155,13 +155,16 @@ class EntreeDocument:
         """Motif de refus si le contenu ne correspond pas aux métadonnées, sinon ``None``."""
         if self.taille is not None and self.taille != len(self.contenu):
             return (
-                f"Taille du document différente des métadonnées "
-                f"({len(self.contenu)} octets au lieu de {self.taille})."
+                f"Le fichier est incomplet ou abîmé : sa taille ({len(self.contenu)} octets) "
+                f"n'est pas celle que l'archive annonce ({self.taille} octets)."
             )
         if self.empreinte:
             calculee = hashlib.sha1(self.contenu, usedforsecurity=False).hexdigest()
             if calculee != self.empreinte:
-                return "Empreinte SHA-1 du document différente des métadonnées."
+                return (
+                    "Le fichier est abîmé ou a été modifié : son empreinte (SHA-1) n'est pas "
+                    "celle que l'archive annonce."
+                )
         return None
 
 

@@ -42,14 +42,15 @@ def test_the_import_page_follows_the_job_then_shows_its_report(page: Page) -> No
             "refuses": [
                 [
                     "Document n° 4 de l'archive",
-                    "Empreinte SHA-1 du document différente des métadonnées.",
+                    "Le fichier est abîmé ou a été modifié : son empreinte (SHA-1) n'est pas "
+                    "celle que l'archive annonce.",
                 ]
             ],
         },
     )
     rapport = page.locator("#rapport-import")
     expect(rapport).to_contain_text("3 documents importés", timeout=10_000)
-    expect(rapport).to_contain_text("Document n° 4 de l'archive — Empreinte SHA-1")
+    expect(rapport).to_contain_text("Document n° 4 de l'archive — Le fichier est abîmé")
     verifier_accessibilite(page)
 
 

@@ -350,7 +350,7 @@ def test_empreinte_ou_taille_fausse_refuse_le_seul_document() -> None:
     motifs = dict(archive.refus)
     assert list(motifs) == ["HASH", "TAILLE", "ABSENT", "EVASION"]
     assert "SHA-1" in motifs["HASH"]
-    assert "Taille" in motifs["TAILLE"]
+    assert "taille" in motifs["TAILLE"]
     assert "absent" in motifs["ABSENT"]
     assert "invalide" in motifs["EVASION"]
     # Named to a person by rank in the archive, never by the entry's id.
