@@ -155,15 +155,16 @@ def main() -> None:
             reference = _depot_direct(espaces, total)
             print(f"référence (dépôt direct)  : {reference:7.1f} documents/s")
 
-            from dossier.import_dmp import archives_migrer, migration_attendre
+            from dossier.import_masse import archives_migrer, archives_trouver, migration_attendre
             from dossier.models import Document, ImportDMP, Source
             from espace_sante.journal.models import TypeActeur
             from espace_sante.journal.services import Acteur
 
             acteur = Acteur(type=TypeActeur.OPERATEUR, nom="bench")
+            trouvees = archives_trouver(dossier / "archives").archives
             debut = time.perf_counter()
             migration = archives_migrer(
-                chemins, acteur=acteur, concurrence=args.concurrence, attente=0.05
+                trouvees, acteur=acteur, concurrence=args.concurrence, attente=0.05
             )
             _attendre_disponibles(Source.IMPORT_DMP, total, args.timeout)
             debit = total / (time.perf_counter() - debut)
@@ -176,10 +177,10 @@ def main() -> None:
             distincts = importes.values("espace", "identifiant_unique").distinct().count()
             print(
                 f"vérification : {importes.count()} documents importés (attendu {total}), "
-                f"{distincts} distincts, {bilan['terminees']} imports terminés, rapports : "
-                f"{bilan['importes']} importés, {bilan['refuses']} refusés"
+                f"{distincts} distincts, {bilan.terminees} imports terminés, rapports : "
+                f"{bilan.importes} importés, {bilan.refuses} refusés"
             )
-            encore = archives_migrer(chemins, acteur=acteur, concurrence=args.concurrence)
+            encore = archives_migrer(trouvees, acteur=acteur, concurrence=args.concurrence)
             print(
                 f"seconde migration : {len(encore.deja_importees)} archives déjà importées, "
                 f"{len(encore.programmees)} programmées"
@@ -187,7 +188,7 @@ def main() -> None:
             if (
                 importes.count() != total
                 or distincts != total
-                or bilan["importes"] != total
+                or bilan.importes != total
                 or len(encore.deja_importees) != args.archives
                 or ImportDMP.objects.count() != args.archives
             ):

@@ -5,33 +5,31 @@ nothing is stored). Its patient must be the space's INS, else nothing is importe
 document is then stored as received, through the same vault and ingestion job as any other
 (``document_creer``), with its type, dates, author and visibility taken from the metadata.
 Importing the same archive twice adds nothing: the XDS uniqueId is unique per space, in the
-database."""
+database. A document whose uniqueId the space holds with other content is a *conflict*, kept
+encrypted until the holder decides (``dossier.import_conflits``), never dropped."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from espace_sante.coffre import services as coffre
-from espace_sante.coffre.champs import empreintes_possibles
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 from profil.models import Espace, Statut
 
-from . import xdm
+from . import import_conflits, xdm
+from .import_conflits import Metadonnees
 from .models import Document, ImportDMP, Source
-from .services import document_creer
+from .services import document_creer, nature_des_octets
 from .types import TYPES
 
 VISIBILITE = {"MASQUE_PS", "INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"}
@@ -39,8 +37,12 @@ VISIBILITE = {"MASQUE_PS", "INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"
 
 @dataclass
 class Rapport:
+    """Each document's fate, by uniqueId (conflicts: by the conflict's uuid; refusals: by the
+    document's rank in the archive, ``xdm.Archive.libelle``, with the reason)."""
+
     importes: list[str] = field(default_factory=list)
     deja_presents: list[str] = field(default_factory=list)
+    conflits: list[str] = field(default_factory=list)
     refuses: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -86,7 +88,10 @@ def archive_importer(
             raise ValueError("an archive or its bytes are needed")
         archive = xdm.lire_archive(contenu)
     archive.exiger_patient(espace.ins)
-    rapport = Rapport(importes=list(deja_importes), refuses=list(archive.refus))
+    rapport = Rapport(
+        importes=list(deja_importes),
+        refuses=[(archive.libelle(identifiant), motif) for identifiant, motif in archive.refus],
+    )
     reprise = set(rapport.importes)
     total = len(archive.documents)
     if suivi is not None:
@@ -95,51 +100,107 @@ def archive_importer(
         if entree.identifiant_unique in reprise:
             continue
         with transaction.atomic():
-            _importer_un(espace, entree, rapport)
+            _importer_un(espace, entree, rapport, archive.libelle(entree.identifiant))
             if suivi is not None:
                 suivi(rapport, rang, total)
     return rapport
 
 
-def _importer_un(espace: Espace, entree: xdm.EntreeDocument, rapport: Rapport) -> None:
+def _metadonnees(entree: xdm.EntreeDocument) -> Metadonnees:
     codes = {c.code for c in entree.confidentialite}
     type_code = entree.type_document.code if entree.type_document else ""
     jour = _jour(entree.debut_acte) or _jour(entree.date_creation) or timezone.localdate()
-    uid = entree.identifiant_unique
-    if Document.objects.filter(espace=espace, identifiant_unique=uid).exists():
-        rapport.deja_presents.append(entree.identifiant_unique)
-        return
-    if {"MASQUE_PS", "INVISIBLE_PATIENT"} <= codes:
-        rapport.refuses.append(
-            (entree.identifiant, "masqué aux professionnels et invisible au patient à la fois")
-        )
-        return
     connu = TYPES.get(type_code)
+    return Metadonnees(
+        titre=entree.titre or (connu.libelle if connu else "Document importé du DMP"),
+        nom_fichier=entree.chemin.rsplit("/", 1)[-1],
+        date_acte=min(jour, timezone.localdate()),
+        type_code=type_code or "51851-4",
+        auteur=_auteur(entree),
+        media_type=entree.type_mime or "application/octet-stream",
+        masque_ps="MASQUE_PS" in codes,
+        invisible_patient="INVISIBLE_PATIENT" in codes,
+        invisible_representants="INVISIBLE_REPRESENTANTS_LEGAUX" in codes,
+        type_libelle=entree.type_document.libelle if entree.type_document else "",
+        type_systeme=entree.type_document.systeme if entree.type_document else "",
+    )
+
+
+INTERDIT = "masqué aux professionnels et invisible au patient à la fois"
+
+
+def _importer_un(
+    espace: Espace, entree: xdm.EntreeDocument, rapport: Rapport, libelle: str
+) -> None:
+    meta = _metadonnees(entree)
+    if _deja_la(espace, entree, meta, rapport, libelle):
+        return
+    if meta.masque_ps and meta.invisible_patient:
+        rapport.refuses.append((libelle, INTERDIT))
+        return
     try:
         with transaction.atomic():
             document_creer(
                 espace=espace,
                 contenu=entree.contenu,
-                nom_fichier=entree.chemin.rsplit("/", 1)[-1],
-                titre=entree.titre or (connu.libelle if connu else "Document importé du DMP"),
-                date_acte=min(jour, timezone.localdate()),
-                type_code=type_code or "51851-4",
-                type_libelle=entree.type_document.libelle if entree.type_document else "",
-                type_systeme=entree.type_document.systeme if entree.type_document else "",
-                auteur=_auteur(entree),
+                nom_fichier=meta.nom_fichier,
+                titre=meta.titre,
+                date_acte=meta.date_acte,
+                type_code=meta.type_code,
+                type_libelle=meta.type_libelle,
+                type_systeme=meta.type_systeme,
+                auteur=meta.auteur,
                 source=Source.IMPORT_DMP,
-                media_type=entree.type_mime or "application/octet-stream",
-                masque_ps="MASQUE_PS" in codes,
-                invisible_patient="INVISIBLE_PATIENT" in codes,
-                invisible_representants="INVISIBLE_REPRESENTANTS_LEGAUX" in codes,
+                media_type=meta.media_type,
+                masque_ps=meta.masque_ps,
+                invisible_patient=meta.invisible_patient,
+                invisible_representants=meta.invisible_representants,
                 identifiant_unique=entree.identifiant_unique,
             )
     except IntegrityError:  # imported meanwhile by another job for the same space
-        rapport.deja_presents.append(entree.identifiant_unique)
+        if not _deja_la(espace, entree, meta, rapport, libelle):
+            raise
     except Refus as refus:
-        rapport.refuses.append((entree.identifiant, refus.message))
+        rapport.refuses.append((libelle, refus.message))
     else:
         rapport.importes.append(entree.identifiant_unique)
+
+
+def _deja_la(
+    espace: Espace, entree: xdm.EntreeDocument, meta: Metadonnees, rapport: Rapport, libelle: str
+) -> bool:
+    """Whether the space already holds a document with this uniqueId; if so, the document is
+    "déjà présent" (the same content as one of its versions) or a conflict (other content),
+    unless it is refused anyway."""
+    uid = entree.identifiant_unique
+    existant = (
+        Document.objects.filter(espace=espace, identifiant_unique=uid)
+        .select_related("blob", "version_precedente")
+        .first()
+    )
+    if existant is None:
+        return False
+    sha256 = hashlib.sha256(entree.contenu).hexdigest()
+    if import_conflits.contenu_connu(existant, sha256):
+        rapport.deja_presents.append(uid)
+        return True
+    if meta.masque_ps and meta.invisible_patient:
+        rapport.refuses.append((libelle, INTERDIT))
+        return True
+    try:
+        nature_des_octets(entree.contenu)  # what could never be imported is no conflict
+    except Refus as refus:
+        rapport.refuses.append((libelle, refus.message))
+        return True
+    conflit = import_conflits.conflit_constater(
+        espace=espace,
+        identifiant_unique=uid,
+        contenu=entree.contenu,
+        sha256=sha256,
+        metadonnees=meta,
+    )
+    rapport.conflits.append(str(conflit.uuid))
+    return True
 
 
 # --- The job -------------------------------------------------------------------------------------
@@ -194,6 +255,7 @@ def _rapport_json(rapport: Rapport) -> dict[str, Any]:
     return {
         "importes": rapport.importes,
         "deja_presents": rapport.deja_presents,
+        "conflits": rapport.conflits,
         "refuses": [list(r) for r in rapport.refuses],
     }
 
@@ -264,153 +326,6 @@ def imports_relancer_en_suspens(*, depuis: dt.timedelta = dt.timedelta(minutes=3
     return len(demandes)
 
 
-# --- Bulk migration by operators (``manage.py import_dmp_archives DIR``) --------------------------
+# --- Which spaces receive an import -------------------------------------------------------------
 
 ETATS_ACCUEILLANTS = (Statut.CREE, Statut.ACTIF)  # never into an opposed, closed, suspended space
-
-
-@dataclass
-class Migration:
-    """What ``archives_migrer`` did with each archive, by archive file name."""
-
-    programmees: list[str] = field(default_factory=list)
-    reprises: list[str] = field(default_factory=list)
-    deja_importees: list[str] = field(default_factory=list)
-    refusees: list[tuple[str, str]] = field(default_factory=list)
-    en_suspens: list[str] = field(default_factory=list)  # no free slot in time: run again
-    demandes: list[int] = field(default_factory=list)
-
-
-def _ins_de(archive: xdm.Archive) -> str:
-    patients = {d.patient.valeur for d in archive.documents}
-    if archive.soumission.patient is not None:
-        patients.add(archive.soumission.patient.valeur)
-    if len(patients) != 1:
-        raise xdm.ArchiveRefusee(
-            "L'archive ne désigne pas un patient unique." if patients else "L'archive est vide."
-        )
-    return patients.pop()
-
-
-def archives_migrer(
-    chemins: Iterable[Path],
-    *,
-    acteur: Acteur,
-    concurrence: int = 2,
-    delai: float = 3600.0,
-    attente: float = 0.2,
-    sur_archive: Callable[[str, str], None] | None = None,
-) -> Migration:
-    """Match each archive to a space by the INS its metadata name, and queue its import, with
-    at most ``concurrence`` imports of this run waiting or running at any time. Safe to run
-    again: an archive already imported (same SHA-256) is skipped, one a killed run left waiting
-    is queued again (the job resumes it), and importing is idempotent anyway. A hostile
-    archive, another patient's, or one with no space to receive it is refused and nothing of
-    it is stored."""
-    migration = Migration()
-    limite = settings.VAULT_MAX_UPLOAD
-    fin = time.monotonic() + delai
-
-    def noter(nom: str, issue: str) -> None:
-        if sur_archive is not None:
-            sur_archive(nom, issue)
-
-    def place_libre() -> bool:
-        while (
-            ImportDMP.objects.filter(
-                pk__in=migration.demandes,
-                etat__in=[ImportDMP.Etat.EN_ATTENTE, ImportDMP.Etat.EN_COURS],
-            ).count()
-            >= concurrence
-        ):
-            if time.monotonic() > fin:
-                return False
-            time.sleep(attente)
-        return True
-
-    for chemin in chemins:
-        nom = chemin.name
-        try:
-            if chemin.stat().st_size > limite:
-                raise xdm.ArchiveRefusee("L'archive dépasse la taille maximale admise.")
-            contenu = chemin.read_bytes()
-            # Keyed under SECRET_KEY; an import recorded under a fallback key is found too.
-            empreintes = empreintes_possibles(
-                hashlib.sha256(contenu).hexdigest(), usage="archive-dmp"
-            )
-            empreinte = empreintes[0]
-            precedente = (
-                ImportDMP.objects.filter(empreinte__in=empreintes).order_by("-cree_le").first()
-            )
-            if precedente is not None and precedente.etat == ImportDMP.Etat.TERMINE:
-                migration.deja_importees.append(nom)
-                noter(nom, "déjà importée")
-                continue
-            reprise = precedente is not None and precedente.etat != ImportDMP.Etat.REFUSE
-            if not reprise:
-                archive = xdm.lire_archive(contenu)
-                espace = Espace.objects.filter(ins=_ins_de(archive)).first()
-                if espace is None:
-                    raise xdm.ArchiveRefusee("Aucun espace santé n'a l'INS de cette archive.")
-                if espace.statut not in ETATS_ACCUEILLANTS:
-                    raise xdm.ArchiveRefusee(
-                        f"L'espace santé de cet INS est « {espace.get_statut_display()} »."
-                    )
-                cible: Espace = espace
-        except xdm.ArchiveRefusee as refus:
-            migration.refusees.append((nom, refus.message))
-            noter(nom, f"refusée : {refus.message}")
-            continue
-        except OSError as erreur:
-            migration.refusees.append((nom, f"illisible ({erreur.strerror or erreur})"))
-            noter(nom, "illisible")
-            continue
-        if not place_libre():  # only an archive to queue waits for a free slot
-            migration.en_suspens.append(nom)
-            noter(nom, "non programmée : la file n'avance pas")
-            continue
-        if precedente is not None and reprise:
-            migration.reprises.append(nom)
-            migration.demandes.append(precedente.pk)
-            _programmer(precedente.pk)
-            noter(nom, "reprise")
-            continue
-        demande = import_demander(
-            espace=cible,
-            attente=coffre.blob_stocker(
-                source=[contenu], media_type="application/zip", taille_max=limite
-            ),
-            acteur=acteur,
-            empreinte=empreinte,
-            par_operateur=True,
-        )
-        migration.programmees.append(nom)
-        migration.demandes.append(demande.pk)
-        noter(nom, "programmée")
-    return migration
-
-
-def migration_attendre(
-    migration: Migration, *, delai: float, attente: float = 0.5
-) -> dict[str, int]:
-    """Wait (at most ``delai`` seconds) for the queued imports; sum up their reports."""
-    fin = time.monotonic() + delai
-    en_cours = [ImportDMP.Etat.EN_ATTENTE, ImportDMP.Etat.EN_COURS]
-    while (
-        ImportDMP.objects.filter(pk__in=migration.demandes, etat__in=en_cours).exists()
-        and time.monotonic() < fin
-    ):
-        time.sleep(attente)
-    bilan = dict.fromkeys(
-        ["terminees", "refusees", "inachevees", "importes", "deja_presents", "refuses"], 0
-    )
-    for demande in ImportDMP.objects.filter(pk__in=migration.demandes):
-        if demande.etat == ImportDMP.Etat.TERMINE:
-            bilan["terminees"] += 1
-            for cle in ("importes", "deja_presents", "refuses"):
-                bilan[cle] += len(demande.rapport.get(cle, []))
-        elif demande.etat == ImportDMP.Etat.REFUSE:
-            bilan["refusees"] += 1
-        else:
-            bilan["inachevees"] += 1
-    return bilan

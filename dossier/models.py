@@ -412,3 +412,82 @@ class LectureRemboursementsCDA(models.Model):
 
     def __str__(self) -> str:
         return f"lecture {self.document_id}"
+
+
+# --- A DMP import's conflicts (issue 16, docs/IMPORT_DMP.md) -------------------------------------
+
+
+class ConflitImport(models.Model):
+    """A document of a DMP archive whose XDS uniqueId is already in the space with other
+    content (a corrected report, say). The incoming document waits encrypted in the vault
+    (``blob``) until the holder or a representative decides: import it as a new version of the
+    document that carries the uniqueId, or ignore it (the blob is deleted either way). One row
+    per space, uniqueId and incoming content: importing the same archive again finds it, and
+    a decided conflict is never asked again. What the metadata say of the document (title,
+    author, file name) is encrypted like a document's; the content's SHA-256 too, with a keyed
+    digest of it (``empreinte``) to find the row in SQL."""
+
+    class Decision(models.TextChoices):
+        A_DECIDER = "a_decider", _("À décider")
+        NOUVELLE_VERSION = "nouvelle_version", _("Importé comme nouvelle version")
+        IGNORE = "ignore", _("Ignoré")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="conflits_import")
+    identifiant_unique = models.CharField(max_length=128)
+    sha256 = TexteChiffre(max_length=64)
+    empreinte = models.CharField(max_length=64, editable=False)
+    blob = models.OneToOneField(
+        Blob, on_delete=models.PROTECT, null=True, blank=True, related_name="conflit_import"
+    )
+    titre = TexteChiffre(_("titre"), max_length=200)
+    nom_fichier = TexteChiffre(max_length=255, blank=True)
+    auteur_nom = TexteChiffre(_("auteur"), max_length=200)
+    type_code = models.CharField(_("type"), max_length=32)
+    date_acte = models.DateField(_("date de l'acte"))
+    media_type = models.CharField(max_length=127, blank=True)
+    taille = models.BigIntegerField(default=0)
+    masque_ps = models.BooleanField(default=False)
+    invisible_patient = models.BooleanField(default=False)
+    invisible_representants = models.BooleanField(default=False)
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.A_DECIDER)
+    decide_le = models.DateTimeField(null=True, blank=True)
+    decide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The new version the decision created.
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cree_le = models.DateTimeField(default=timezone.now)
+
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {"empreinte": ("sha256", "conflit-dmp")}
+
+    class Meta:
+        verbose_name = _("conflit d'import du DMP")
+        verbose_name_plural = _("conflits d'import du DMP")
+        ordering = ["cree_le", "id"]
+        indexes = [models.Index(fields=["espace", "decision"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "identifiant_unique", "empreinte"],
+                name="conflit_import_unique_par_contenu",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"conflit {self.uuid}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.empreinte = empreinte_conflit(self.espace_id, self.sha256)
+        super().save(*args, **kwargs)
+
+    @property
+    def a_decider(self) -> bool:
+        return self.decision == self.Decision.A_DECIDER
+
+
+def empreinte_conflit(espace_id: int | None, sha256: str) -> str:
+    """The keyed digest of an incoming document's SHA-256 in its space (``ConflitImport``)."""
+    return empreinte_indexee(sha256, usage="conflit-dmp", portee=espace_id or "")

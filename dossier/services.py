@@ -182,12 +182,7 @@ def document_creer(
     the insurer, the demo data). Same checks and same pipeline as a deposit. ``type_libelle``
     and ``type_systeme``: the type as the sender's metadata state it (an XDS typeCode's label
     and scheme), shown when the national table does not know the code."""
-    try:
-        nature = Nature[
-            detection.detecter(contenu[: detection.TAILLE_EXAMINEE], fin=contenu[-1024:]).name
-        ]
-    except FichierRefuse as refus:
-        raise Refus(refus.message) from refus
+    nature = nature_des_octets(contenu)
     with transaction.atomic():
         blob = coffre.blob_ecrire_octets(contenu, media_type=media_type)
         document = Document.objects.create(
@@ -223,6 +218,17 @@ def document_creer(
         )
         _programmer_ingestion(document)
     return document
+
+
+def nature_des_octets(contenu: bytes) -> Nature:
+    """What ``contenu`` is, by its first and last bytes; ``Refus`` for what the portal does not
+    take (the ingestion job checks the rest)."""
+    try:
+        return Nature[
+            detection.detecter(contenu[: detection.TAILLE_EXAMINEE], fin=contenu[-1024:]).name
+        ]
+    except FichierRefuse as refus:
+        raise Refus(refus.message) from refus
 
 
 def _programmer_ingestion(document: Document) -> None:
@@ -411,12 +417,22 @@ def document_remplacer(
             invisible_representants=ancien.invisible_representants,
             ip=ip,
         )
-        nouveau.version_precedente = ancien
-        nouveau.save(update_fields=["version_precedente"])
-        ancien.statut = Statut.ARCHIVE
-        ancien.save(update_fields=["statut"])
-        _journal(Action.DOCUMENT_REMPLACE, acces=acces, document=nouveau, ip=ip)
+        document_versionner(acces=acces, ancien=ancien, nouveau=nouveau, ip=ip)
     return nouveau
+
+
+def document_versionner(
+    *, acces: Acces, ancien: Document, nouveau: Document, ip: str | None = None
+) -> None:
+    """``nouveau`` becomes the current version of ``ancien``, which stays readable as
+    "ancienne version" (the document's history): a replacement, or a DMP import's conflict
+    the holder settled that way (``dossier.import_conflits``). The caller holds the
+    transaction and has checked who may."""
+    nouveau.version_precedente = ancien
+    nouveau.save(update_fields=["version_precedente"])
+    ancien.statut = Statut.ARCHIVE
+    ancien.save(update_fields=["statut"])
+    _journal(Action.DOCUMENT_REMPLACE, acces=acces, document=nouveau, ip=ip)
 
 
 def document_consultation(

@@ -21,6 +21,11 @@ urlpatterns = [
         E + "import-dmp/<uuid:import_uuid>/", views_import.import_dmp_etat, name="import_dmp_etat"
     ),
     path(
+        E + "import-dmp/conflits/<uuid:conflit_uuid>/",
+        views_import.import_dmp_conflit,
+        name="import_dmp_conflit",
+    ),
+    path(
         "espace/<uuid:espace_uuid>/remboursements/",
         views_import.remboursements,
         name="remboursements",

@@ -155,13 +155,16 @@ class EntreeDocument:
         """Motif de refus si le contenu ne correspond pas aux métadonnées, sinon ``None``."""
         if self.taille is not None and self.taille != len(self.contenu):
             return (
-                f"Taille du document différente des métadonnées "
-                f"({len(self.contenu)} octets au lieu de {self.taille})."
+                f"Le fichier est incomplet ou abîmé : sa taille ({len(self.contenu)} octets) "
+                f"n'est pas celle que l'archive annonce ({self.taille} octets)."
             )
         if self.empreinte:
             calculee = hashlib.sha1(self.contenu, usedforsecurity=False).hexdigest()
             if calculee != self.empreinte:
-                return "Empreinte SHA-1 du document différente des métadonnées."
+                return (
+                    "Le fichier est abîmé ou a été modifié : son empreinte (SHA-1) n'est pas "
+                    "celle que l'archive annonce."
+                )
         return None
 
 
@@ -179,6 +182,15 @@ class Archive:
     soumission: Soumission
     documents: list[EntreeDocument]
     refus: list[tuple[str, str]]  # (identifiant de la fiche, motif)
+    # Rang (à partir de 1) de chaque fiche dans METADATA.XML, par identifiant de fiche.
+    rangs: dict[str, int] = field(default_factory=dict)
+
+    def libelle(self, identifiant: str) -> str:
+        """Comment nommer une fiche à la personne : par son rang dans l'archive, jamais par ses
+        identifiants XDS (ni son titre, qui dit quelque chose de sa santé et serait en clair
+        dans le rapport)."""
+        rang = self.rangs.get(identifiant)
+        return f"Document n° {rang} de l'archive" if rang else "Un document de l'archive"
 
     def patients_differents(self, ins: str, oid: str | None = None) -> list[str]:
         """Identifiants des fiches (et « lot de soumission ») dont le patient n'est pas ``ins``."""
@@ -240,13 +252,21 @@ class _Lecteur:
         if not objets:
             raise ArchiveRefusee("METADATA.XML ne décrit aucun document.")
         autonomes = _classifications_autonomes(racine)
-        for objet in objets:
+        rangs: dict[str, int] = {}
+        for rang, objet in enumerate(objets, start=1):
             identifiant = objet.get("id") or "(sans identifiant)"
+            rangs.setdefault(identifiant, rang)
             try:
                 documents.append(self._document(objet, dossier, autonomes))
             except _DocumentRefuse as exc:
                 refus.append((identifiant, str(exc)))
-        return Archive(dossier_lot=dossier, soumission=soumission, documents=documents, refus=refus)
+        return Archive(
+            dossier_lot=dossier,
+            soumission=soumission,
+            documents=documents,
+            refus=refus,
+            rangs=rangs,
+        )
 
     def _controler_entrees(self) -> None:
         infos = self.zf.infolist()

@@ -10,6 +10,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from dossier.import_conflits import conflits_en_attente
 from dossier.import_dmp import ETATS_ACCUEILLANTS, import_demander
 from espace_sante.coffre.televersement import (
     TeleversementRefuse,
@@ -47,7 +48,8 @@ class EspaceAdmin(profil_admin.EspaceAdmin):
     @vue_de_televersement
     def import_dmp_view(self, request: HttpRequest, espace_id: int) -> HttpResponse:
         """An operator imports a DMP archive (IHE XDM) into one space, through the same job as
-        the holder's; the page lists the space's imports by state and counts, never content."""
+        the holder's; the page lists the space's imports by state and counts (conflicts
+        included, which only the holder decides), never content."""
         espace = Espace.objects.filter(pk=espace_id).first()
         if espace is None or not request.user.has_perm("profil.add_espace"):
             return HttpResponseRedirect(reverse("admin:profil_espace_changelist"))
@@ -82,6 +84,7 @@ class EspaceAdmin(profil_admin.EspaceAdmin):
                 **self.admin_site.each_context(request),
                 "espace": espace,
                 "imports": espace.imports_dmp.all()[:20],
+                "conflits_en_attente": conflits_en_attente(espace=espace),
                 "erreur": erreur,
                 "opts": self.model._meta,
             },

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 
-from dossier.models import Apercu, ImportDMP
+from dossier.models import Apercu, ConflitImport, ImportDMP
 from espace_sante.coffre.services import blob_ecrire_octets
 from profil.models import Allergie, ExportDonnees
 
@@ -78,6 +78,17 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         "imports": {mien.pk: ImportDMP.objects.create(espace=mien, etat="termine")},
         "exports": {mien.pk: export},
         "elements": {mien.pk: Allergie.objects.create(espace=mien, substance="Pollen")},
+        "conflits": {
+            mien.pk: ConflitImport.objects.create(
+                espace=mien,
+                identifiant_unique="1.2.250.1.999.6.2",
+                sha256="1" * 64,
+                titre="mon conflit",
+                auteur_nom="Dr Paul DURAND",
+                type_code="11502-2",
+                date_acte=timezone.localdate(),
+            )
+        },
     }
 
 

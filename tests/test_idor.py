@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dossier.models import Apercu, ImportDMP
+from dossier.models import Apercu, ConflitImport, ImportDMP
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 from profil.models import Allergie, ExportDonnees
@@ -68,10 +68,20 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets, elements, imports, exports = {}, {}, {}, {}
+    objets, elements, imports, exports, conflits = {}, {}, {}, {}, {}
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
+        conflits[espace.pk] = ConflitImport.objects.create(
+            espace=espace,
+            identifiant_unique="1.2.250.1.999.6.1",
+            sha256="0" * 64,
+            blob=blob_ecrire_octets(b"<ClinicalDocument/>", media_type="text/xml"),
+            titre="conflit d'un autre",
+            auteur_nom="Dr Autre",
+            type_code="11502-2",
+            date_acte=timezone.localdate(),
+        )
         exports[espace.pk] = ExportDonnees.objects.create(
             espace=espace,
             demande_par=autre.titulaire,
@@ -119,6 +129,7 @@ def monde():  # type: ignore[no-untyped-def]
         "documents": objets,
         "elements": elements,
         "imports": imports,
+        "conflits": conflits,
         "exports": exports,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
@@ -139,6 +150,8 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [monde["documents"][autre.pk].uuid]
                 elif p == "import_uuid":
                     valeurs[p] = [monde["imports"][autre.pk].uuid]
+                elif p == "conflit_uuid":
+                    valeurs[p] = [monde["conflits"][autre.pk].uuid]
                 elif p == "export_uuid":
                     valeurs[p] = [monde["exports"][autre.pk].uuid]
                 elif p == "element_uuid":

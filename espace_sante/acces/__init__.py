@@ -13,7 +13,8 @@ allowed is ever loaded from the database.
   grant, médecin traitant or a running emergency access the holder allows;
 - ``matrice``: rule 4, the habilitation matrix;
 - ``documents``: rules 4–5 and the patient's side, the author, who replaces and releases,
-  and who is told that a document was added;
+  who is told that a document was added, and which DMP import conflicts the patient's side
+  decides;
 - ``profil``: who reads the medical profile and writes which part of it (sections open to
   professionals, parts reserved to the adult holder);
 - ``secret_mineur``: a minor's secrets — who marks them, who never reads them, the history.
@@ -35,6 +36,7 @@ from .autorisations import (
     urgences_valables,
 )
 from .documents import (
+    conflits_import_lisibles,
     destinataires_nouveau_document,
     documents_lisibles,
     est_auteur,
@@ -63,6 +65,7 @@ __all__ = [
     "acces_professionnel",
     "acteur_professionnel",
     "autorisation_active",
+    "conflits_import_lisibles",
     "destinataires_nouveau_document",
     "directives_lisibles",
     "documents_lisibles",

@@ -18,13 +18,17 @@ Who is told: a document someone else added (a professional, an import, the insur
 announced to the holder and, on a minor's space, to the representatives unless it is the
 minor's secret; to nobody while it is held back from the patient, or if the holder chose not
 to be told (``destinataires_nouveau_document``).
+
+A DMP import's conflict (a document of an archive whose uniqueId the space holds with other
+content) is decided by the patient's side, and shown only to whom reads both documents
+(``conflits_import_lisibles``).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from dossier.models import Document, Source, Statut
+from dossier.models import ConflitImport, Document, Source, Statut
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
 from professionnels.models import ReglagesAcces
@@ -90,6 +94,21 @@ def documents_lisibles(*, acces: Acces, supprimes: bool = False) -> QuerySet[Doc
     if isinstance(acces, AccesPro):
         return documents_du_professionnel(acces=acces, supprimes=supprimes)
     return documents_du_patient(acces=acces, supprimes=supprimes)
+
+
+def conflits_import_lisibles(*, acces: AccesPatient) -> QuerySet[ConflitImport]:
+    """The DMP import's conflicts of the space (a document of an archive whose uniqueId the
+    space already holds with other content) the holder or a representative sees and decides:
+    those whose incoming document they would read once imported, and whose document already
+    in the space with that uniqueId they read too (else the conflict would tell it exists).
+    A professional never reaches them (the import pages are the patient's side)."""
+    lisible = Q(invisible_patient=False)
+    if not lit_les_secrets(acces):
+        lisible &= Q(invisible_representants=False)
+    cache = Document.objects.filter(
+        espace=acces.espace, identifiant_unique=OuterRef("identifiant_unique")
+    ).exclude(lisible)
+    return ConflitImport.objects.filter(lisible, espace=acces.espace).exclude(Exists(cache))
 
 
 # --- Writes -------------------------------------------------------------------------------------

@@ -82,6 +82,14 @@ class Action(models.TextChoices):
     PROFIL_SUPPRESSION = "profil_suppression", _("Profil médical : suppression")
     IMPORT_DMP_DEMANDE = "import_dmp_demande", _("Import du DMP demandé")
     IMPORT_DMP_TERMINE = "import_dmp_termine", _("Import du DMP terminé")
+    IMPORT_DMP_CONFLIT_VERSION = (
+        "import_dmp_conflit_version",
+        _("Import du DMP : document importé comme nouvelle version"),
+    )
+    IMPORT_DMP_CONFLIT_IGNORE = (
+        "import_dmp_conflit_ignore",
+        _("Import du DMP : document différent ignoré"),
+    )
     REMBOURSEMENTS_SYNCHRONISES = "remboursements_synchro", _("Remboursements mis à jour")
     REMBOURSEMENTS_CONSULTES = "remboursements_consultes", _("Remboursements consultés")
     EXPORT_DEMANDE = "export_demande", _("Export de mes données demandé")

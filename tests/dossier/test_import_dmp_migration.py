@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from dossier import import_dmp
+from dossier import import_dmp, import_masse
 from dossier.models import Document, ImportDMP, Source
 from ensemble import demo
 from espace_sante.coffre.models import Blob
@@ -191,7 +191,9 @@ def test_the_bulk_command_imports_each_archive_into_its_space_and_can_run_again(
     assert "inconnu.zip : refusée : Aucun espace santé n'a l'INS de cette archive." in texte
     assert "oppose.zip : refusée : L'espace santé de cet INS est « Opposé »." in texte
     assert "hostile.zip : refusée" in texte
-    assert "Documents importés : 6 ; déjà présents : 0 ; refusés : 0." in texte
+    assert "lot2/b.zip : programmée" in texte  # named by its path in the folder
+    assert "Documents : 6 importé(s) ; 0 déjà présent(s) ; 0 conflit(s)" in texte
+    assert texte.rstrip().endswith("0 refusé(s).")  # the summary comes last
     comptes = {e.pk: Document.objects.filter(espace=e).count() for e in (a, b, c, oppose)}
     assert comptes == {a.pk: 3, b.pk: 2, c.pk: 1, oppose.pk: 0}
     assert set(ImportDMP.objects.values_list("etat", "par_operateur")) == {("termine", True)}
@@ -224,7 +226,7 @@ def test_the_bulk_command_resumes_what_a_killed_run_left_waiting(lot, monkeypatc
     sortie = io.StringIO()
     call_command("import_dmp_archives", str(dossier), stdout=sortie)
     assert "Programmées : 0 ; reprises : 3" in sortie.getvalue()
-    assert "Documents importés : 6" in sortie.getvalue()
+    assert "Documents : 6 importé(s)" in sortie.getvalue()
     assert ImportDMP.objects.count() == 3 and Document.objects.count() == 6
 
 
@@ -245,10 +247,10 @@ def test_concurrency_is_bounded(lot, monkeypatch) -> None:
         import_dmp.import_executer(demande_id=plus_ancien.pk)
 
     monkeypatch.setattr(import_dmp, "_programmer", programmer)
-    monkeypatch.setattr(import_dmp.time, "sleep", sommeil)
+    monkeypatch.setattr(import_masse.time, "sleep", sommeil)
     monkeypatch.setattr(import_dmp.transaction, "on_commit", lambda f, **k: f())
-    migration = import_dmp.archives_migrer(
-        sorted(dossier.rglob("*.zip")), acteur=Acteur.systeme(), concurrence=1
+    migration = import_masse.archives_migrer(
+        import_masse.archives_trouver(dossier).archives, acteur=Acteur.systeme(), concurrence=1
     )
     assert len(migration.programmees) == 3 and en_vol_max == 1
 
@@ -286,7 +288,7 @@ def test_an_operator_imports_an_archive_into_a_space_from_the_admin(
     evenement = Evenement.objects.get(action=Action.IMPORT_DMP_DEMANDE)
     assert evenement.acteur_type == "operateur" and evenement.espace_uuid == espace.uuid
     page = client_operateur.get(url).content.decode()
-    assert "Terminé" in page and "2 / 0 / 0" in page
+    assert "Terminé" in page and "2 / 0 / 0 / 0" in page
     assert "Compte rendu" not in page  # operators see states and counts, never content
 
 

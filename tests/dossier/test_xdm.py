@@ -350,9 +350,12 @@ def test_empreinte_ou_taille_fausse_refuse_le_seul_document() -> None:
     motifs = dict(archive.refus)
     assert list(motifs) == ["HASH", "TAILLE", "ABSENT", "EVASION"]
     assert "SHA-1" in motifs["HASH"]
-    assert "Taille" in motifs["TAILLE"]
+    assert "taille" in motifs["TAILLE"]
     assert "absent" in motifs["ABSENT"]
     assert "invalide" in motifs["EVASION"]
+    # Named to a person by rank in the archive, never by the entry's id.
+    assert archive.libelle("HASH") == "Document n° 2 de l'archive"
+    assert archive.libelle("inconnu") == "Un document de l'archive"
 
 
 # --- Refus de l'archive entière ------------------------------------------------------------
