@@ -29,6 +29,7 @@ from .formats.cda.analyse import CDAInvalide
 from .formats.commun import FichierCorrompu, FichierRefuse
 from .import_dmp import imports_relancer_en_suspens
 from .models import Apercu, Document, Nature, Source, Statut
+from .resultats import lecture as resultats
 from .services import _journal, document_notifier
 from .types import TYPES, categorie_de
 
@@ -178,6 +179,7 @@ def document_ingerer(*, document_id: int) -> str:
                 description = validation.decrire(nature, donnees)
             except FichierCorrompu as erreur:
                 raise _Echec(erreur.message) from erreur
+        observations = resultats.lire(donnees, cda) if cda is not None else None
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:
             apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))
@@ -219,6 +221,12 @@ def document_ingerer(*, document_id: int) -> str:
                 (document_id, genre, rang, coffre.blob_enregistrer(a).pk)
                 for genre, rang, a in stockes
             ],
+        )
+        resultats.enregistrer(
+            document_id=document_id,
+            espace_id=document.espace.pk,
+            lecture=observations,
+            using=connexion.alias,
         )
         document_notifier(document)
     return "disponible"

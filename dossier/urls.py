@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views, views_import
+from .resultats import views as resultats
 
 app_name = "dossier"
 
@@ -24,6 +25,12 @@ urlpatterns = [
         "espace/<uuid:espace_uuid>/remboursements/",
         views_import.remboursements,
         name="remboursements",
+    ),
+    path("espace/<uuid:espace_uuid>/resultats/", resultats.resultats, name="resultats"),
+    path(
+        "espace/<uuid:espace_uuid>/resultats/<str:analyse>/",
+        resultats.resultats_analyse,
+        name="resultats_analyse",
     ),
     path(D, views.document, name="document"),
     path(D + "contenu/", views.contenu, name="contenu"),

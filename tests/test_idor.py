@@ -16,12 +16,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dossier.models import Apercu, ImportDMP
+from dossier.models import Apercu, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
+from .dossier.resultats_cda import resultat
 from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets, elements, imports, exports = {}, {}, {}, {}
+    objets, elements, imports, exports, analyses = {}, {}, {}, {}, {}
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
@@ -89,6 +90,8 @@ def monde():  # type: ignore[no-untyped-def]
             blob=blob_ecrire_octets(b"png", media_type="image/png"),
         )
         objets[espace.pk] = doc
+        resultat(doc, code="3016-3")  # a lab result: its analysis' page takes its key
+        analyses[espace.pk] = empreinte_analyse(espace.pk, "3016-3")
     # A verified professional is public (anyone may grant or block them): the professional id
     # worth forging is one only the other space knows — suspended since it was authorised.
     pro_de_l_autre = ProfessionnelFactory(utilisateur__nom="DELAUTRE", statut="suspendu")
@@ -120,6 +123,7 @@ def monde():  # type: ignore[no-untyped-def]
         "elements": elements,
         "imports": imports,
         "exports": exports,
+        "analyses": analyses,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
     }
@@ -145,9 +149,15 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":
                     valeurs[p] = [monde["pro_de_l_autre"].uuid]
+                elif p == "analyse":
+                    valeurs[p] = [monde["analyses"][autre.pk]]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
-            ids_etrangers = [p for p in parametres if p.endswith("uuid") and p != "espace_uuid"]
+            ids_etrangers = [
+                p
+                for p in parametres
+                if (p.endswith("uuid") and p != "espace_uuid") or p == "analyse"
+            ]
             if propre != autre and not ids_etrangers:
                 continue  # the persona's own space alone is not someone else's id
             for combinaison in itertools.product(*valeurs.values()):
@@ -195,6 +205,7 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         blob=blob_ecrire_octets(b"png", media_type="image/png"),
     )
     entree = Allergie.objects.create(espace=enfant, substance="Latex", secret_mineur=True)
+    resultat(secret, code="3016-3")  # the secret's lab result: its analysis' pages too
     parent = monde["personas"]["representant"]
     acces = espace_pour_acteur(utilisateur=parent, espace_uuid=enfant.uuid)
     assert acces.role == "representant"
@@ -208,14 +219,17 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         "espace_uuid": [enfant.uuid],
         "document_uuid": [secret.uuid],
         "element_uuid": [entree.uuid],
+        "analyse": [empreinte_analyse(enfant.pk, "3016-3")],
         **VALEURS_FIXES,
     }
     urls = set()
     for nom, motif in _motifs(get_resolver()):
         parametres = _parametres(motif)
-        if "espace_uuid" not in parametres or not {"document_uuid", "element_uuid"} & set(
-            parametres
-        ):
+        if "espace_uuid" not in parametres or not {
+            "document_uuid",
+            "element_uuid",
+            "analyse",
+        } & set(parametres):
             continue
         if any(p not in valeurs for p in parametres):
             continue

@@ -14,6 +14,8 @@ Writes: everyone with an access deposits; only a professional holds a document b
 patient, or (on a minor's space) from the representatives; the author replaces their document
 with a new version, and a professional author releases a document held back.
 
+Lab results (``Resultat``) are read through their document: ``resultats_lisibles``.
+
 Who is told: a document someone else added (a professional, an import, the insurer) is
 announced to the holder and, on a minor's space, to the representatives unless it is the
 minor's secret; to nobody while it is held back from the patient, or if the holder chose not
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from dossier.models import Document, Source, Statut
+from dossier.models import Document, Resultat, Source, Statut
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
 from professionnels.models import ReglagesAcces
@@ -90,6 +92,14 @@ def documents_lisibles(*, acces: Acces, supprimes: bool = False) -> QuerySet[Doc
     if isinstance(acces, AccesPro):
         return documents_du_professionnel(acces=acces, supprimes=supprimes)
     return documents_du_patient(acces=acces, supprimes=supprimes)
+
+
+def resultats_lisibles(*, acces: Acces) -> QuerySet[Resultat]:
+    """The lab results the actor may read: those of the current documents (not an old
+    version) they may read, by the same rules: hiding, holding back or deleting a document
+    hides its values, and a representative never reads a minor's secret's."""
+    documents = documents_lisibles(acces=acces).filter(statut=Statut.DISPONIBLE)
+    return Resultat.objects.filter(espace=acces.espace, document__in=documents.values("pk"))
 
 
 # --- Writes -------------------------------------------------------------------------------------
