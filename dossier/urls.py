@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_import
-from .resultats import views as resultats
 
 app_name = "dossier"
 
@@ -26,12 +25,7 @@ urlpatterns = [
         views_import.remboursements,
         name="remboursements",
     ),
-    path("espace/<uuid:espace_uuid>/resultats/", resultats.resultats, name="resultats"),
-    path(
-        "espace/<uuid:espace_uuid>/resultats/<str:analyse>/",
-        resultats.resultats_analyse,
-        name="resultats_analyse",
-    ),
+    path("espace/<uuid:espace_uuid>/resultats/", include("dossier.resultats.urls")),
     path(D, views.document, name="document"),
     path(D + "contenu/", views.contenu, name="contenu"),
     path(D + "statut/", views.statut, name="statut"),

@@ -21,7 +21,7 @@ from .presentation import ANALYSE_ZERO, ZERO, Liens, contexte_analyse, contexte_
 def _liens(espace_uuid: uuid.UUID) -> Liens:
     return Liens(
         document=reverse("dossier:document", args=[espace_uuid, ZERO]),
-        analyse=reverse("dossier:resultats_analyse", args=[espace_uuid, ANALYSE_ZERO]),
+        analyse=reverse("dossier:resultats:analyse", args=[espace_uuid, ANALYSE_ZERO]),
     )
 
 

@@ -253,13 +253,15 @@ def test_the_holder_and_the_representative_read_what_section_3_says() -> None:
         resultat(doc, code=drapeau, libelle=f"RES-{drapeau}")
     for rang, client in enumerate([client_pour(enfant.titulaire), client_pour(representant)]):
         liste = client.get(reverse("dossier:documents", args=[enfant.uuid])).content.decode()
-        valeurs = client.get(reverse("dossier:resultats", args=[enfant.uuid])).content.decode()
+        valeurs = client.get(
+            reverse("dossier:resultats:liste", args=[enfant.uuid])
+        ).content.decode()
         for drapeau, doc in docs.items():
             voit = PATIENT_ATTENDU[drapeau][rang]
             assert (doc.titre in liste) is voit, (rang, drapeau)
             assert (f"RES-{drapeau}<" in valeurs) is voit, (rang, drapeau)
             analyse = empreinte_analyse(enfant.pk, drapeau)
-            tendance = client.get(reverse("dossier:resultats_analyse", args=[enfant.uuid, analyse]))
+            tendance = client.get(reverse("dossier:resultats:analyse", args=[enfant.uuid, analyse]))
             assert tendance.status_code == (200 if voit else 404), (rang, drapeau)
             for nom in ["dossier:document", "dossier:contenu"]:
                 reponse = client.get(reverse(nom, args=[enfant.uuid, doc.uuid]))

@@ -158,7 +158,7 @@ def test_bad_observations_are_skipped_and_reported_on_the_document_s_page(
         "3 résultats de biologie lus, 2 ignorés : valeur absente (Potassium) ; "
         "date impossible « 20241399 » (Urée)." in texte
     )
-    assert reverse("dossier:resultats", args=[titulaire.uuid]) in texte
+    assert reverse("dossier:resultats:liste", args=[titulaire.uuid]) in texte
 
 
 def test_running_the_job_again_or_reading_the_document_again_doubles_nothing(

@@ -32,14 +32,14 @@ TSH, GLUCOSE = "3016-3", "2345-7"
 
 
 def _liste(client: Client, espace: Espace) -> str:
-    reponse = client.get(reverse("dossier:resultats", args=[espace.uuid]))
+    reponse = client.get(reverse("dossier:resultats:liste", args=[espace.uuid]))
     assert reponse.status_code == 200
     return " ".join(reponse.content.decode().split())
 
 
 def _analyse(espace: Espace, code: str) -> str:
     return reverse(
-        "dossier:resultats_analyse", args=[espace.uuid, empreinte_analyse(espace.pk, code)]
+        "dossier:resultats:analyse", args=[espace.uuid, empreinte_analyse(espace.pk, code)]
     )
 
 
@@ -232,7 +232,7 @@ def test_a_profession_the_matrix_keeps_from_biology_sees_no_value(titulaire: Esp
 
 def test_a_malformed_analysis_key_is_not_found(titulaire: Espace, client_titulaire: Client) -> None:
     for cle in ("x" * 64, "0" * 63, "../" * 10):
-        url = reverse("dossier:resultats", args=[titulaire.uuid]) + cle + "/"
+        url = reverse("dossier:resultats:liste", args=[titulaire.uuid]) + cle + "/"
         assert client_titulaire.get(url).status_code == 404
 
 
@@ -246,11 +246,13 @@ def test_the_list_page_takes_a_pinned_number_of_queries(
             documents[n % len(documents)], code=str(1000 + n % 25), libelle=f"Analyse {n % 25}",
             valeur=str(n), rang=n + 1, le=date(2024, 1, 1) + timedelta(days=n),
         )  # fmt: skip
-    client_titulaire.get(reverse("dossier:resultats", args=[titulaire.uuid]))  # session warmed
+    client_titulaire.get(
+        reverse("dossier:resultats:liste", args=[titulaire.uuid])
+    )  # session warmed
     # session and user; the space with its access; the results (one query); the journal's
     # append (two statements on PostgreSQL, four elsewhere); the session saved (a savepoint,
     # the update, its release)
     with django_assert_num_queries(9 if connection.vendor == "postgresql" else 11):
-        page = client_titulaire.get(reverse("dossier:resultats", args=[titulaire.uuid]))
+        page = client_titulaire.get(reverse("dossier:resultats:liste", args=[titulaire.uuid]))
     assert page.status_code == 200
     assert page.content.decode().count('<th scope="row"><a class="fr-link"') == min(nombre, 25)
