@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Final
 
@@ -188,6 +189,7 @@ def _texte_symbole(symbole: Symbole) -> str:
     return f"{symbole.prefixe}{atome}{exposant}"
 
 
+@lru_cache(maxsize=1024)  # a lab's units are few, and read again for every result
 def forme_canonique(code: str) -> str:
     """L'unité telle qu'on la compare : le litre écrit ``L``, micro ``u`` (``mg/dl`` et
     ``mg/dL`` sont la même unité). ``UniteInconnue`` si elle n'est pas valide."""
@@ -207,6 +209,7 @@ _ATOMES_LISIBLES: Final = {
 }
 
 
+@lru_cache(maxsize=1024)
 def unite_lisible(code: str) -> str:
     """L'unité pour la lire : ``umol/L`` → ``µmol/L``, ``m[IU]/L`` → ``mUI/L``, ``10*9/L`` →
     ``10⁹/L``, ``m2`` → ``m²`` ; sans dimension (``1`` ou vide) : rien. Une unité invalide est
@@ -297,6 +300,7 @@ CONVERSIONS: Final = {
 }
 
 
+@lru_cache(maxsize=4096)
 def facteur_de_conversion(de: str, vers: str) -> Decimal | None:
     """Le facteur qui convertit une valeur en ``de`` en ``vers`` (1 pour la même unité),
     ``None`` si elles ne sont pas de la même grandeur de la table (ou invalides)."""

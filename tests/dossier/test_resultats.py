@@ -89,8 +89,9 @@ def test_a_deposited_lab_report_s_results_are_stored_encrypted(
         "interpretation": "H",
     }
     assert resultats[0].date_observation == date(2024, 1, 15)
+    nom = connection.ops.quote_name  # "analyse" is a reserved word of PostgreSQL
     with connection.cursor() as curseur:
-        curseur.execute(f"SELECT code, contenu, analyse FROM {Resultat._meta.db_table}")
+        curseur.execute(f"SELECT code, contenu, {nom('analyse')} FROM {nom('dossier_resultat')}")
         lignes = curseur.fetchall()
     for code, contenu_brut, analyse in lignes:
         assert code.startswith("esc1$") and contenu_brut.startswith("esc1$")
