@@ -6,9 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from html import escape
+from pathlib import Path
+
+import pytest
 
 from dossier.models import Resultat, empreinte_analyse
 from ensemble.demo import OID_INS_TEST
+
+from ..conftest import en_ci
+
+
+def fichier_partage(chemin: Path) -> bytes:
+    """A national example file from ../shared/data; said clearly when absent (a failure in CI)."""
+    if not chemin.exists():
+        raison = f"{chemin} est absent : les exemples nationaux (../shared/data) sont nécessaires."
+        if en_ci():
+            pytest.fail(raison)
+        pytest.skip(raison)
+    return chemin.read_bytes()
 
 
 @dataclass(frozen=True)

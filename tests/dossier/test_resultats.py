@@ -21,9 +21,9 @@ from dossier.resultats.lecture import document_relire
 from espace_sante.journal.services import Acteur
 from profil.models import Espace
 
-from ..conftest import SHARED_DATA, en_ci
+from ..conftest import SHARED_DATA
 from ..factories import EspaceFactory
-from .resultats_cda import Obs, cr_bio
+from .resultats_cda import Obs, cr_bio, fichier_partage
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,6 @@ def _deposer(espace: Espace, contenu: bytes, capture) -> Document:  # type: igno
     document.refresh_from_db()
     assert document.statut == Statut.DISPONIBLE, document.motif_erreur
     return document
-
-
-def _partage(chemin):  # type: ignore[no-untyped-def]
-    if not chemin.exists():
-        raison = f"{chemin} est absent : les exemples nationaux (../shared/data) sont nécessaires."
-        if en_ci():
-            pytest.fail(raison)
-        pytest.skip(raison)
-    return chemin.read_bytes()
 
 
 def test_a_deposited_lab_report_s_results_are_stored_encrypted(
@@ -103,7 +94,7 @@ def test_a_deposited_lab_report_s_results_are_stored_encrypted(
 def test_the_national_tsh_report_gives_its_results(
     django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
-    donnees = _partage(SHARED_DATA / "cda" / "BIO-CR-BIO_2024.01_TSH_1.xml")
+    donnees = fichier_partage(SHARED_DATA / "cda" / "BIO-CR-BIO_2024.01_TSH_1.xml")
     espace = EspaceFactory(ins=INS_TSH)
     document = _deposer(espace, donnees, django_capture_on_commit_callbacks)
     assert sorted(document.resultats.values_list("date_observation", flat=True)) == [
@@ -115,7 +106,7 @@ def test_the_national_tsh_report_gives_its_results(
 def test_a_lab_report_imported_from_a_dmp_archive_gives_its_results(
     django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
-    archive = _partage(SHARED_DATA / "xdm" / "CR-BIO_2021.01_PDF.zip")
+    archive = fichier_partage(SHARED_DATA / "xdm" / "CR-BIO_2021.01_PDF.zip")
     espace = EspaceFactory(ins=INS_EXEMPLE)
     with django_capture_on_commit_callbacks(execute=True):
         rapport = archive_importer(espace=espace, contenu=archive)
@@ -180,30 +171,23 @@ def test_running_the_job_again_or_reading_the_document_again_doubles_nothing(
     assert LectureResultats.objects.filter(document=document).count() == 1
 
 
-def test_the_command_reads_documents_ingested_before_results_were_read(
-    titulaire: Espace, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    document = _deposer(
-        titulaire,
-        cr_bio(ins=titulaire.ins, observations=[Obs()]),
-        django_capture_on_commit_callbacks,
-    )
+@pytest.fixture
+def bilan(titulaire: Espace, django_capture_on_commit_callbacks) -> Document:  # type: ignore[no-untyped-def]
+    """A lab report with one result, ingested."""
+    contenu = cr_bio(ins=titulaire.ins, observations=[Obs()])
+    return _deposer(titulaire, contenu, django_capture_on_commit_callbacks)
+
+
+def test_the_command_reads_documents_ingested_before_results_were_read(bilan: Document) -> None:
     Resultat.objects.all().delete()
     LectureResultats.objects.all().delete()
     sortie = io.StringIO()
     call_command("resultats_lire", stdout=sortie)
     assert "1 document(s) relu(s) : 1 résultat(s) lu(s), 0 ignoré(s)." in sortie.getvalue()
     call_command("resultats_lire", stdout=sortie)
-    assert document.resultats.count() == 1
+    assert bilan.resultats.count() == 1
 
 
-def test_deleting_the_space_s_document_for_good_takes_its_results(
-    titulaire: Espace, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    document = _deposer(
-        titulaire,
-        cr_bio(ins=titulaire.ins, observations=[Obs()]),
-        django_capture_on_commit_callbacks,
-    )
-    services.document_purger(document)
+def test_deleting_the_space_s_document_for_good_takes_its_results(bilan: Document) -> None:
+    services.document_purger(bilan)
     assert not Resultat.objects.exists() and not LectureResultats.objects.exists()

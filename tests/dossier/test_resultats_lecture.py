@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -19,20 +18,11 @@ from dossier.formats.cda.observations import (
     observations_biologie,
 )
 
-from ..conftest import SHARED_DATA, en_ci
-from .resultats_cda import Obs, cr_bio
+from ..conftest import SHARED_DATA
+from .resultats_cda import Obs, cr_bio, fichier_partage
 
 INS = "279035121518989"
 AUJOURD_HUI = dt.date(2026, 3, 1)
-
-
-def _partage(chemin: Path) -> bytes:
-    if not chemin.exists():
-        raison = f"{chemin} est absent : les exemples nationaux (../shared/data) sont nécessaires."
-        if en_ci():
-            pytest.fail(raison)
-        pytest.skip(raison)
-    return chemin.read_bytes()
 
 
 def _lire(*observations: Obs):  # type: ignore[no-untyped-def]
@@ -47,7 +37,7 @@ def _lire(*observations: Obs):  # type: ignore[no-untyped-def]
 
 
 def test_the_tsh_report_gives_its_two_results_with_ranges_flags_and_methods() -> None:
-    donnees = _partage(SHARED_DATA / "cda" / "BIO-CR-BIO_2024.01_TSH_1.xml")
+    donnees = fichier_partage(SHARED_DATA / "cda" / "BIO-CR-BIO_2024.01_TSH_1.xml")
     assert contient_des_resultats(donnees)
     lecture = observations_biologie(donnees, aujourd_hui=AUJOURD_HUI)
     assert lecture.ignorees == ()
@@ -63,7 +53,7 @@ def test_the_tsh_report_gives_its_two_results_with_ranges_flags_and_methods() ->
 
 
 def test_the_lab_report_of_the_xdm_example_gives_its_inr() -> None:
-    archive = _partage(SHARED_DATA / "xdm" / "CR-BIO_2021.01_PDF.zip")
+    archive = fichier_partage(SHARED_DATA / "xdm" / "CR-BIO_2021.01_PDF.zip")
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         donnees = z.read("IHE_XDM/SUBSET01/DOC0001.XML")
     lecture = observations_biologie(donnees, aujourd_hui=AUJOURD_HUI)
