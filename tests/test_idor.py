@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -37,19 +38,34 @@ VALEURS_FIXES = {
 }
 
 
-def _motifs(resolveur: URLResolver, espace: str = "") -> Iterator[tuple[str, URLPattern]]:
+@dataclass(frozen=True)
+class _Motif:
+    """A URL pattern and the parameters of the includes above it (a page in a nested include,
+    as ``espace/<uuid:espace_uuid>/resultats/`` + ``<str:analyse>/``, takes both)."""
+
+    motif: URLPattern
+    parents: tuple[str, ...]
+
+
+def _motifs(
+    resolveur: URLResolver, espace: str = "", parents: tuple[str, ...] = ()
+) -> Iterator[tuple[str, _Motif]]:
     for motif in resolveur.url_patterns:
         if isinstance(motif, URLResolver):
             nom = motif.namespace or ""
             if nom in ESPACES_EXCLUS or "comptes" in str(motif.pattern):
                 continue
-            yield from _motifs(motif, f"{espace}{nom}:" if nom else espace)
+            yield from _motifs(
+                motif,
+                f"{espace}{nom}:" if nom else espace,
+                (*parents, *motif.pattern.converters),
+            )
         elif motif.name:
-            yield f"{espace}{motif.name}", motif
+            yield f"{espace}{motif.name}", _Motif(motif, parents)
 
 
-def _parametres(motif: URLPattern) -> list[str]:
-    return list(motif.pattern.converters)
+def _parametres(motif: _Motif) -> list[str]:
+    return [*motif.parents, *motif.motif.pattern.converters]
 
 
 def _reauthentifier(client: Client, utilisateur) -> Client:  # type: ignore[no-untyped-def]
@@ -129,7 +145,7 @@ def monde():  # type: ignore[no-untyped-def]
     }
 
 
-def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: ignore[type-arg]
+def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignore[type-arg]
     parametres = _parametres(motif)
     if not any(p.endswith("uuid") for p in parametres):
         return
