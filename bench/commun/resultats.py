@@ -14,7 +14,8 @@ from ingestion.cr_bio import ANALYSES_CODEES
 def resultats_preparer(espace_uuid: str, rapports: int) -> int:
     """The space's results: ``rapports`` × 20, on its first ``rapports`` documents (made again
     when their number differs); returns their number."""
-    from django.db import transaction
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from dossier.models import Document, LectureResultats, Resultat, empreinte_analyse
     from profil.models import Espace
@@ -62,4 +63,8 @@ def resultats_preparer(espace_uuid: str, rapports: int) -> int:
         Resultat.objects.filter(espace=espace).delete()
         LectureResultats.objects.filter(document__espace=espace).delete()
         Resultat.objects.bulk_create(lignes, batch_size=2000)
+        # A document touched: the space's token changes, no cached list of an earlier run.
+        Document.objects.filter(pk=documents[0]).update(traite_le=timezone.now())
+    with connection.cursor() as curseur:
+        curseur.execute("ANALYZE")
     return attendus

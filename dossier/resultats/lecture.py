@@ -116,7 +116,11 @@ def document_relire(*, document: Document) -> LectureObservations | None:
         logger.warning("résultats : document %s illisible (%s)", document.uuid, type(erreur))
         return None
     with transaction.atomic():
-        if not Document.objects.filter(pk=document.pk, statut=Statut.DISPONIBLE).exists():
+        # The document is touched: its space's token changes, and with it the cached
+        # Résultats list (selectors.dernieres_valeurs_lues).
+        if not Document.objects.filter(pk=document.pk, statut=Statut.DISPONIBLE).update(
+            traite_le=timezone.now()
+        ):
             return None
         Resultat.objects.filter(document=document).delete()
         LectureResultats.objects.filter(document=document).delete()

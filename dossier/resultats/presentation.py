@@ -24,7 +24,7 @@ from espace_sante.lib.graphiques import GRADUATIONS, Cadre, Courbe, Releve, cour
 from ..formats import ucum
 from ..formats.cda.observations import Genre
 from ..models import Document
-from .selectors import Derniere, Lu, dernieres_valeurs, resultats_analyse
+from .selectors import Derniere, Lu, dernieres_valeurs_lues, resultats_analyse
 
 # An interpretation (HL7 ObservationInterpretation) in words, and which way it leaves the
 # norm: "haut", "bas", "anormal", or "" (within it, or not a matter of norm).
@@ -101,6 +101,13 @@ class Etat:
     def hors_normes(self) -> bool:
         return bool(self.sens)
 
+    @property
+    def texte(self) -> str:
+        """What the page writes: "Hors normes : élevé", "normal", or a dash."""
+        if self.sens:
+            return _("Hors normes : %(etat)s") % {"etat": self.libelle}
+        return self.libelle or "—"
+
 
 def etat(resultat: Lu) -> Etat:
     """The laboratory's interpretation; without one, the number against its range."""
@@ -152,6 +159,11 @@ class LigneAnalyse:
     url: str
     document_url: str
     secret: bool
+
+    @property
+    def source(self) -> str:
+        """The source link's words for a screen reader (the link itself says "Document")."""
+        return _("source du dernier résultat de %(analyse)s") % {"analyse": self.libelle}
 
 
 def analyses(dernieres: list[Derniere], liens: Liens) -> list[LigneAnalyse]:
@@ -391,8 +403,9 @@ ANALYSE_VALIDE = frozenset("0123456789abcdef")
 
 def contexte_liste(*, acces: Acces, liens: Liens) -> tuple[dict[str, Any], Document | None]:
     """The list page's context, and a minor's secret document among those shown (for the
-    journal). Queries: one, whatever the number of results."""
-    dernieres = dernieres_valeurs(acces=acces)
+    journal). Queries: one whatever the number of results (none when the patient's side finds
+    it in the cache)."""
+    dernieres = dernieres_valeurs_lues(acces=acces)
     lignes = analyses(dernieres, liens)
     return (
         {

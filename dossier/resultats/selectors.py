@@ -1,6 +1,7 @@
 """What the Résultats pages read: the results the reader may see (``resultats_lisibles``, the
-access package's rule: through their documents), each analysis' latest result in one query,
-one analysis' results in one query, and the reading report of a document."""
+access package's rule: through their documents), each analysis' latest result in one query
+(kept in the cache for the holder and a representative while the space's documents do not
+change), one analysis' results in one query, and the reading report of a document."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from espace_sante.acces import Acces, resultats_lisibles
+from espace_sante.coffre.champs import chiffrer_texte, dechiffrer_texte
+from espace_sante.coffre.cles import CleIndisponible
 
 from ..formats.cda.observations import Genre
 from ..models import Document, LectureResultats, Nature, Resultat
+from ..selectors import SOMMAIRE_DUREE, _version_documents
 
 # What a page reads of a result and of its document (the document's other fields, encrypted
 # ones among them, are not read).
@@ -111,6 +116,74 @@ def dernieres_valeurs(*, acces: Acces) -> list[Derniere]:
         .order_by()
     )
     return [Derniere(lu(ligne), ligne.total) for ligne in lignes]
+
+
+# Each analysis' latest result as the holder (or a representative) sees it, cached while the
+# space's documents do not change, as the list pages' summary is (dossier/selectors.py): the
+# key carries the space's ``VersionDocuments`` token, which the database renews at every write
+# to its documents — a document made available with its results, hidden, deleted, read again
+# (``lecture.document_relire`` touches it). The holder and a representative (who never reads a
+# minor's secret) have an entry each; a professional's view (the matrix, the holder's
+# settings) is never cached. The entry is encrypted (it holds results), bound to its key.
+
+
+def _en_cache(derniere: Derniere) -> dict[str, Any]:
+    r = derniere.resultat
+    valeurs = {
+        "libelle": r.libelle,
+        "genre": r.genre,
+        "valeur": r.valeur,
+        "unite": r.unite,
+        "bas": "" if r.bas is None else str(r.bas),
+        "haut": "" if r.haut is None else str(r.haut),
+        "reference": r.reference,
+        "interpretation": r.interpretation,
+        "methode": r.methode,
+        "prelevement": r.prelevement,
+    }
+    return {
+        "analyse": r.analyse,
+        "code": r.code,
+        "date": r.date.isoformat(),
+        "contenu": {k: v for k, v in valeurs.items() if v},
+        "document": str(r.document.uuid),
+        "secret": r.document.invisible_representants,
+        "total": derniere.nombre,
+    }
+
+
+def _du_cache(entree: dict[str, Any]) -> Derniere:
+    resultat = Resultat(
+        analyse=entree["analyse"],
+        code=entree["code"],
+        date_observation=date.fromisoformat(entree["date"]),
+        contenu=json.dumps(entree["contenu"]),
+        document=Document(uuid=entree["document"], invisible_representants=entree["secret"]),
+    )
+    return Derniere(lu(resultat), int(entree["total"]))
+
+
+def dernieres_valeurs_lues(*, acces: Acces) -> list[Derniere]:
+    """``dernieres_valeurs``, from the cache for the holder and a representative (the access
+    read with ``avec=("version_documents",)`` brings the token: no query on a hit)."""
+    jeton = "" if acces.est_professionnel else _version_documents(acces.espace)
+    if not jeton:
+        return dernieres_valeurs(acces=acces)
+    lecteur = "representant" if acces.est_representant else "titulaire"
+    etiquette = f"dossier.resultats|{acces.espace.uuid}|{lecteur}"
+    cle = f"dossier:resultats:{acces.espace.uuid}:{lecteur}:{jeton}"
+    chiffre = cache.get(cle)
+    if chiffre is not None:
+        try:
+            return [
+                _du_cache(e) for e in json.loads(dechiffrer_texte(chiffre, etiquette=etiquette))
+            ]
+        except (CleIndisponible, ValueError, KeyError, TypeError):
+            pass  # written under a retired key, or altered: computed again below
+    dernieres = dernieres_valeurs(acces=acces)
+    contenu = json.dumps([_en_cache(d) for d in dernieres], ensure_ascii=False)
+    cache.set(cle, chiffrer_texte(contenu, etiquette=etiquette), SOMMAIRE_DUREE)
+    return dernieres
 
 
 def resultats_analyse(*, acces: Acces, analyse: str) -> list[Lu]:

@@ -27,7 +27,7 @@ def _liens(espace_uuid: uuid.UUID) -> Liens:
 
 @login_required
 def resultats(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, "version_documents")  # the cache's token, with the space
     contexte, secret = contexte_liste(acces=acces, liens=_liens(acces.espace.uuid))
     services.resultats_consultation(acces=acces, secret=secret, ip=client_ip(request))
     return render(request, "dossier/resultats.html", contexte)

@@ -11,6 +11,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -24,7 +25,7 @@ from profil.models import Espace
 
 from ..conftest import client_pour
 from ..factories import ProfessionnelFactory, document
-from .resultats_cda import resultat
+from .resultats_cda import Obs, cr_bio, resultat
 
 pytestmark = pytest.mark.django_db
 
@@ -246,13 +247,50 @@ def test_the_list_page_takes_a_pinned_number_of_queries(
             documents[n % len(documents)], code=str(1000 + n % 25), libelle=f"Analyse {n % 25}",
             valeur=str(n), rang=n + 1, le=date(2024, 1, 1) + timedelta(days=n),
         )  # fmt: skip
-    client_titulaire.get(
-        reverse("dossier:resultats:liste", args=[titulaire.uuid])
-    )  # session warmed
-    # session and user; the space with its access; the results (one query); the journal's
-    # append (two statements on PostgreSQL, four elsewhere); the session saved (a savepoint,
-    # the update, its release)
+    url = reverse("dossier:resultats:liste", args=[titulaire.uuid])
+    client_titulaire.get(url)  # session warmed
+    cache.clear()  # the results read from the database, not from the cache
+    # session and user; the space with its access (and its documents' token); the results (one
+    # query); the journal's append (two statements on PostgreSQL, four elsewhere); the session
+    # saved (a savepoint, the update, its release)
     with django_assert_num_queries(9 if connection.vendor == "postgresql" else 11):
-        page = client_titulaire.get(reverse("dossier:resultats:liste", args=[titulaire.uuid]))
+        page = client_titulaire.get(url)
     assert page.status_code == 200
-    assert page.content.decode().count('<th scope="row"><a class="fr-link"') == min(nombre, 25)
+    lignes = page.content.decode().count('<th scope="row"><a class="fr-link"')
+    assert lignes == min(nombre, 25)
+    with django_assert_num_queries(8 if connection.vendor == "postgresql" else 10):
+        assert client_titulaire.get(url).content.decode().count('<th scope="row"><a') == lignes
+
+
+def test_the_cached_list_follows_every_change_of_the_documents(
+    titulaire: Espace, client_titulaire: Client, enfant_represente: Espace
+) -> None:
+    """Read once (cached), then a document deleted, another held back, a third read again:
+    each shows at once, and the holder's entry is not a representative's."""
+    from dossier import services
+    from dossier.resultats.lecture import document_relire
+
+    supprime, retenu = (document(titulaire, titre=t) for t in ("a", "b"))
+    relu = document(
+        titulaire,
+        titre="c",
+        contenu=cr_bio(ins=titulaire.ins, observations=[Obs(libelle="Valeur-lue-a-nouveau")]),
+        nature="cda",
+        media_type="text/xml",
+    )
+    resultat(supprime, code="1", libelle="Valeur-supprimee")
+    resultat(retenu, code="2", libelle="Valeur-retenue")
+    resultat(relu, code="3", libelle="Valeur-relue", valeur="5")
+    page = _liste(client_titulaire, titulaire)
+    assert "Valeur-supprimee" in page and "Valeur-retenue" in page
+    services.document_supprimer(acces=_acces(titulaire), document=supprime)
+    assert "Valeur-supprimee" not in _liste(client_titulaire, titulaire)
+    Document.objects.filter(pk=retenu.pk).update(invisible_patient=True)
+    assert "Valeur-retenue" not in _liste(client_titulaire, titulaire)
+    document_relire(document=relu)  # its rows replaced by what the report really holds
+    page = _liste(client_titulaire, titulaire)
+    assert "Valeur-relue" not in page and "Valeur-lue-a-nouveau" in page
+    # On a minor's space, the holder's (here the minor's representative) entry is their own.
+    secret = document(enfant_represente, titre="secret", invisible_representants=True)
+    resultat(secret, code="4", libelle="Valeur-secrete")
+    assert "Valeur-secrete" not in _liste(client_titulaire, enfant_represente)
