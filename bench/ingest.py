@@ -13,7 +13,9 @@ event, task queued on commit); the worker runs ``document_ingerer`` (decrypt, ch
 previews encrypted and stored, "disponible"). Inputs: one-page letters made by
 ``ensemble.demo.pdf`` (a page image, as a scanned letter, sized to ``--pdf-kb``), CI-SIS-shaped
 biology reports made by ``ensemble.demo.cda`` for each space's INS (``cda``: structured body;
-``cda-pdf``: level 1, the letter embedded).
+``cda-pdf``: level 1, the letter embedded), and structured lab reports (``cda-bio``: CR-BIO
+level 3, 20 coded results each, read into the space's results at ingestion; made by
+``bench/ingestion/cr_bio.py``).
 
 For each kind of document, two phases of ``--documents`` documents each:
 
@@ -223,7 +225,9 @@ def _echauffer(genre: str, forme: Forme, nombre: int, delai: float) -> None:
 def _arguments() -> argparse.Namespace:
     parseur = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parseur.add_argument("--documents", "-n", type=int, default=500, help="per kind and phase")
-    parseur.add_argument("--kinds", default="pdf,cda", help="pdf, cda, cda-pdf (level 1)")
+    parseur.add_argument(
+        "--kinds", default="pdf,cda", help="pdf, cda, cda-pdf (level 1), cda-bio (CR-BIO level 3)"
+    )
     parseur.add_argument("--producers", type=int, default=1, help="producer processes")
     parseur.add_argument("--concurrency", type=int, default=2, help="worker processes")
     parseur.add_argument("--pdf-kb", type=int, default=100, help="target PDF size, KiB")

@@ -1,9 +1,11 @@
 #!/usr/bin/env python
-"""Pages benchmark: the Documents page against a bare template view, under gunicorn.
+"""Pages benchmark: the Documents page (or the Résultats page) against a bare template view,
+under gunicorn.
 
     .venv/bin/python bench/pages.py [--spaces 100000] [--documents 2000] [--duration 10]
                                     [--concurrency 2] [--conn-max-age 600] [--reset]
                                     [--database NAME] [--redis redis://127.0.0.1:6379/13]
+                                    [--page resultats [--lab-reports 50]]
 
 A holder with ``--documents`` documents, in a PostgreSQL database of ``--spaces`` spaces (a
 dedicated database, ``espace_sante_bench`` by default, loaded once and reused while its counts
@@ -12,6 +14,14 @@ portal's settings and middleware, for the same logged-in user (session with its 
 already checked): the Documents page ``/espace/<uuid>/documents/`` and ``/bench/nu/``, a view
 that renders ``base.html`` with an empty content block (``commun/web.py``'s ``vue_nue``, mounted
 by a URLconf written at run time next to a settings module that only changes ``ROOT_URLCONF``).
+
+With ``--page resultats`` the page measured is the holder's Résultats page
+``/espace/<uuid>/resultats/`` (each analysis with its latest value): ``--lab-reports``
+structured lab reports' worth of results (20 each) on the holder's documents, 2 on the second
+holder's (``commun/resultats.py``), and the query counts are those of both holders' pages read
+from the database, then of the first one's from the cache (the list is cached for the patient's
+side while the space's documents do not change: docs/RESULTATS.md); the throughput is measured
+as a returning reader finds it, the cache warm.
 
 Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
 for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
@@ -39,6 +49,7 @@ from commun.environnement import cles, django_demarrer, interrompre
 from commun.espaces import nir
 from commun.postgres import base_creer, migrer
 from commun.processus import arreter
+from commun.resultats import resultats_preparer
 from commun.web import CHEMIN_NU, HOTE, gunicorn, percentile, reglages_ecrire, tranche
 
 if TYPE_CHECKING:
@@ -47,6 +58,7 @@ if TYPE_CHECKING:
 EMAIL = "bench-pages@exemple.test"
 EMAIL_PETIT = "bench-pages-petit@exemple.test"
 DOCUMENTS_PETIT = 30  # a second holder, a few documents: the query count must not change
+RAPPORTS_PETIT = 2  # the second holder's lab reports (--page resultats)
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a fictitious bench account)
 MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"
 LOT = 5000
@@ -338,8 +350,36 @@ def _arguments() -> argparse.Namespace:
     parseur.add_argument(
         "--redis", default="", help="cache in this Redis (e.g. redis://127.0.0.1:6379/13)"
     )
-    parseur.add_argument("--sql", action="store_true", help="print the Documents page's SQL")
+    parseur.add_argument("--sql", action="store_true", help="print the measured page's SQL")
+    parseur.add_argument(
+        "--page", choices=["documents", "resultats"], default="documents", help="page measured"
+    )
+    parseur.add_argument(
+        "--lab-reports", type=int, default=50, help="--page resultats: 20 results each"
+    )
     return parseur.parse_args()
+
+
+def _pages_resultats(
+    args: argparse.Namespace, donnees: Donnees, client: Client, petit: Client
+) -> tuple[str, list[tuple[str, tuple[int, int, list[str]]]]]:
+    """The Résultats page's path and its query counts: both holders' pages read from the
+    database (the cache emptied first), then the first holder's again, from the cache."""
+    from django.core.cache import cache
+
+    nombre = resultats_preparer(donnees.espace, args.lab_reports)
+    peu = resultats_preparer(donnees.espace_petit, RAPPORTS_PETIT)
+    chemin = f"/espace/{donnees.espace}/resultats/"
+    chemin_petit = f"/espace/{donnees.espace_petit}/resultats/"
+    cache.clear()
+    petit_mesure = _requetes(petit, chemin_petit)
+    cache.clear()
+    mesures = [
+        (f"Résultats, {nombre} résultats", _requetes(client, chemin)),
+        (f"Résultats, {peu} résultats", petit_mesure),
+        (f"Résultats, {nombre} résultats, en cache", _requetes(client, chemin)),
+    ]
+    return chemin, [*mesures, ("vue nue", _requetes(client, CHEMIN_NU))]
 
 
 def main() -> None:
@@ -362,6 +402,7 @@ def main() -> None:
         petit = _client(EMAIL_PETIT)
         petit.get(f"/espace/{donnees.espace_petit}/documents/")
         derniere = max(1, -(-args.documents // PAR_PAGE))
+        nom_page, marque = "Documents", 'id="liste-documents"'
         mesures_sql = [
             (f"Documents, {args.documents} documents, page 1", _requetes(client, chemin)),
             (
@@ -374,6 +415,9 @@ def main() -> None:
             ),
             ("vue nue", _requetes(client, CHEMIN_NU)),
         ]
+        if args.page == "resultats":
+            chemin, mesures_sql = _pages_resultats(args, donnees, client, petit)
+            nom_page, marque = "Résultats", 'id="liste-resultats"'
         cookie = "; ".join(f"{nom}={valeur.value}" for nom, valeur in client.cookies.items())
         connection.close()
 
@@ -392,13 +436,16 @@ def main() -> None:
             f"{args.concurrency} clients ; {args.rounds} tours : {args.warmup:g} s de chauffe, "
             f"puis {args.duration:g} s par page en {args.slices} tranches alternées."
         )
-        print(f"Documents = {chemin} ; vue nue = {CHEMIN_NU} (base.html seul, même utilisateur).")
+        print(f"{nom_page} = {chemin} ; vue nue = {CHEMIN_NU} (base.html seul, même utilisateur).")
         print()
         print("Requêtes SQL par page (dans le processus, même middleware) :")
         for nom, (nombre, taille, _) in mesures_sql:
             print(f"  {nom:<40} {nombre:>3} requêtes  {taille / 1024:>6.1f} Kio de HTML")
-        constant = len({nombre for _, (nombre, _, _) in mesures_sql[:3]}) == 1
-        print(f"  indépendant du nombre de documents : {'oui' if constant else 'NON'}")
+        constant = (
+            len({n for nom, (n, _, _) in mesures_sql[:-1] if not nom.endswith("en cache")}) == 1
+        )
+        quoi = "résultats" if args.page == "resultats" else "documents"
+        print(f"  indépendant du nombre de {quoi} : {'oui' if constant else 'NON'}")
         if args.sql:
             for requete in mesures_sql[0][1][2]:
                 print(f"    {requete}")
@@ -408,8 +455,8 @@ def main() -> None:
         processus = None
         try:
             processus, port = gunicorn(args, env, journal)
-            pages = {"Documents": chemin, "vue nue": CHEMIN_NU}
-            _verifier(port, chemin, cookie, 'id="liste-documents"')
+            pages = {nom_page: chemin, "vue nue": CHEMIN_NU}
+            _verifier(port, chemin, cookie, marque)
             _verifier(port, CHEMIN_NU, cookie, 'id="utilisateur-connecte"')
             resultats: dict[str, list[Mesure]] = {nom: [] for nom in pages}
             for tour in range(args.rounds):
@@ -434,12 +481,12 @@ def main() -> None:
         )
     par_tour = [
         d.par_seconde / n.par_seconde
-        for d, n in zip(resultats["Documents"], resultats["vue nue"], strict=True)
+        for d, n in zip(resultats[nom_page], resultats["vue nue"], strict=True)
     ]
     ratio = statistics.median(par_tour)
     print()
     print(
-        f"ratio Documents / vue nue = {ratio:.2f} (médiane ; par tour : "
+        f"ratio {nom_page} / vue nue = {ratio:.2f} (médiane ; par tour : "
         + ", ".join(f"{r:.2f}" for r in par_tour)
         + f") ; cible ≥ 0.40 : {'oui' if ratio >= 0.4 else 'NON'}"
     )

@@ -31,6 +31,7 @@ from .formats.cda.immunisations import lire_immunisations
 from .formats.commun import FichierCorrompu, FichierRefuse
 from .import_dmp import imports_relancer_en_suspens
 from .models import Apercu, Document, Nature, Statut
+from .resultats import lecture as resultats
 from .services import _journal, document_notifier
 from .types import type_declare
 
@@ -198,6 +199,7 @@ def document_ingerer(*, document_id: int) -> str:
                 description = validation.decrire(nature, donnees)
             except FichierCorrompu as erreur:
                 raise _Echec(erreur.message) from erreur
+        observations = resultats.lire(donnees, cda) if cda is not None else None
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:
             apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))
@@ -251,6 +253,12 @@ def document_ingerer(*, document_id: int) -> str:
                 vaccinations=vaccins.vaccinations,
                 secret_mineur=document.invisible_representants,
             )
+        resultats.enregistrer(
+            document_id=document_id,
+            espace_id=document.espace.pk,
+            lecture=observations,
+            using=connexion.alias,
+        )
         document_notifier(document)
     return "disponible"
 

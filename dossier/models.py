@@ -491,3 +491,68 @@ class ConflitImport(models.Model):
 def empreinte_conflit(espace_id: int | None, sha256: str) -> str:
     """The keyed digest of an incoming document's SHA-256 in its space (``ConflitImport``)."""
     return empreinte_indexee(sha256, usage="conflit-dmp", portee=espace_id or "")
+
+
+# --- Lab results read from structured lab reports (issue 16, docs/RESULTATS.md) -----------------
+
+
+def empreinte_analyse(espace_id: int | None, code: str) -> str:
+    """The blind index of an analysis (its LOINC code) in its space: results are grouped,
+    filtered and linked by it, without the code in clear."""
+    return empreinte_indexee(code, usage="analyse", portee=espace_id or "")
+
+
+class Resultat(models.Model):
+    """One coded observation of a structured lab report (CR-BIO level 3), read at ingestion
+    (``dossier/resultats/lecture.py``). What says something about the person's health is
+    encrypted: the LOINC code, and the reading itself (``contenu``: label, value, unit,
+    reference range, interpretation, method, specimen, as JSON, one decryption per row). In
+    clear: the space, the source document, the rank in it, the observation's date (results are
+    ordered by it in SQL) and ``analyse``, a keyed digest of the LOINC code in this space (the
+    results of one analysis are grouped by it). A result is read through its document
+    (``espace_sante.acces.resultats_lisibles``): hidden or deleted with it."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="resultats")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="resultats")
+    rang = models.PositiveIntegerField()
+    code = TexteChiffre(max_length=32)
+    analyse = models.CharField(max_length=64)
+    date_observation = models.DateField()
+    contenu = TexteChiffre()
+
+    # Rebuilt by ``rotate_keys --index`` (after SECRET_KEY changed).
+    INDEX_AVEUGLES: ClassVar[dict[str, tuple[str, str]]] = {"analyse": ("code", "analyse")}
+
+    class Meta:
+        verbose_name = _("résultat de biologie")
+        verbose_name_plural = _("résultats de biologie")
+        ordering = ["date_observation", "id"]
+        indexes = [
+            models.Index(
+                fields=["espace", "analyse", "date_observation"],
+                name="resultat_espace_analyse_date",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "rang"], name="resultat_rang_par_document")
+        ]
+
+    def __str__(self) -> str:
+        return f"résultat {self.pk}"
+
+
+class LectureResultats(models.Model):
+    """A document whose lab results were read: how many, and those skipped with the reason in
+    plain French (encrypted: a reason names the analysis). Shown on the document's page."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="lecture_resultats"
+    )
+    lus = models.PositiveIntegerField(default=0)
+    ignores = models.PositiveIntegerField(default=0)
+    # [{"analyse": "…", "motif": "…"}…] for the skipped ones: encrypted.
+    motifs = TexteChiffre(blank=True)
+    lue_le = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"lecture des résultats {self.document_id}"

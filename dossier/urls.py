@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_import
 
@@ -30,6 +30,7 @@ urlpatterns = [
         views_import.remboursements,
         name="remboursements",
     ),
+    path("espace/<uuid:espace_uuid>/resultats/", include("dossier.resultats.urls")),
     path(D, views.document, name="document"),
     path(D + "contenu/", views.contenu, name="contenu"),
     path(D + "statut/", views.statut, name="statut"),

@@ -48,6 +48,7 @@ from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
 from .models import Apercu, Document, Statut
 from .presentation import CHAMPS_LIGNE, lignes_documents
 from .reponses import reponse_apercu, reponse_contenu
+from .resultats.selectors import rapport_de_lecture
 from .types import TYPES, Categorie
 
 PAR_PAGE = 25
@@ -318,6 +319,7 @@ def document(
         "texte": _texte(doc) if doc.nature == "texte" and doc.statut == Statut.DISPONIBLE else None,
         "remplacement": RemplacementForm(),
         "peut_remplacer": peut_remplacer(acces=acces, document=doc),
+        "lecture_resultats": rapport_de_lecture(doc),
     }
     return render(request, "dossier/document.html", contexte)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_resultats
 
 app_name = "professionnels"
 
@@ -33,6 +33,12 @@ urlpatterns = [
     path(PATIENT, views.patient, name="patient"),
     path(PATIENT + "deposer/", views.deposer, name="deposer"),
     path(PATIENT + "profil/", views.profil, name="profil"),
+    path(PATIENT + "resultats/", views_resultats.resultats, name="resultats"),
+    path(
+        PATIENT + "resultats/<str:analyse>/",
+        views_resultats.resultats_analyse,
+        name="resultats_analyse",
+    ),
     path(PATIENT + "profil/<str:section>/ajouter/", views.profil_ajouter, name="profil_ajouter"),
     path(DOC + "liberer/", views.liberer, name="liberer"),
     path(DOC + "remplacer/", views.remplacer, name="remplacer"),

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("profil:espace", gettext_lazy("Accueil"), "url_name", "espace"),
     ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
     ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
+    ("dossier:resultats:liste", gettext_lazy("Résultats"), "app_name", "dossier:resultats"),
     ("dossier:remboursements", gettext_lazy("Remboursements"), "url_name", "remboursements"),
     ("professionnels:liste", gettext_lazy("Professionnels"), "app_name", "professionnels"),
     ("ensemble:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),

@@ -15,11 +15,12 @@ from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 
-from dossier.models import Apercu, ConflitImport, ImportDMP
+from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
+from .dossier.resultats_cda import resultat
 from .factories import document
 from .test_idor import _motifs, _reauthentifier, _urls, monde  # noqa: F401 (a fixture)
 
@@ -59,6 +60,7 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
     """The sweep's world, but every id points at the persona's own space."""
     mien = monde["mien"]
     doc = document(mien, titre="mon compte rendu")
+    resultat(doc, code="3016-3")
     Apercu.objects.create(
         document=doc, genre="miniature", rang=0, blob=blob_ecrire_octets(b"png", media_type="x")
     )
@@ -89,6 +91,7 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
                 date_acte=timezone.localdate(),
             )
         },
+        "analyses": {mien.pk: empreinte_analyse(mien.pk, "3016-3")},
     }
 
 
@@ -115,6 +118,7 @@ def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
         "dossier:contenu",
         "dossier:apercu",
         "dossier:import_dmp_etat",
+        "dossier:resultats:analyse",
         "ensemble:export_telecharger",
         "professionnels:patient",
         "professionnels:document",
@@ -133,6 +137,7 @@ def test_the_pages_of_ones_own_space_are_never_cached(
         "dossier:documents",
         "dossier:chronologie",
         "dossier:remboursements",
+        "dossier:resultats:liste",
         "profil:profil_medical",
         "ensemble:synthese",
         "ensemble:historique",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from dossier.models import Apercu, ConflitImport, ImportDMP
+from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
+from .dossier.resultats_cda import resultat
 from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
 
 pytestmark = pytest.mark.django_db
@@ -36,19 +38,34 @@ VALEURS_FIXES = {
 }
 
 
-def _motifs(resolveur: URLResolver, espace: str = "") -> Iterator[tuple[str, URLPattern]]:
+@dataclass(frozen=True)
+class _Motif:
+    """A URL pattern and the parameters of the includes above it (a page in a nested include,
+    as ``espace/<uuid:espace_uuid>/resultats/`` + ``<str:analyse>/``, takes both)."""
+
+    motif: URLPattern
+    parents: tuple[str, ...]
+
+
+def _motifs(
+    resolveur: URLResolver, espace: str = "", parents: tuple[str, ...] = ()
+) -> Iterator[tuple[str, _Motif]]:
     for motif in resolveur.url_patterns:
         if isinstance(motif, URLResolver):
             nom = motif.namespace or ""
             if nom in ESPACES_EXCLUS or "comptes" in str(motif.pattern):
                 continue
-            yield from _motifs(motif, f"{espace}{nom}:" if nom else espace)
+            yield from _motifs(
+                motif,
+                f"{espace}{nom}:" if nom else espace,
+                (*parents, *motif.pattern.converters),
+            )
         elif motif.name:
-            yield f"{espace}{motif.name}", motif
+            yield f"{espace}{motif.name}", _Motif(motif, parents)
 
 
-def _parametres(motif: URLPattern) -> list[str]:
-    return list(motif.pattern.converters)
+def _parametres(motif: _Motif) -> list[str]:
+    return [*motif.parents, *motif.motif.pattern.converters]
 
 
 def _reauthentifier(client: Client, utilisateur) -> Client:  # type: ignore[no-untyped-def]
@@ -68,7 +85,7 @@ def monde():  # type: ignore[no-untyped-def]
     autre = EspaceFactory(nom_naissance="AUTRE")
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
-    objets, elements, imports, exports, conflits = {}, {}, {}, {}, {}
+    objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
@@ -99,6 +116,8 @@ def monde():  # type: ignore[no-untyped-def]
             blob=blob_ecrire_octets(b"png", media_type="image/png"),
         )
         objets[espace.pk] = doc
+        resultat(doc, code="3016-3")  # a lab result: its analysis' page takes its key
+        analyses[espace.pk] = empreinte_analyse(espace.pk, "3016-3")
     # A verified professional is public (anyone may grant or block them): the professional id
     # worth forging is one only the other space knows — suspended since it was authorised.
     pro_de_l_autre = ProfessionnelFactory(utilisateur__nom="DELAUTRE", statut="suspendu")
@@ -131,12 +150,13 @@ def monde():  # type: ignore[no-untyped-def]
         "imports": imports,
         "conflits": conflits,
         "exports": exports,
+        "analyses": analyses,
         "pro_de_l_autre": pro_de_l_autre,
         "personas": personas,
     }
 
 
-def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: ignore[type-arg]
+def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignore[type-arg]
     parametres = _parametres(motif)
     if not any(p.endswith("uuid") for p in parametres):
         return
@@ -158,9 +178,15 @@ def _urls(nom: str, motif: URLPattern, monde: dict) -> Iterator[str]:  # type: i
                     valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":
                     valeurs[p] = [monde["pro_de_l_autre"].uuid]
+                elif p == "analyse":
+                    valeurs[p] = [monde["analyses"][autre.pk]]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
-            ids_etrangers = [p for p in parametres if p.endswith("uuid") and p != "espace_uuid"]
+            ids_etrangers = [
+                p
+                for p in parametres
+                if (p.endswith("uuid") and p != "espace_uuid") or p == "analyse"
+            ]
             if propre != autre and not ids_etrangers:
                 continue  # the persona's own space alone is not someone else's id
             for combinaison in itertools.product(*valeurs.values()):
@@ -208,6 +234,7 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         blob=blob_ecrire_octets(b"png", media_type="image/png"),
     )
     entree = Allergie.objects.create(espace=enfant, substance="Latex", secret_mineur=True)
+    resultat(secret, code="3016-3")  # the secret's lab result: its analysis' pages too
     parent = monde["personas"]["representant"]
     acces = espace_pour_acteur(utilisateur=parent, espace_uuid=enfant.uuid)
     assert acces.role == "representant"
@@ -221,14 +248,17 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         "espace_uuid": [enfant.uuid],
         "document_uuid": [secret.uuid],
         "element_uuid": [entree.uuid],
+        "analyse": [empreinte_analyse(enfant.pk, "3016-3")],
         **VALEURS_FIXES,
     }
     urls = set()
     for nom, motif in _motifs(get_resolver()):
         parametres = _parametres(motif)
-        if "espace_uuid" not in parametres or not {"document_uuid", "element_uuid"} & set(
-            parametres
-        ):
+        if "espace_uuid" not in parametres or not {
+            "document_uuid",
+            "element_uuid",
+            "analyse",
+        } & set(parametres):
             continue
         if any(p not in valeurs for p in parametres):
             continue

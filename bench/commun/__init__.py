@@ -6,6 +6,7 @@
 - ``espaces``: active spaces made in bulk (NIRs that pass the key check);
 - ``travailleurs``: the benches with a real Celery worker (ingest, import, sync): their
   environment, a fresh database and Redis, the worker started, paused, resumed and stopped;
+- ``resultats``: lab results on a space's documents (the pages bench's Résultats page);
 - ``web``: the benches under gunicorn (pages, load): the bare view and its URLconf, gunicorn,
   the timed slices of requests and their percentiles.
 

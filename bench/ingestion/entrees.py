@@ -1,6 +1,7 @@
 """What the ingestion bench submits: demo letters (a page image, as a scanned letter, sized to
-``--pdf-kb``), CI-SIS-shaped biology reports for each space's INS, made beforehand (not
-timed); and one deposit through ``document_creer``."""
+``--pdf-kb``), CI-SIS-shaped biology reports for each space's INS (narrative, level 1, or
+structured with 20 coded results: ``cr_bio.py``), made beforehand (not timed); and one
+deposit through ``document_creer``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 
 from commun.travailleurs import ACTEUR, ANALYSES
 
-TYPES = {"pdf": "11490-0", "cda": "11502-2", "cda-pdf": "11502-2"}
+from ingestion.cr_bio import cr_bio
+
+TYPES = {"pdf": "11490-0", "cda": "11502-2", "cda-pdf": "11502-2", "cda-bio": "11502-2"}
 
 
 def _lignes_courrier(variante: int, nombre: int) -> tuple[str, ...]:
@@ -96,6 +99,9 @@ def entrees_preparer(genre: str, espaces: list[Any], forme: Forme, variantes: in
     entrees = Entrees(genre)
     if genre in {"pdf", "cda-pdf"}:
         entrees.pdfs = [pdf_courrier(v, forme) for v in range(variantes)]
+    if genre == "cda-bio":
+        for espace in espaces:
+            entrees.cdas[espace.pk] = [cr_bio(espace, v) for v in range(variantes)]
     if genre in {"cda", "cda-pdf"}:
         for espace in espaces:
             entrees.cdas[espace.pk] = [

@@ -70,6 +70,7 @@ def _instrumenter(chrono: Chrono) -> Iterator[None]:
     from dossier import services as dossier_services
     from dossier.formats import apercus, detection, pdf, validation
     from dossier.formats.cda import lecture
+    from dossier.resultats import lecture as resultats
     from dossier.tasks import document_ingerer
     from espace_sante.coffre import services as coffre
 
@@ -81,6 +82,8 @@ def _instrumenter(chrono: Chrono) -> Iterator[None]:
         (coffre, "blob_lire", "lire + déchiffrer + SHA-256 (blob_lire)", True),
         (validation, "decrire", "valider : pypdf + PDFium (fichiers.decrire)", False),
         (lecture, "lire_cda", "lire le CDA (cda.lire_cda)", False),
+        (resultats, "lire", "résultats : lire les observations (resultats.lire)", False),
+        (resultats, "enregistrer", "résultats : chiffrer + INSERT (enregistrer)", False),
         (pdf, "_rendre_page", "miniature : rendu PDFium (_rendre_page)", False),
         (apercus, "_jpeg", "miniature : encodage JPEG (fichiers._jpeg)", False),
         (apercus, "_png", "aperçus : encodage PNG (fichiers._png)", False),

@@ -52,6 +52,13 @@ def verifier(phases: list[Phase], echantillon: int) -> list[str]:
             )  # encrypted field: read and decrypted here
             if sans_faits:
                 problemes.append(f"{nom}: {sans_faits} documents CDA sans faits lus")
+        if phase.genre == "cda-bio":  # each report's 20 coded results read at ingestion
+            from dossier.models import Resultat
+            from ingestion.cr_bio import ANALYSES_CODEES
+
+            lus = Resultat.objects.filter(document__in=documents).count()
+            if lus != nombre * len(ANALYSES_CODEES):
+                problemes.append(f"{nom}: {lus} résultats lus pour {nombre} comptes rendus")
         pks = list(documents.values_list("pk", flat=True))
         for document in Document.objects.filter(
             pk__in=hasard.sample(pks, min(echantillon, len(pks)))

@@ -13,8 +13,8 @@ allowed is ever loaded from the database.
   grant, médecin traitant or a running emergency access the holder allows;
 - ``matrice``: rule 4, the habilitation matrix;
 - ``documents``: rules 4–5 and the patient's side, the author, who replaces and releases,
-  who is told that a document was added, and which DMP import conflicts the patient's side
-  decides;
+  who is told that a document was added, which DMP import conflicts the patient's side
+  decides, and the lab results read through their documents;
 - ``profil``: who reads the medical profile and writes which part of it (sections open to
   professionals, parts reserved to the adult holder);
 - ``secret_mineur``: a minor's secrets — who marks them, who never reads them, the history.
@@ -43,6 +43,7 @@ from .documents import (
     peut_cacher_au_patient,
     peut_liberer,
     peut_remplacer,
+    resultats_lisibles,
 )
 from .espaces import espace_pour_acteur, espace_pour_acteur_avec, espaces_accessibles, peut_exporter
 from .matrice import peut_lire_type
@@ -91,6 +92,7 @@ __all__ = [
     "peut_remplacer",
     "professionnel_actif",
     "profil_lisible",
+    "resultats_lisibles",
     "urgence_possible",
     "urgences_valables",
 ]

@@ -14,6 +14,8 @@ Writes: everyone with an access deposits; only a professional holds a document b
 patient, or (on a minor's space) from the representatives; the author replaces their document
 with a new version, and a professional author releases a document held back.
 
+Lab results (``Resultat``) are read through their document: ``resultats_lisibles``.
+
 Who is told: a document someone else added (a professional, an import, the insurer) is
 announced to the holder and, on a minor's space, to the representatives unless it is the
 minor's secret; to nobody while it is held back from the patient, or if the holder chose not
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from dossier.models import ConflitImport, Document, Source, Statut
+from dossier.models import ConflitImport, Document, Resultat, Source, Statut
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
 from professionnels.models import ReglagesAcces
@@ -109,6 +111,14 @@ def conflits_import_lisibles(*, acces: AccesPatient) -> QuerySet[ConflitImport]:
         espace=acces.espace, identifiant_unique=OuterRef("identifiant_unique")
     ).exclude(lisible)
     return ConflitImport.objects.filter(lisible, espace=acces.espace).exclude(Exists(cache))
+
+
+def resultats_lisibles(*, acces: Acces) -> QuerySet[Resultat]:
+    """The lab results the actor may read: those of the current documents (not an old
+    version) they may read, by the same rules: hiding, holding back or deleting a document
+    hides its values, and a representative never reads a minor's secret's."""
+    documents = documents_lisibles(acces=acces).filter(statut=Statut.DISPONIBLE)
+    return Resultat.objects.filter(espace=acces.espace, document__in=documents.values("pk"))
 
 
 # --- Writes -------------------------------------------------------------------------------------

@@ -92,6 +92,7 @@ class Action(models.TextChoices):
     )
     REMBOURSEMENTS_SYNCHRONISES = "remboursements_synchro", _("Remboursements mis à jour")
     REMBOURSEMENTS_CONSULTES = "remboursements_consultes", _("Remboursements consultés")
+    RESULTATS_CONSULTES = "resultats_consultes", _("Résultats de biologie consultés")
     EXPORT_DEMANDE = "export_demande", _("Export de mes données demandé")
     EXPORT_PRET = "export_pret", _("Export de mes données prêt")
     EXPORT_TELECHARGE = "export_telecharge", _("Export de mes données téléchargé")

@@ -7,14 +7,16 @@ sentence that describes it to a screen reader come from the page's own module (m
 draw the SVG (``templates/graphiques/``) read only what is here, already rounded.
 
 - ``courbe``: values over time, one point per reading (with an optional second value, as the
-  diastolic pressure under the systolic one) and an optional reference range shaded behind.
+  diastolic pressure under the systolic one) and an optional reference range shaded behind;
+  a point may link somewhere (a lab result to its source document), and marks may stand
+  between two points (where the unit or the method changed).
 - ``barres``: one bar per label (a year…), from zero up to the largest value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -86,6 +88,7 @@ class Releve:
     valeur: float
     valeur_basse: float | None
     libelle: str
+    lien: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,15 @@ class Point:
     x: float
     y: float
     y_bas: float | None
+    libelle: str
+    lien: str = ""
+
+
+@dataclass(frozen=True)
+class Marque:
+    """A vertical mark between two points, and what it says."""
+
+    x: float
     libelle: str
 
 
@@ -109,6 +121,7 @@ class Courbe:
     dates: list[tuple[float, str, str]]  # x, label, text-anchor
     titre: str
     description: str
+    marques: list[Marque] = field(default_factory=list)
 
 
 def courbe(
@@ -118,9 +131,13 @@ def courbe(
     titre: str,
     description: str,
     cadre: Cadre = CADRE,
+    marques: Sequence[tuple[int, str]] = (),
+    montrer: Callable[[float], str] | None = None,
 ) -> Courbe:
     """The line of ``releves`` (oldest first, at least one), with a tenth of the range spare
-    above and below; the reference range, if any, is always in view."""
+    above and below; the reference range, if any, is always in view. ``marques``: (rank of a
+    reading, label) for a mark just before that reading (halfway from the previous one);
+    ``montrer`` writes the axis' values (at most one decimal by default)."""
     valeurs = [r.valeur for r in releves] + [
         r.valeur_basse for r in releves if r.valeur_basse is not None
     ]
@@ -149,6 +166,7 @@ def courbe(
             y=round(y(r.valeur), 1),
             y_bas=round(y(r.valeur_basse), 1) if r.valeur_basse is not None else None,
             libelle=r.libelle,
+            lien=r.lien,
         )
         for r in releves
     ]
@@ -165,12 +183,20 @@ def courbe(
         ),
         graduations=graduations(
             cadre,
-            [_nombre(bas + (haut - bas) * rang / GRADUATIONS) for rang in range(GRADUATIONS + 1)],
+            [
+                (montrer or _nombre)(bas + (haut - bas) * rang / GRADUATIONS)
+                for rang in range(GRADUATIONS + 1)
+            ],
         ),
         dates=[(points[0].x, f"{premier:%d/%m/%Y}", "start" if plusieurs else "middle")]
         + ([(points[-1].x, f"{dernier:%d/%m/%Y}", "end")] if plusieurs else []),
         titre=titre,
         description=description,
+        marques=[
+            Marque(x=round((points[rang - 1].x + points[rang].x) / 2, 1), libelle=libelle)
+            for rang, libelle in marques
+            if 0 < rang < len(points)
+        ],
     )
 
 

@@ -7,6 +7,9 @@ parts of the profile reserved to adults, what a professional writes, the grant a
 emergency wherever they are shown, the author, who marks a minor's secret, who is told of a
 new document.
 
+Lab results (issue 16) are read through their documents: each document of the tables carries
+one, and the results pages (list and trend) answer like the document's own pages.
+
 The expected answer of each case is written from DESIGN.md §2–§6 (``attendu`` and the
 ``*_ATTENDUS`` tables below), apart from the code under test."""
 
@@ -22,7 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from dossier.models import Apercu, ReglagesDossier
+from dossier.models import Apercu, ReglagesDossier, empreinte_analyse
 from espace_sante.acces import (
     Motif,
     acces_professionnel,
@@ -36,6 +39,7 @@ from professionnels.models import AccesProfessionnel, BrisDeGlace, ReglagesAcces
 from profil.models import Statut
 
 from ..conftest import client_pour
+from ..dossier.resultats_cda import resultat
 from ..factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +160,7 @@ def _installer(cas: Cas):  # type: ignore[no-untyped-def]
             rang=0,
             blob=blob_ecrire_octets(b"\x89PNG miniature", media_type="image/png"),
         )
+        resultat(doc, code=f"{type_code}-{drapeau}", libelle=f"RES-{type_code}-{drapeau}")
         documents[(type_code, drapeau)] = doc
     return espace, pro, documents
 
@@ -173,6 +178,9 @@ def test_a_professional_reaches_exactly_what_the_rules_allow_on_every_page(cas: 
     liste = client.get(reverse("professionnels:patient", args=[espace.uuid]))
     assert liste.status_code == (200 if ouvert else 404)
     page = liste.content.decode() if ouvert else ""
+    resultats = client.get(reverse("professionnels:resultats", args=[espace.uuid]))
+    assert resultats.status_code == (200 if ouvert else 404)
+    valeurs = resultats.content.decode() if ouvert else ""
 
     for (type_code, drapeau), doc in documents.items():
         permis = attendu(
@@ -184,6 +192,12 @@ def test_a_professional_reaches_exactly_what_the_rules_allow_on_every_page(cas: 
         )
         if ouvert:
             assert (doc.titre in page) is permis, (type_code, drapeau)
+            assert (f"RES-{type_code}-{drapeau}<" in valeurs) is permis, (type_code, drapeau)
+        analyse = empreinte_analyse(espace.pk, f"{type_code}-{drapeau}")
+        tendance = client.get(
+            reverse("professionnels:resultats_analyse", args=[espace.uuid, analyse])
+        )
+        assert tendance.status_code == (200 if permis else 404), (type_code, drapeau)
         arguments = [espace.uuid, doc.uuid]
         code = 200 if permis else 404
         assert client.get(reverse("professionnels:document", args=arguments)).status_code == code
@@ -235,11 +249,20 @@ def test_the_holder_and_the_representative_read_what_section_3_says() -> None:
         )
         for drapeau in PATIENT_ATTENDU
     }
+    for drapeau, doc in docs.items():
+        resultat(doc, code=drapeau, libelle=f"RES-{drapeau}")
     for rang, client in enumerate([client_pour(enfant.titulaire), client_pour(representant)]):
         liste = client.get(reverse("dossier:documents", args=[enfant.uuid])).content.decode()
+        valeurs = client.get(
+            reverse("dossier:resultats:liste", args=[enfant.uuid])
+        ).content.decode()
         for drapeau, doc in docs.items():
             voit = PATIENT_ATTENDU[drapeau][rang]
             assert (doc.titre in liste) is voit, (rang, drapeau)
+            assert (f"RES-{drapeau}<" in valeurs) is voit, (rang, drapeau)
+            analyse = empreinte_analyse(enfant.pk, drapeau)
+            tendance = client.get(reverse("dossier:resultats:analyse", args=[enfant.uuid, analyse]))
+            assert tendance.status_code == (200 if voit else 404), (rang, drapeau)
             for nom in ["dossier:document", "dossier:contenu"]:
                 reponse = client.get(reverse(nom, args=[enfant.uuid, doc.uuid]))
                 assert reponse.status_code == (200 if voit else 404), (rang, drapeau, nom)

@@ -24,12 +24,15 @@ def test_every_encrypted_free_text_field_has_a_maximum_length() -> None:
         and not isinstance(champ, DecimalChiffre)  # bounded by its digits
         and champ.max_length is None
     ]
-    # Written by the system only: the facts read from a file, the insurer's codes and the
-    # quarantined line (bounded where they are read).
+    # Written by the system only: the facts read from a file, the insurer's codes, the
+    # quarantined line, a lab result and the reasons its reading skipped some (bounded where
+    # they are read).
     assert sorted(sans_limite) == [
         "dossier.Document.faits",
+        "dossier.LectureResultats.motifs",
         "dossier.LigneQuarantaine.contenu",
         "dossier.LigneRemboursement.codes",
+        "dossier.Resultat.contenu",
     ]
 
 
