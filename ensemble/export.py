@@ -40,6 +40,7 @@ from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.erreurs import Refus
+from espace_sante.lib.logging import erreur_sans_contenu
 from espace_sante.lib.taches import PANNES
 from espace_sante.taches.services import tache_programmer
 from professionnels.selectors import professionnels_de_l_espace
@@ -189,7 +190,7 @@ def export_construire(*, export_id: int, maintenant: datetime | None = None) -> 
         _echouer(export_id, erreur.message)
         return "échec"
     except Exception:
-        logger.exception("export %s: échec de la construction", export.uuid)
+        erreur_sans_contenu(logger, "export %s: échec de la construction", export.uuid)
         _echouer(export_id, "erreur interne")
         raise
     return _terminer(export_id, attente, nb_documents=compte[0] if compte else 0, moment=moment)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from espace_sante.coffre.services import BlobIllisible, blob_lire
+from espace_sante.lib.logging import erreur_sans_contenu
 
 from ..formats.cda.analyse import CDAInvalide
 from ..formats.cda.lecture import DocumentCDA, lire_cda
@@ -55,7 +56,7 @@ def lire(donnees: bytes, cda: DocumentCDA) -> LectureObservations | None:
     except CDAInvalide:  # read once already by lire_cda: only a wrapped document lands here
         logger.warning("résultats : document illisible à la seconde lecture")
     except Exception:  # results are extra: a fault of their reader never fails the document
-        logger.exception("résultats : lecture impossible")
+        erreur_sans_contenu(logger, "résultats : lecture impossible")
     return None
 
 

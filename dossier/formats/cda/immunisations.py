@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
+from espace_sante.lib.logging import erreur_sans_contenu
 from profil.codes_vaccins import OID_ATC, OID_ATC_CNAM, CodeLu, VaccinationLue, famille_de
 
 from .analyse import H, analyser, attr, texte_de
@@ -112,7 +113,7 @@ def lire_immunisations(
     try:
         return immunisations_de(analyser(donnees), naissance=naissance, jusqu_au=jusqu_au)
     except Exception:  # le document a été lu : une faute ici ne doit pas le refuser, juste se dire
-        logger.exception("lecture des vaccinations impossible")
+        erreur_sans_contenu(logger, "lecture des vaccinations impossible")
         return Immunisations(anomalies=(ILLISIBLES,))
 
 
