@@ -20,6 +20,7 @@ from dossier.formats.cda.observations import (
 
 from ..conftest import SHARED_DATA
 from .resultats_cda import Obs, cr_bio, fichier_partage
+from .test_cda_autopresentable import autopresentable
 
 INS = "279035121518989"
 AUJOURD_HUI = dt.date(2026, 3, 1)
@@ -50,6 +51,17 @@ def test_the_tsh_report_gives_its_two_results_with_ranges_flags_and_methods() ->
     assert (t4.bas, t4.haut) == ("9.3", "17")
     # The attached PDF's "type de document" observation is not a result.
     assert {o.code for o in lecture.observations} == {"3016-3", "3024-7"}
+
+
+def test_a_self_presenting_lab_report_gives_the_results_of_the_cda_it_carries() -> None:
+    """A CR-BIO delivered with its stylesheet (point 2) is read like the bare report."""
+    donnees = fichier_partage(SHARED_DATA / "cda" / "BIO-CR-BIO_2024.01_TSH_1.xml")
+    enveloppe = autopresentable(donnees)
+    assert enveloppe != donnees and contient_des_resultats(enveloppe)
+    nu = observations_biologie(donnees, aujourd_hui=AUJOURD_HUI).observations
+    lu = observations_biologie(enveloppe, aujourd_hui=AUJOURD_HUI).observations
+    assert [(o.code, o.valeur, o.unite) for o in lu] == [(o.code, o.valeur, o.unite) for o in nu]
+    assert len(lu) == 2
 
 
 def test_the_lab_report_of_the_xdm_example_gives_its_inr() -> None:
