@@ -26,7 +26,7 @@ from profil.models import Espace
 
 from .formats import detection
 from .formats.cda import lecture as lecteur_cda
-from .formats.cda.analyse import CDAInvalide
+from .formats.cda.analyse import CDAInvalide, analyser
 from .formats.cda.immunisations import lire_immunisations
 from .formats.commun import FichierCorrompu, FichierRefuse
 from .import_dmp import imports_relancer_en_suspens
@@ -176,10 +176,11 @@ def document_ingerer(*, document_id: int) -> str:
             nature = detection.detecter(donnees[: detection.TAILLE_EXAMINEE], fin=donnees[-1024:])
         except FichierRefuse as refus:
             raise _Echec(refus.message) from refus
-        description, cda, vaccins = None, None, None
+        description, cda, racine, vaccins = None, None, None, None
         if nature.name == "CDA":
-            try:
-                cda = lecteur_cda.lire_cda(donnees)
+            try:  # parsed once: the header, vaccinations and results readers share the tree
+                racine = analyser(donnees)
+                cda = lecteur_cda.document_de(racine)
             except CDAInvalide as erreur:
                 raise _Echec(erreur.message) from erreur
             ins = lecteur_cda.ins_du_patient(cda)
@@ -193,13 +194,14 @@ def document_ingerer(*, document_id: int) -> str:
                 donnees,
                 naissance=document.espace.date_naissance,
                 jusqu_au=min(cda.date or timezone.localdate(), timezone.localdate()),
+                racine=racine,
             )
         else:
             try:
                 description = validation.decrire(nature, donnees)
             except FichierCorrompu as erreur:
                 raise _Echec(erreur.message) from erreur
-        observations = resultats.lire(donnees, cda) if cda is not None else None
+        observations = resultats.lire(donnees, cda, racine=racine) if cda is not None else None
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:
             apercus.append((Apercu.Genre.PDF, 0, cda.pdf_integre, "application/pdf"))

@@ -1,9 +1,10 @@
 """Lab results read from a structured lab report, at ingestion (``dossier/ingestion.py``) or
 again for a document read before (``document_relire``, the ``resultats_lire`` command).
 
-The report is parsed a second time (``formats/cda/observations.py``, the same hardened parser
-as ``lire_cda``), and only when its bytes name a lab entry's template: other documents cost a
-substring search. Writing is idempotent: one row per (document, rank), and reading a document
+The ingestion parses the report once and passes the tree (``racine``); a document read again
+is parsed by the same hardened parser as ``lire_cda`` (``formats/cda/observations.py``). Only a
+report whose bytes name a lab entry's template is searched: other documents cost a substring
+search. Writing is idempotent: one row per (document, rank), and reading a document
 again replaces its rows; a malformed observation is skipped and named in the document's
 ``LectureResultats`` (shown on its page), never an error of the job."""
 
@@ -25,6 +26,7 @@ from ..formats.cda.observations import (
     LectureObservations,
     Observation,
     contient_des_resultats,
+    lire_observations,
     observations_biologie,
 )
 from ..models import Document, LectureResultats, Nature, Resultat, Statut, empreinte_analyse
@@ -45,11 +47,16 @@ CHAMPS_CONTENU = (
 MOTIFS_GARDES = 50  # skipped observations named on the document's page, at most
 
 
-def lire(donnees: bytes, cda: DocumentCDA) -> LectureObservations | None:
-    """The results of a CDA already read by ``lire_cda`` (``None``: it holds none)."""
+def lire(donnees: bytes, cda: DocumentCDA, *, racine: Any = None) -> LectureObservations | None:
+    """The results of a CDA already read by ``lire_cda`` (``None``: it holds none); ``racine``
+    is its parsed tree when the caller has it."""
     if cda.niveau != 3 or not contient_des_resultats(donnees):
         return None
     try:
+        if racine is not None:
+            return lire_observations(
+                racine, date_document=cda.date, aujourd_hui=timezone.localdate()
+            )
         return observations_biologie(
             donnees, date_document=cda.date, aujourd_hui=timezone.localdate()
         )

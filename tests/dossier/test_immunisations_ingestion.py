@@ -163,6 +163,20 @@ def test_rerunning_the_ingestion_changes_nothing(
     assert Evenement.objects.filter(objet_type="profil:vaccinations").count() == evenements
 
 
+def test_a_vaccination_note_is_parsed_once_at_ingestion(
+    enfant_represente: Espace, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The header and the vaccinations reader share the tree (it was parsed twice)."""
+    from dossier.formats.cda import analyse
+
+    appels: list[int] = []
+    parseur = analyse._parseur
+    monkeypatch.setattr(analyse, "_parseur", lambda: appels.append(1) or parseur())
+    _ingerer(enfant_represente, django_capture_on_commit_callbacks)
+    assert Vaccination.objects.count() == 2
+    assert len(appels) == 1
+
+
 def test_the_same_vaccination_in_two_documents_counts_once(
     enfant_represente: Espace, representant: Espace, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]

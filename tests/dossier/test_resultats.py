@@ -191,3 +191,22 @@ def test_the_command_reads_documents_ingested_before_results_were_read(bilan: Do
 def test_deleting_the_space_s_document_for_good_takes_its_results(bilan: Document) -> None:
     services.document_purger(bilan)
     assert not Resultat.objects.exists() and not LectureResultats.objects.exists()
+
+
+def test_the_ingestion_parses_a_lab_report_once(
+    titulaire: Espace, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The header, vaccinations and results readers share one parsed tree (a report was parsed
+    up to three times, each parse costing as much as the rest of the job)."""
+    from dossier.formats.cda import analyse
+
+    appels: list[int] = []
+    parseur = analyse._parseur
+    monkeypatch.setattr(analyse, "_parseur", lambda: appels.append(1) or parseur())
+    document = _deposer(
+        titulaire,
+        cr_bio(ins=titulaire.ins, observations=[Obs()]),
+        django_capture_on_commit_callbacks,
+    )
+    assert Resultat.objects.filter(document=document).count() == 1
+    assert len(appels) == 1

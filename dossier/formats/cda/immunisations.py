@@ -103,15 +103,18 @@ def peut_contenir(donnees: bytes) -> bool:
 
 
 def lire_immunisations(
-    donnees: bytes, *, naissance: date | None, jusqu_au: date
+    donnees: bytes, *, naissance: date | None, jusqu_au: date, racine: Any = None
 ) -> Immunisations | None:
     """Les vaccinations d'un document CDA (``None`` s'il n'en contient aucune). ``naissance``
     et ``jusqu_au`` bornent les dates possibles. Ne lève rien : un document que ``lire_cda`` a
-    lu mais dont les vaccinations ne se lisent pas le dit (``ILLISIBLES``)."""
+    lu mais dont les vaccinations ne se lisent pas le dit (``ILLISIBLES``). ``racine`` : l'arbre
+    déjà analysé de ces octets, s'il l'est (il n'est alors pas analysé de nouveau)."""
     if not peut_contenir(donnees):
         return None
     try:
-        return immunisations_de(analyser(donnees), naissance=naissance, jusqu_au=jusqu_au)
+        if racine is None:
+            racine = analyser(donnees)
+        return immunisations_de(racine, naissance=naissance, jusqu_au=jusqu_au)
     except Exception:  # le document a été lu : une faute ici ne doit pas le refuser, juste se dire
         erreur_sans_contenu(logger, "lecture des vaccinations impossible")
         return Immunisations(anomalies=(ILLISIBLES,))

@@ -116,7 +116,13 @@ def ins_du_patient(doc: DocumentCDA) -> str | None:
 
 def lire_cda(donnees: bytes) -> DocumentCDA:
     """Lit un document CDA R2 ; lève ``CDAInvalide`` s'il est hostile, illisible ou pas un CDA."""
-    return _document(analyser(donnees))
+    return document_de(analyser(donnees))
+
+
+def document_de(racine: Any) -> DocumentCDA:
+    """``lire_cda`` sur un document déjà analysé (``analyse.analyser``) : l'ingestion analyse
+    une seule fois et passe l'arbre à chacun de ses lecteurs (en-tête, vaccinations, résultats)."""
+    return _document(racine)
 
 
 # --- Lecture de l'en-tête --------------------------------------------------------------------
