@@ -443,7 +443,11 @@ class ConflitImport(models.Model):
     titre = TexteChiffre(_("titre"), max_length=200)
     nom_fichier = TexteChiffre(max_length=255, blank=True)
     auteur_nom = TexteChiffre(_("auteur"), max_length=200)
-    type_code = models.CharField(_("type"), max_length=32)
+    type_code = models.CharField(_("type"), max_length=64)
+    # The type as the archive's metadata state it, kept for a code the national table does not
+    # know (as a document keeps it): the new version gets it.
+    type_libelle = TexteChiffre(_("libellé du type"), max_length=200, blank=True)
+    type_systeme = models.CharField(_("système de codes du type"), max_length=64, blank=True)
     date_acte = models.DateField(_("date de l'acte"))
     media_type = models.CharField(max_length=127, blank=True)
     taille = models.BigIntegerField(default=0)

@@ -8,6 +8,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date
+from html import escape as _attr
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -145,6 +146,7 @@ class DocumentXDM:
     le: date = date(2026, 1, 10)
     confidentialite: tuple[str, ...] = ("N",)
     type_mime: str = "text/xml"
+    type_libelle: str = ""  # the typeCode's displayName, when the archive states one
 
 
 def archive_xdm(
@@ -156,11 +158,12 @@ def archive_xdm(
     def slot(nom: str, valeur: str) -> str:
         return f'<Slot name="{nom}"><ValueList><Value>{escape(valeur)}</Value></ValueList></Slot>'
 
-    def classification(schema: str, code: str, systeme: str, objet: str) -> str:
+    def classification(schema: str, code: str, systeme: str, objet: str, nom: str = "") -> str:
+        libelle = f"<Name><LocalizedString value={quoteattr(nom)}/></Name>" if nom else ""
         return (
             f'<Classification classificationScheme="urn:uuid:{schema}" '
             f"classifiedObject={quoteattr(objet)} nodeRepresentation={quoteattr(code)}>"
-            f"{slot('codingScheme', systeme)}</Classification>"
+            f"{slot('codingScheme', systeme)}{libelle}</Classification>"
         )
 
     def identifiant(schema: str, valeur: str) -> str:
@@ -208,6 +211,7 @@ def archive_xdm(
                 document.type_code,
                 "2.16.840.1.113883.6.1",
                 objet,
+                document.type_libelle,
             )
             + identifiant("58a6f841-87b3-4a3e-92fd-a8ffeff98427", patient)
             + identifiant("2e82c1f6-a085-4c72-9da3-8640a32e42ab", document.identifiant_unique)
@@ -233,3 +237,123 @@ def archive_xdm(
         for nom, contenu in fichiers.items():
             archive.writestr(nom, contenu)
     return tampon.getvalue()
+
+
+# --- Structured lab reports (CR-BIO level 3) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationBio:
+    """One coded observation of a structured lab report made by ``cr_bio``."""
+
+    code: str = "3016-3"
+    libelle: str = "Thyréostimuline (TSH)"
+    valeur: str | None = "1.95"
+    unite: str | None = "m[IU]/L"
+    type: str = "PQ"
+    bas: str | None = "0.27"
+    haut: str | None = "4.2"
+    interpretation: str = "N"
+    le: str = "20240115"
+    methode: str = ""
+    prelevement: str = ""
+    xml_valeur: str = ""  # replaces the value element when given
+
+
+def _observation_bio(o: ObservationBio) -> str:
+    if o.xml_valeur:
+        valeur = o.xml_valeur
+    elif o.valeur is None:
+        valeur = ""
+    elif o.type == "PQ":
+        unite = f' unit="{_attr(o.unite)}"' if o.unite is not None else ""
+        valeur = f'<value xsi:type="PQ" value="{_attr(o.valeur)}"{unite}/>'
+    elif o.type in {"CD", "CE"}:
+        code = _attr(o.valeur)
+        valeur = f'<value xsi:type="{o.type}" code="{code}" displayName="{code}"/>'
+    else:
+        valeur = f'<value xsi:type="{o.type}" value="{_attr(o.valeur)}"/>'
+    reference = ""
+    if o.bas is not None or o.haut is not None:
+        bornes = "".join(
+            f'<{nom} value="{_attr(v)}" unit="{_attr(o.unite or "1")}"/>'
+            for nom, v in (("low", o.bas), ("high", o.haut))
+            if v is not None
+        )
+        reference = (
+            '<referenceRange typeCode="REFV"><observationRange classCode="OBS" moodCode="EVN.CRT">'
+            f'<value xsi:type="IVL_PQ">{bornes}</value>'
+            '<interpretationCode code="N" codeSystem="2.16.840.1.113883.5.83"/>'
+            "</observationRange></referenceRange>"
+        )
+    methode = f'<methodCode displayName="{_attr(o.methode)}"/>' if o.methode else ""
+    prelevement = (
+        "<specimen><specimenRole><specimenPlayingEntity>"
+        f'<code code="X" displayName="{_attr(o.prelevement)}"/>'
+        "</specimenPlayingEntity></specimenRole></specimen>"
+        if o.prelevement
+        else ""
+    )
+    interpretation = (
+        f'<interpretationCode code="{o.interpretation}" codeSystem="2.16.840.1.113883.5.83"/>'
+        if o.interpretation
+        else ""
+    )
+    temps = f'<effectiveTime value="{o.le}"/>' if o.le else ""
+    return (
+        '<entryRelationship typeCode="COMP"><observation classCode="OBS" moodCode="EVN">'
+        '<templateId root="1.3.6.1.4.1.19376.1.3.1.6"/>'
+        f'<code code="{_attr(o.code)}" displayName="{_attr(o.libelle)}" '
+        'codeSystem="2.16.840.1.113883.6.1"/>'
+        f'<statusCode code="completed"/>{temps}{prelevement}{valeur}{interpretation}{methode}'
+        f"{reference}</observation></entryRelationship>"
+    )
+
+
+def cr_bio(
+    *,
+    ins: str,
+    observations: list[ObservationBio],
+    le: date = date(2024, 1, 15),
+    oid_ins: str = OID_INS_TEST,
+    identifiant: str = "1",
+    laboratoire: str = "Laboratoire de test",
+) -> bytes:
+    """A CR-BIO level 3 (IHE PaLM entries, shaped like the CI-SIS example) for this INS holding
+    these observations (and a narrative)."""
+    corps = "".join(_observation_bio(o) for o in observations)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <realmCode code="FR"/>
+  <typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>
+  <templateId root="1.2.250.1.213.1.1.1.55"/>
+  <id root="1.2.250.1.999.4" extension="CRBIO-{_attr(identifiant)}"/>
+  <code code="11502-2" codeSystem="2.16.840.1.113883.6.1" displayName="CR d'examens biologiques"/>
+  <title>Compte rendu d'examens biologiques</title>
+  <effectiveTime value="{le:%Y%m%d}"/>
+  <confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
+  <languageCode code="fr-FR"/>
+  <recordTarget><patientRole><id root="{oid_ins}" extension="{ins}"/>
+    <patient><name><family>TEST</family><given>Camille</given></name>
+      <administrativeGenderCode code="F" codeSystem="2.16.840.1.113883.5.1"/>
+      <birthTime value="19850314"/></patient></patientRole></recordTarget>
+  <author><time value="{le:%Y%m%d}"/><assignedAuthor>
+    <id root="1.2.250.1.71.4.2.1" extension="810000336601"/>
+    <assignedPerson><name><given>Marcel</given><family>BIOLOGISTE</family></name></assignedPerson>
+    <representedOrganization><name>{_attr(laboratoire)}</name></representedOrganization>
+  </assignedAuthor></author>
+  <custodian><assignedCustodian><representedCustodianOrganization>
+    <name>{_attr(laboratoire)}</name></representedCustodianOrganization></assignedCustodian>
+  </custodian>
+  <component><structuredBody><component><section>
+    <templateId root="1.3.6.1.4.1.19376.1.3.3.2.1"/>
+    <code code="18719-5" displayName="Biochimie" codeSystem="2.16.840.1.113883.6.1"/>
+    <title>Biochimie</title><text><paragraph>Résultats</paragraph></text>
+    <entry typeCode="DRIV"><templateId root="1.3.6.1.4.1.19376.1.3.1"/>
+      <act classCode="ACT" moodCode="EVN">
+        <code code="18719-5" codeSystem="2.16.840.1.113883.6.1"/>
+        <statusCode code="completed"/>{corps}
+      </act>
+    </entry>
+  </section></component></structuredBody></component>
+</ClinicalDocument>""".encode()

@@ -25,6 +25,8 @@ from dossier.types import OID_LOINC, TypeDocument
 from espace_sante.acces import AccesPatient, entrees_profil_lisibles
 from professionnels.selectors import professionnels_de_l_espace
 from profil import profil_medical as pm
+from profil.carnet_vaccinal import LigneCarnet, carnet
+from profil.codes_vaccins import OID_CIS, OID_UCD_CNAM
 from profil.models import (
     Allergie,
     Antecedent,
@@ -35,9 +37,7 @@ from profil.models import (
     Severite,
     Traitement,
     TypeMesure,
-    Vaccination,
 )
-from profil.vaccination import FAMILLES
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -158,7 +158,7 @@ def bundle_construire(
     _allergies(bundle, patient, entrees_profil_lisibles(acces=acces, modele=Allergie))
     _traitements(bundle, patient, entrees_profil_lisibles(acces=acces, modele=Traitement))
     _antecedents(bundle, patient, entrees_profil_lisibles(acces=acces, modele=Antecedent))
-    _vaccinations(bundle, patient, entrees_profil_lisibles(acces=acces, modele=Vaccination))
+    _vaccinations(bundle, patient, espace, carnet(acces=acces))
     _mesures(bundle, patient, entrees_profil_lisibles(acces=acces, modele=Mesure))
     directives = pm.unique(acces=acces, cle="directives")
     if directives is not None:
@@ -392,21 +392,63 @@ def _antecedents(bundle: _Bundle, patient: str, antecedents: Iterable[Antecedent
         )
 
 
-def _vaccinations(bundle: _Bundle, patient: str, vaccinations: Iterable[Vaccination]) -> None:
-    for vaccination in vaccinations:
-        libelle = FAMILLES.get(vaccination.famille, vaccination.famille)
+# The vaccine code systems a document may use (profil/codes_vaccins.py names them), as FHIR
+# writes them; another system's OID is written ``urn:oid:``.
+SYSTEMES_VACCINS = {
+    "ATC": "http://www.whocc.no/atc",
+    "CVX": "http://hl7.org/fhir/sid/cvx",
+    "CIS": f"urn:oid:{OID_CIS}",
+    "CIP": "urn:oid:1.2.250.1.213.2.3.2",
+    "UCD": f"urn:oid:{OID_UCD_CNAM}",
+}
+
+
+def _codage_vaccin(code: str) -> dict[str, str] | None:
+    """``"ATC J07BD52"`` (a code read from a document, as stored) as a FHIR coding."""
+    systeme, _, valeur = code.strip().partition(" ")
+    if not valeur:
+        return None
+    if systeme in SYSTEMES_VACCINS:
+        return {"system": SYSTEMES_VACCINS[systeme], "code": valeur}
+    if all(partie.isdigit() for partie in systeme.split(".")):
+        return {"system": f"urn:oid:{systeme}", "code": valeur}
+    return None
+
+
+def _vaccinations(bundle: _Bundle, patient: str, espace: Espace, lignes: list[LigneCarnet]) -> None:
+    """One Immunization per line of the carnet: a vaccination the holder noted and a document
+    records is one, not two (as the carnet shows it), with the codes its documents give."""
+    for ligne in lignes:
+        famille = {"system": CS_VACCIN, "code": ligne.famille, "display": ligne.libelle}
+        codages = [c for c in map(_codage_vaccin, ligne.codes) if c is not None]
+        identifiant = (
+            ligne.saisie.uuid
+            if ligne.saisie is not None
+            else uuid.uuid5(
+                uuid.NAMESPACE_URL, f"vaccination:{espace.uuid}:{ligne.famille}:{ligne.date}"
+            )
+        )
+        saisi_par_pro = ligne.saisie is not None and ligne.saisie.saisi_par_type == "professionnel"
         bundle.ajouter(
             "Immunization",
-            vaccination.uuid,
+            identifiant,
             status="completed",
             vaccineCode=_concept(
-                libelle, {"system": CS_VACCIN, "code": vaccination.famille, "display": libelle}
+                ", ".join(ligne.produits) or ligne.libelle,
+                famille,
+                *{tuple(c.items()): c for c in codages}.values(),
             ),
             patient={"reference": patient},
-            occurrenceDateTime=_jour(vaccination.date),
-            recorded=_instant(vaccination.cree_le),
-            primarySource=vaccination.saisi_par_type == "professionnel",
-            lotNumber=str(vaccination.lot) if vaccination.lot else None,
+            occurrenceDateTime=_jour(ligne.date),
+            recorded=_instant(ligne.saisie.cree_le) if ligne.saisie is not None else None,
+            primarySource=bool(ligne.documents) or saisi_par_pro,
+            lotNumber=ligne.lots[0] if ligne.lots else None,
+            performer=[{"actor": {"display": nom}} for nom in ligne.vaccinateurs],
+            protocolApplied=([{"doseNumberPositiveInt": ligne.rang}] if ligne.rang else []),
+            note=[
+                {"text": f"Relevée dans le document « {source.titre} »"}
+                for source in ligne.documents
+            ],
         )
 
 

@@ -143,6 +143,7 @@ class LigneCarnet:
     produits: list[str] = field(default_factory=list)
     lots: list[str] = field(default_factory=list)
     vaccinateurs: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)  # as stored: "ATC J07BD52", "CIS 6…"
     rang: int | None = None
     rappel: bool = False
 
@@ -166,6 +167,7 @@ class LigneCarnet:
             (self.produits, vaccination.produit),
             (self.lots, vaccination.lot),
             (self.vaccinateurs, vaccination.vaccinateur),
+            (self.codes, vaccination.code),
         ):
             if valeur and valeur not in liste:
                 liste.append(str(valeur))

@@ -35,6 +35,23 @@ def test_demo_data_loads_twice_and_prints_working_logins() -> None:
     assert list(journal_verifier()) == []
 
 
+@pytest.mark.django_db(transaction=True)  # the ingestion jobs run as each document commits
+def test_camille_s_demo_lab_reports_give_results_to_follow_over_time() -> None:
+    from dossier.models import Document, Resultat, Statut
+
+    call_command("demo", stdout=StringIO())
+    camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
+    bilans = Document.objects.filter(espace=camille, type_code="11502-2", source="professionnel")
+    assert {d.statut for d in bilans} == {Statut.DISPONIBLE}
+    par_analyse: dict[str, list[str]] = {}
+    for code, le in Resultat.objects.filter(espace=camille).values_list("code", "date_observation"):
+        par_analyse.setdefault(code, []).append(f"{le:%Y-%m}")
+    attendu = ["2025-03", "2025-09", "2026-01"]
+    analyses = ("3016-3", "2345-7", "4548-4", "13457-7")
+    mois = {code: sorted(liste) for code, liste in par_analyse.items()}
+    assert mois == dict.fromkeys(analyses, attendu)
+
+
 def test_demo_professionals_have_the_standing_the_logins_say() -> None:
     from professionnels.models import Professionnel
     from professionnels.selectors import patients_du_professionnel

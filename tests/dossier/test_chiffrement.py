@@ -5,6 +5,7 @@ search, sort and group by folder (docs/DOCUMENTS.md)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dossier import selectors
-from dossier.models import Document, ImportDMP, empreinte_dossier
+from dossier.models import Document, ImportDMP, Resultat, empreinte_dossier
 from espace_sante.acces import AccesPatient, Role
 from espace_sante.coffre.champs import PREFIXE
 from espace_sante.coffre.models import Blob
@@ -79,7 +80,13 @@ def test_a_dump_of_the_database_holds_none_of_the_demos_health_metadata() -> Non
     # Vaccine codes of 6 letters or more: shorter ones would also be found by chance in base64.
     secrets |= {f for f in Vaccination.objects.values_list("famille", flat=True) if len(f) >= 6}
     secrets.discard("")
-    assert {"Bilan thyroïdien (TSH)", "tsh.xml", "64.5", "Grippe"} <= secrets
+    # The lab results read from the demo's structured reports: their labels (their values, like
+    # "1.55", are found by chance in the dump's timestamps).
+    secrets |= {
+        json.loads(c)["libelle"] for c in Resultat.objects.values_list("contenu", flat=True)
+    }
+    assert {"Bilan sanguin (thyroïde, glycémie, cholestérol)", "bilan-2025-03.xml"} <= secrets
+    assert {"64.5", "Grippe", "Thyréostimuline (TSH)", "Glucose à jeun"} <= secrets
     dump = _dump()
     assert "dossier_document" in dump and PREFIXE in dump
     assert sorted(s for s in secrets if s in dump) == []

@@ -216,6 +216,37 @@ def test_importing_as_a_new_version_keeps_the_old_one_as_the_document_s_history(
     assert page.status_code == 200 and "Ancienne version" in page.content.decode()
 
 
+def test_a_new_version_of_an_unknown_type_keeps_the_type_the_archive_states(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """A PDF under a type code the national table does not know: the new version keeps the
+    archive's code and label ("Autres documents"), as a first import does."""
+    espace = EspaceFactory()
+    champs = {
+        "type_code": "ZZ-LOCAL-7",
+        "type_libelle": "Fiche de liaison locale",
+        "type_mime": "application/pdf",
+    }
+
+    def archive(texte: str) -> bytes:
+        pdf = b"%PDF-1.4\n% " + texte.encode() + b"\n%%EOF\n"
+        return demo.archive_xdm(
+            ins=espace.ins,
+            documents=[demo.DocumentXDM(contenu=pdf, identifiant_unique=UID, **champs)],  # type: ignore[arg-type]
+        )
+
+    _importer(espace, archive("initiale"), django_capture_on_commit_callbacks)
+    _importer(espace, archive("corrigee"), django_capture_on_commit_callbacks)
+    kept = ConflitImport.objects.get()
+    assert (kept.type_code, kept.type_libelle) == ("ZZ-LOCAL-7", "Fiche de liaison locale")
+    with django_capture_on_commit_callbacks(execute=True):
+        _decider(client_pour(espace.titulaire), espace, kept, "nouvelle_version")
+    kept.refresh_from_db()
+    nouveau = kept.document
+    assert (nouveau.type_code, nouveau.type_libelle) == ("ZZ-LOCAL-7", "Fiche de liaison locale")
+    assert nouveau.categorie == "autres_documents"
+
+
 def test_after_a_new_version_neither_archive_brings_anything_again(
     conflit, django_capture_on_commit_callbacks
 ) -> None:

@@ -52,6 +52,40 @@ MOT_DE_PASSE = "demo-Espace-Sante-2026"
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
+# Camille's three lab reports (CR-BIO level 3): the Résultats page follows each value over time.
+ANALYSES = (  # LOINC code, label, UCUM unit, low, high
+    ("3016-3", "Thyréostimuline (TSH)", "m[IU]/L", "0.27", "4.2"),
+    ("2345-7", "Glucose à jeun", "g/L", "0.7", "1.1"),
+    ("4548-4", "Hémoglobine glyquée (HbA1c)", "%", "4", "6"),
+    ("13457-7", "Cholestérol LDL (calculé)", "g/L", None, "1.6"),
+)
+BILANS = (
+    (date(2025, 3, 12), ("3.9", "1.05", "5.9", "1.72")),
+    (date(2025, 9, 18), ("4.6", "1.12", "6.2", "1.55")),
+    (date(2026, 1, 10), ("2.1", "0.98", "5.8", "1.38")),
+)
+
+
+def _bilan(le: date, valeurs: tuple[str, ...]) -> list[demo.ObservationBio]:
+    observations = []
+    for (code, libelle, unite, bas, haut), valeur in zip(ANALYSES, valeurs, strict=True):
+        haute = float(valeur) > float(haut)
+        observations.append(
+            demo.ObservationBio(
+                code=code,
+                libelle=libelle,
+                valeur=valeur,
+                unite=unite,
+                bas=bas,
+                haut=haut,
+                interpretation="H" if haute else "N",
+                le=f"{le:%Y%m%d}",
+                prelevement="Sang veineux",
+            )
+        )
+    return observations
+
+
 def rpps_demo(corps: str) -> str:
     return f"{corps}{luhn_cle(corps)}"
 
@@ -199,22 +233,26 @@ class Command(BaseCommand):
         ins = camille.ins
         lettre = demo.pdf(2, ("Lettre de liaison", "Séjour du 3 au 6 janvier 2026", "Dr DURAND"))
         fichiers = [
-            (
-                camille,
-                demo.cda(
-                    ins=ins,
-                    code="11502-2",
-                    titre="Bilan thyroïdien (TSH)",
-                    organisation="Laboratoire Biolab",
-                ),
-                "tsh.xml",
-                "Bilan thyroïdien (TSH)",
-                date(2026, 1, 10),
-                "11502-2",
-                labo,
-                Source.PROFESSIONNEL,
-                "text/xml",
-            ),
+            *[
+                (
+                    camille,
+                    demo.cr_bio(
+                        ins=ins,
+                        observations=_bilan(le, valeurs),
+                        le=le,
+                        identifiant=f"DEMO-{le:%Y%m%d}",
+                        laboratoire="Laboratoire Biolab",
+                    ),
+                    f"bilan-{le:%Y-%m}.xml",
+                    "Bilan sanguin (thyroïde, glycémie, cholestérol)",
+                    le,
+                    "11502-2",
+                    labo,
+                    Source.PROFESSIONNEL,
+                    "text/xml",
+                )
+                for le, valeurs in BILANS
+            ],
             (
                 camille,
                 demo.cda(
