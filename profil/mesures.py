@@ -95,6 +95,7 @@ def graphique(type_mesure: str, mesures: list[Mesure]) -> Courbe | None:
             for m in serie
         ],
         reference=(float(reference[0]), float(reference[1])) if reference else None,
+        positif=True,  # weights, heights, pressures, temperatures… are never negative
         titre=str(dict(TypeMesure.choices)[type_mesure]),
         description=(
             f"{len(serie)} mesure(s) du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"

@@ -7,9 +7,7 @@ method changed, each point linking to its source document, and the values as a t
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from espace_sante.acces import Acces
-from espace_sante.lib.graphiques import GRADUATIONS, Cadre, Courbe, Releve, courbe
+from espace_sante.lib.graphiques import Cadre, Courbe, Releve, courbe
 
 from ..formats import ucum
 from ..formats.cda.observations import Genre
@@ -273,20 +271,6 @@ def _bande(groupe: Groupe, valeurs: list[float]) -> tuple[float, float] | None:
     return None
 
 
-def _montrer_axe(valeurs: list[float]) -> Callable[[float], str]:
-    """How the value axis writes its five values: as many decimals as its step needs (a step
-    of 0.15 → two decimals, of 25 → none), never more than six."""
-    etendue = (max(valeurs) - min(valeurs)) * 1.2 or abs(max(valeurs)) or 1.0
-    decimales = min(6, max(0, 1 - math.floor(math.log10(etendue / GRADUATIONS))))
-
-    def montrer(valeur: float) -> str:
-        return nombre_fr(
-            Decimal(repr(round(valeur, decimales))).quantize(Decimal(1).scaleb(-decimales))
-        )
-
-    return montrer
-
-
 def _graphique(groupe: Groupe, libelle: str, liens: Liens) -> Courbe:
     unite = ucum.unite_lisible(groupe.unite)
     valeurs = [
@@ -341,7 +325,7 @@ def _graphique(groupe: Groupe, libelle: str, liens: Liens) -> Courbe:
         description=description,
         cadre=CADRE,
         marques=marques,
-        montrer=_montrer_axe([*valeurs, *(bande or ())]),
+        positif=min([*valeurs, *(bande or ())]) >= 0,
     )
 
 

@@ -15,12 +15,14 @@ draw the SVG (``templates/graphiques/``) read only what is here, already rounded
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-GRADUATIONS = 4  # intervals on the value axis: five labelled lines
+GRADUATIONS = 4  # at most this many intervals on the value axis (five labelled lines)
+PAS_RONDS = (1.0, 2.0, 5.0)  # the axis' step: one of these times a power of ten
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,54 @@ class Courbe:
     marques: list[Marque] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Echelle:
+    """The value axis: round bounds, a round step between them, and the decimals its labels
+    need (a step of 0.05 → two, of 5 → none)."""
+
+    bas: float
+    haut: float
+    pas: float
+    decimales: int
+
+    @property
+    def valeurs(self) -> list[float]:
+        intervalles = round((self.haut - self.bas) / self.pas)
+        return [self.bas + self.pas * rang for rang in range(intervalles + 1)]
+
+
+def echelle(minimum: float, maximum: float, *, positif: bool = False) -> Echelle:
+    """The axis for values from ``minimum`` to ``maximum``: the smallest round step (1, 2 or
+    5 times a power of ten) that covers them in at most ``GRADUATIONS`` intervals, bounds on
+    multiples of it (a value may sit on the top or bottom line). ``positif``: the values
+    cannot be negative (a concentration, a weight), so the axis never goes below zero."""
+    if maximum - minimum < 1e-9:  # one value, or all equal: some room around it
+        ecart = abs(maximum) * 0.1 or 1.0
+        minimum, maximum = minimum - ecart, maximum + ecart
+        if positif:
+            minimum = max(0.0, minimum)
+    brut = (maximum - minimum) / GRADUATIONS
+    puissance = math.floor(math.log10(brut))
+    for exposant in (puissance - 1, puissance, puissance + 1):
+        for facteur in PAS_RONDS:
+            pas = float(Decimal(repr(facteur)).scaleb(exposant))
+            bas = math.floor(minimum / pas + 1e-9) * pas
+            haut = math.ceil(maximum / pas - 1e-9) * pas
+            if round((haut - bas) / pas) <= GRADUATIONS:
+                exposant_pas = Decimal(repr(pas)).normalize().as_tuple().exponent
+                decimales = max(0, -int(exposant_pas))
+                return Echelle(round(bas, 12), round(haut, 12), pas, decimales)
+    raise AssertionError("unreachable: a step ten times the raw one always fits")
+
+
+def nombre_axe(valeur: float, decimales: int) -> str:
+    """A value of the axis, the French way: ``1,5``, ``−0,25`` (a true minus sign), ``70``."""
+    texte = f"{valeur:.{decimales}f}".replace(".", ",")
+    if texte.lstrip("-").strip("0,") == "":  # -0,0 → 0,0
+        texte = texte.lstrip("-")
+    return texte.replace("-", "\u2212")
+
+
 def courbe(
     releves: Sequence[Releve],
     *,
@@ -132,22 +182,19 @@ def courbe(
     description: str,
     cadre: Cadre = CADRE,
     marques: Sequence[tuple[int, str]] = (),
-    montrer: Callable[[float], str] | None = None,
+    positif: bool = False,
 ) -> Courbe:
-    """The line of ``releves`` (oldest first, at least one), with a tenth of the range spare
-    above and below; the reference range, if any, is always in view. ``marques``: (rank of a
+    """The line of ``releves`` (oldest first, at least one) on a round value axis
+    (``echelle``); the reference range, if any, is always in view. ``marques``: (rank of a
     reading, label) for a mark just before that reading (halfway from the previous one);
-    ``montrer`` writes the axis' values (at most one decimal by default)."""
+    ``positif``: the values cannot be negative (the axis starts at zero at the lowest)."""
     valeurs = [r.valeur for r in releves] + [
         r.valeur_basse for r in releves if r.valeur_basse is not None
     ]
     if reference:
         valeurs += list(reference)
-    bas, haut = min(valeurs), max(valeurs)
-    if haut - bas < 1e-9:
-        bas, haut = bas - 1, haut + 1
-    marge = (haut - bas) * 0.1
-    bas, haut = bas - marge, haut + marge
+    axe = echelle(min(valeurs), max(valeurs), positif=positif)
+    bas, haut = axe.bas, axe.haut
     premier, dernier = releves[0].jour, releves[-1].jour
     debut, fin = premier.toordinal(), dernier.toordinal()
     etendue = max(fin - debut, 1)
@@ -181,13 +228,7 @@ def courbe(
             if reference
             else None
         ),
-        graduations=graduations(
-            cadre,
-            [
-                (montrer or _nombre)(bas + (haut - bas) * rang / GRADUATIONS)
-                for rang in range(GRADUATIONS + 1)
-            ],
-        ),
+        graduations=graduations(cadre, [nombre_axe(v, axe.decimales) for v in axe.valeurs]),
         dates=[(points[0].x, f"{premier:%d/%m/%Y}", "start" if plusieurs else "middle")]
         + ([(points[-1].x, f"{dernier:%d/%m/%Y}", "end")] if plusieurs else []),
         titre=titre,
@@ -198,11 +239,6 @@ def courbe(
             if 0 < rang < len(points)
         ],
     )
-
-
-def _nombre(valeur: float) -> str:
-    """At most one decimal, none when it is zero: ``72.5``, ``70``."""
-    return f"{valeur:.1f}".rstrip("0").rstrip(".")
 
 
 # --- One bar per label -------------------------------------------------------------------------

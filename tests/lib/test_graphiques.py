@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from espace_sante.lib.graphiques import CADRE, Cadre, Releve, barres, courbe
+import pytest
+
+from espace_sante.lib.graphiques import (
+    CADRE,
+    GRADUATIONS,
+    Cadre,
+    Releve,
+    barres,
+    courbe,
+    echelle,
+    nombre_axe,
+)
 
 
 def _releve(jour: date, valeur: float, basse: float | None = None) -> Releve:
@@ -65,8 +76,8 @@ def test_the_reference_range_and_the_second_values_are_drawn_inside_the_frame() 
     assert graphique.ligne_basse == " ".join(f"{p.x},{p.y_bas}" for p in graphique.points)
 
 
-def test_the_value_axis_has_five_evenly_spaced_labelled_lines_from_the_bottom_up() -> None:
-    # 0 to 8, with a tenth of the range spare on each side: -0.8 to 8.8.
+def test_the_value_axis_has_evenly_spaced_round_labelled_lines_from_the_bottom_up() -> None:
+    # 0 to 8: a step of 2, from 0 to 8.
     graphique = courbe(
         [_releve(date(2026, 1, 1), 0), _releve(date(2026, 1, 2), 8)],
         reference=None,
@@ -75,12 +86,38 @@ def test_the_value_axis_has_five_evenly_spaced_labelled_lines_from_the_bottom_up
     )
 
     assert graphique.graduations == [
-        (192.0, "-0.8"),
-        (147.0, "1.6"),
-        (102.0, "4"),  # no ".0"
-        (57.0, "6.4"),
-        (12.0, "8.8"),
+        (192.0, "0"),
+        (147.0, "2"),
+        (102.0, "4"),
+        (57.0, "6"),
+        (12.0, "8"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("minimum", "maximum", "positif", "lignes"),
+    [
+        # The weights: 71.8 / 90.4 / 109 became round tens.
+        (72.0, 105.0, True, ["70", "80", "90", "100", "110"]),
+        # LDL cholesterol under 1.6 g/L, its band from zero: never below zero.
+        (0.0, 1.72, True, ["0,0", "0,5", "1,0", "1,5", "2,0"]),
+        (1.38, 1.72, True, ["1,2", "1,4", "1,6", "1,8"]),
+        (0.27, 4.6, True, ["0", "2", "4", "6"]),
+        (-3.2, 2.5, False, ["\u22124", "\u22122", "0", "2", "4"]),
+        (0.012, 0.019, True, ["0,012", "0,014", "0,016", "0,018", "0,020"]),
+        (5.0, 5.0, True, ["4,5", "5,0", "5,5"]),
+        (0.0, 0.0, True, ["0,0", "0,5", "1,0"]),
+    ],
+)
+def test_the_axis_has_round_steps_and_french_numbers(
+    minimum: float, maximum: float, positif: bool, lignes: list[str]
+) -> None:
+    axe = echelle(minimum, maximum, positif=positif)
+    assert [nombre_axe(v, axe.decimales) for v in axe.valeurs] == lignes
+    assert axe.bas <= minimum and maximum <= axe.haut
+    assert len(axe.valeurs) <= GRADUATIONS + 1
+    if positif:
+        assert axe.bas >= 0
 
 
 def test_bars_rise_from_the_axis_in_proportion_the_tallest_to_the_top() -> None:
