@@ -122,6 +122,15 @@ def page(navigateur: Browser, live_server: Any) -> Iterator[Page]:
 
 
 @pytest.fixture
+def page_sans_scripts(navigateur: Browser, live_server: Any) -> Iterator[Page]:
+    """A desktop-sized page whose scripts are not loaded: the markup as served, as it stands
+    before any script runs (JavaScript itself stays on: axe-core runs in the page)."""
+    for page in _ouvrir_page(navigateur, live_server.url):
+        page.route("**/*.js", lambda route: route.abort())
+        yield page
+
+
+@pytest.fixture
 def page_mobile(navigateur: Browser, live_server: Any) -> Iterator[Page]:
     """A phone-sized page: 390×844 CSS pixels, touch, the mobile viewport meta honoured."""
     yield from _ouvrir_page(
