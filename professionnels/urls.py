@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_resultats
+from . import views, views_recherche, views_resultats
 
 app_name = "professionnels"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path(PRO + "inscription/", views.inscription, name="inscription"),
     path(PRO, views.accueil, name="accueil"),
     path(PRO + "urgence/", views.urgence, name="urgence"),
+    path(PRO + "patients/", views_recherche.recherche, name="recherche"),
     path(PATIENT, views.patient, name="patient"),
     path(PATIENT + "deposer/", views.deposer, name="deposer"),
     path(PATIENT + "profil/", views.profil, name="profil"),
