@@ -102,8 +102,11 @@ class Espace(models.Model):
     nom_utilise = models.CharField(_("nom utilisé"), max_length=100, blank=True)
     date_naissance = models.DateField(_("date de naissance"))
     # The names in the form the professionals' search compares (``forme_de_recherche``): kept
-    # up to date by ``save`` and ``bulk_create``; migration 0010 computed the older rows.
-    nom_recherche = models.CharField(max_length=420, blank=True, default="", editable=False)
+    # up to date by ``save`` and ``bulk_create``; migration 0010 computed the older rows (the
+    # database default, empty, is for rows written without the model: older migrations).
+    nom_recherche = models.CharField(
+        max_length=420, blank=True, default="", db_default="", editable=False
+    )
     sexe = models.CharField(_("sexe"), max_length=1, choices=Sexe.choices)
     statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, db_index=True)
     titulaire = models.OneToOneField(

@@ -40,7 +40,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="espace",
             name="nom_recherche",
-            field=models.CharField(blank=True, default="", editable=False, max_length=420),
+            field=models.CharField(
+                blank=True, db_default="", default="", editable=False, max_length=420
+            ),
         ),
         migrations.RunPython(calculer, migrations.RunPython.noop),
     ]
