@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from datetime import date
 from functools import lru_cache
 from itertools import groupby
 from types import MappingProxyType
@@ -29,7 +27,7 @@ from espace_sante.acces import (
     espace_pour_acteur_avec,
     peut_remplacer,
 )
-from espace_sante.coffre.services import BlobIllisible, StockageIndisponible, blob_lire
+from espace_sante.coffre.services import StockageIndisponible
 from espace_sante.coffre.televersement import (
     FichierChiffre,
     TeleversementRefuse,
@@ -42,13 +40,11 @@ from espace_sante.lib.http import client_ip
 from espace_sante.taches.services import objets_en_attente
 
 from . import selectors, services
-from .formats.cda.analyse import CDAInvalide
-from .formats.cda.lecture import lire_cda
 from .forms import DepotForm, FiltresForm, ReglagesForm, RemplacementForm
-from .models import Apercu, Document, Statut
+from .lecture_document import VuesDocument, document_presenter
+from .models import Document
 from .presentation import CHAMPS_LIGNE, lignes_documents
 from .reponses import reponse_apercu, reponse_contenu
-from .resultats.selectors import rapport_de_lecture
 from .types import TYPES, Categorie
 
 PAR_PAGE = 25
@@ -302,33 +298,26 @@ def document(
     services.document_consultation(
         acces=acces, document=doc, action=Action.DOCUMENT_CONSULTE, ip=client_ip(request)
     )
-    apercus = list(doc.apercus.all())
-    faits = json.loads(doc.faits) if doc.faits else {}
     contexte = {
         "acces": acces,
         "document": doc,
         "en_attente": selectors.document_en_attente(doc),
         "type": doc.type_document,
-        "faits": faits,
-        "date_etude": _date_iso(faits.get("date_etude")),
-        "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
-        "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
-        "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
+        "presentation": document_presenter(
+            acces=acces,
+            document=doc,
+            vues=VuesDocument(
+                contenu="dossier:contenu",
+                apercu="dossier:apercu",
+                resultats=reverse("dossier:resultats:liste", args=[acces.espace.uuid]),
+                carnet=reverse("profil:profil_medical", args=[acces.espace.uuid]),
+            ),
+        ),
         "versions": _versions(doc),
-        "cda": _cda(doc) if doc.nature == "cda" and doc.statut == Statut.DISPONIBLE else None,
-        "texte": _texte(doc) if doc.nature == "texte" and doc.statut == Statut.DISPONIBLE else None,
         "remplacement": RemplacementForm(),
         "peut_remplacer": peut_remplacer(acces=acces, document=doc),
-        "lecture_resultats": rapport_de_lecture(doc),
     }
     return render(request, "dossier/document.html", contexte)
-
-
-def _date_iso(valeur: Any) -> date | None:
-    try:
-        return date.fromisoformat(valeur) if isinstance(valeur, str) else None
-    except ValueError:
-        return None
 
 
 def _versions(doc: Document) -> list[Document]:
@@ -338,28 +327,6 @@ def _versions(doc: Document) -> list[Document]:
         versions.append(courant)
         courant = courant.version_precedente
     return versions
-
-
-def _cda(doc: Document) -> Any:
-    if doc.blob is None:
-        return None
-    try:
-        return lire_cda(b"".join(blob_lire(doc.blob)))
-    except (CDAInvalide, BlobIllisible):
-        return None
-
-
-def _texte(doc: Document) -> str | None:
-    if doc.blob is None or doc.taille > 2 * 1024 * 1024:
-        return None
-    try:
-        brut = b"".join(blob_lire(doc.blob))
-    except BlobIllisible:
-        return None
-    try:
-        return brut.decode("utf-8")
-    except UnicodeDecodeError:
-        return brut.decode("latin-1")
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, QuerySet
@@ -18,6 +19,7 @@ from espace_sante.lib.http import client_ip
 
 from . import services
 from .models import Habilitation, Professionnel, RevendicationRpps, StatutProfessionnel
+from .nomenclature import SPECIALITES, Profession, Specialite
 
 CHAMPS_PRO = (
     "uuid",
@@ -159,17 +161,61 @@ class ProfessionnelAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Professionnel]
         return self._statuer(request, queryset, StatutProfessionnel.REFUSE)
 
 
-@admin.register(Habilitation)
-class HabilitationAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Habilitation]):
-    """The matrix, one cell per row: operators tick or untick "peut lire" in the list."""
+class HabilitationForm(forms.ModelForm[Habilitation]):
+    """A new cell: the specialty is a médecin's RPPS code (JDV_J01) or ``*``."""
 
-    list_display = ["profession", "type_code", "libelle", "lecture", "modifie_le"]
+    class Meta:
+        model = Habilitation
+        fields = ["profession", "specialite", "type_code", "lecture"]
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        specialite = donnees.get("specialite") or Habilitation.TOUTES_SPECIALITES
+        donnees["specialite"] = specialite
+        if specialite != Habilitation.TOUTES_SPECIALITES and (
+            donnees.get("profession") != Profession.MEDECIN or specialite not in Specialite.values
+        ):
+            self.add_error("specialite", _("Cette spécialité n'existe pas pour cette profession."))
+        return donnees
+
+
+@admin.register(Habilitation)
+class HabilitationAdmin(admin.ModelAdmin[Habilitation]):
+    """The matrix, one cell per row: operators tick or untick "peut lire" in the list. They add
+    a specialty's cells where it reads otherwise than its profession, and remove them; the
+    professions' own cells are never added to nor removed from here but by the seed."""
+
+    list_display = ["profession", "specialite_affichee", "type_code", "libelle", "lecture"]
+    list_display_links = ["type_code"]
     list_editable = ["lecture"]
-    list_filter = ["profession", "lecture"]
-    search_fields = ["type_code"]
+    list_filter = ["profession", "specialite", "lecture"]
+    search_fields = ["type_code", "specialite"]
     list_per_page = 100
-    fields = ["profession", "type_code", "lecture", "modifie_le"]
-    readonly_fields = ["profession", "type_code", "modifie_le"]
+    form = HabilitationForm
+    actions: list[Any] = []  # no bulk deletion: each removal is journaled by the service
+
+    def get_fields(self, request: HttpRequest, obj: Habilitation | None = None) -> Any:
+        if obj is None:
+            return ["profession", "specialite", "type_code", "lecture"]
+        return ["profession", "specialite", "type_code", "lecture", "modifie_le"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Habilitation | None = None
+    ) -> list[str]:
+        return [] if obj is None else ["profession", "specialite", "type_code", "modifie_le"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (
+            isinstance(obj, Habilitation)
+            and obj.specialite != Habilitation.TOUTES_SPECIALITES
+            and super().has_delete_permission(request, obj)
+        )
+
+    @admin.display(description=_("Spécialité"), ordering="specialite")
+    def specialite_affichee(self, obj: Habilitation) -> str:
+        if obj.specialite == Habilitation.TOUTES_SPECIALITES:
+            return str(_("Toute la profession"))
+        return f"{SPECIALITES.get(obj.specialite, obj.specialite)} ({obj.specialite})"
 
     @admin.display(description=_("Type de document"))
     def libelle(self, obj: Habilitation) -> str:
@@ -179,9 +225,27 @@ class HabilitationAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Habilitation]):
         return connu.libelle if connu else obj.type_code
 
     def save_model(self, request: HttpRequest, obj: Habilitation, form: Any, change: bool) -> None:
-        services.habilitation_modifier(
+        if change:
+            services.habilitation_modifier(
+                operateur=request.user,  # type: ignore[arg-type]
+                habilitation=obj,
+                lecture=obj.lecture,
+                ip=client_ip(request),
+            )
+            return
+        cree = services.habilitation_ajouter(
+            operateur=request.user,  # type: ignore[arg-type]
+            profession=obj.profession,
+            specialite=obj.specialite,
+            type_code=obj.type_code,
+            lecture=obj.lecture,
+            ip=client_ip(request),
+        )
+        obj.pk = cree.pk
+
+    def delete_model(self, request: HttpRequest, obj: Habilitation) -> None:
+        services.habilitation_supprimer(
             operateur=request.user,  # type: ignore[arg-type]
             habilitation=obj,
-            lecture=obj.lecture,
             ip=client_ip(request),
         )

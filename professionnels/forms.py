@@ -16,6 +16,7 @@ from espace_sante.lib.identifiants import valider_nir, valider_rpps
 
 from .models import ModeUrgence
 from .nomenclature import Profession, Specialite
+from .selectors import CriteresPatient, RechercheInvalide, criteres_patient
 
 
 class InscriptionForm(IdentifiantsForm):
@@ -188,3 +189,22 @@ class DepotProForm(DsfrBaseForm):
                 )
             )
         return donnees
+
+
+class RecherchePatientForm(DsfrBaseForm):
+    """The professional's search among their patients (``selectors.criteres_patient``)."""
+
+    q = forms.CharField(
+        label=_("Rechercher un patient"),
+        help_text=_(
+            "Nom (accents et majuscules sans importance), INS à 15 caractères ou date de "
+            "naissance (jj/mm/aaaa)."
+        ),
+        max_length=100,
+    )
+
+    def clean_q(self) -> CriteresPatient:
+        try:
+            return criteres_patient(self.cleaned_data["q"])
+        except RechercheInvalide as refus:
+            raise ValidationError(refus.message, code="recherche") from None

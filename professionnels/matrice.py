@@ -12,6 +12,7 @@ from dossier.types import TYPES
 
 from .models import Habilitation
 from .nomenclature import Profession as P
+from .nomenclature import Specialite
 
 # Families of document types, by code. Every code of the national value set J07 is in one
 # family (tests/professionnels/test_matrice.py): none falls under a profession's ``*`` answer.
@@ -112,6 +113,20 @@ LECTURES: dict[str, set[str]] = {
 }
 
 TOUS_LES_AUTRES = "*"
+TOUTES_SPECIALITES = "*"
+
+# What some specialties read, where they differ from their profession (docs/MATRICE.md): type
+# code (or ``*`` for every type the specialty's rows do not list) → may read. A specialty with
+# rows answers from them first; its profession's rows answer the rest.
+PAR_SPECIALITE: dict[tuple[str, str], dict[str, bool]] = {
+    # Occupational medicine reads nothing of the space (it may still deposit): the access the
+    # law of 2 August 2021 opened to it (CSP L. 1111-17 IV) needs the worker's express consent,
+    # which the grant of this space does not collect.
+    **{
+        (P.MEDECIN.value, specialite): {TOUS_LES_AUTRES: False}
+        for specialite in Specialite.MEDECINE_DU_TRAVAIL_TOUTES
+    },
+}
 
 
 def lignes_initiales() -> Iterator[tuple[str, str, bool]]:
@@ -124,17 +139,29 @@ def lignes_initiales() -> Iterator[tuple[str, str, bool]]:
         yield profession.value, TOUS_LES_AUTRES, profession == P.MEDECIN
 
 
+def lignes_specialites() -> Iterator[tuple[str, str, str, bool]]:
+    """(profession, specialty, type code, may read): the rows of the specialties that read
+    otherwise than their profession."""
+    for (profession, specialite), lectures in PAR_SPECIALITE.items():
+        for code, lecture in lectures.items():
+            yield profession, specialite, code, lecture
+
+
 def semer(modele: Any = None) -> int:
     """Insert the initial rows that are missing (existing cells, edited or not, are kept).
-    ``modele`` is the historical model in a migration. Returns how many rows were added."""
+    ``modele`` is the historical model in a migration (before the specialty column existed,
+    only the professions' rows). Returns how many rows were added."""
     if modele is None:
         modele = Habilitation
     avant = modele.objects.count()
-    modele.objects.bulk_create(
-        [
-            modele(profession=profession, type_code=code, lecture=lecture)
-            for profession, code, lecture in lignes_initiales()
-        ],
-        ignore_conflicts=True,
-    )
+    rangs = [
+        modele(profession=profession, type_code=code, lecture=lecture)
+        for profession, code, lecture in lignes_initiales()
+    ]
+    if any(champ.name == "specialite" for champ in modele._meta.get_fields()):
+        rangs += [
+            modele(profession=profession, specialite=specialite, type_code=code, lecture=lecture)
+            for profession, specialite, code, lecture in lignes_specialites()
+        ]
+    modele.objects.bulk_create(rangs, ignore_conflicts=True)
     return int(modele.objects.count() - avant)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from espace_sante.coffre.champs import TexteChiffre
 from profil.models import Espace
 
-from .nomenclature import PROFESSIONS_DOCTEUR, Profession, Specialite
+from .nomenclature import PROFESSIONS_DOCTEUR, SPECIALITES, Profession, Specialite
 
 
 class StatutProfessionnel(models.TextChoices):
@@ -126,12 +126,21 @@ class RevendicationRpps(models.Model):
 
 
 class Habilitation(models.Model):
-    """One cell of the habilitation matrix: may this profession read this document type?
-    The type ``*`` is the profession's answer for types the matrix does not list."""
+    """One cell of the habilitation matrix: may this profession — or one specialty of it —
+    read this document type? The type ``*`` is the answer for types the rows do not list; the
+    specialty ``*`` is the whole profession's row. A professional's specialty rows, when it has
+    any, answer first; the profession's answer the rest (``espace_sante.acces.matrice``)."""
 
     TOUS_LES_AUTRES = "*"
+    TOUTES_SPECIALITES = "*"
 
     profession = models.CharField(_("profession"), max_length=2, choices=Profession.choices)
+    specialite = models.CharField(
+        _("spécialité"),
+        max_length=8,
+        default=TOUTES_SPECIALITES,
+        help_text=_("Code RPPS de la spécialité (SM25…), ou « * » pour toute la profession."),
+    )
     type_code = models.CharField(_("type de document"), max_length=32)
     lecture = models.BooleanField(_("peut lire"), default=False)
     modifie_le = models.DateTimeField(default=timezone.now)
@@ -139,14 +148,19 @@ class Habilitation(models.Model):
     class Meta:
         verbose_name = _("habilitation")
         verbose_name_plural = _("matrice d'habilitation")
-        ordering = ["profession", "type_code"]
+        ordering = ["profession", "specialite", "type_code"]
         constraints = [
-            models.UniqueConstraint(fields=["profession", "type_code"], name="habilitation_unique"),
+            models.UniqueConstraint(
+                fields=["profession", "specialite", "type_code"], name="habilitation_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         verbe = "lit" if self.lecture else "ne lit pas"
-        return f"{self.get_profession_display()} {verbe} {self.type_code}"
+        qui = str(self.get_profession_display())
+        if self.specialite != self.TOUTES_SPECIALITES:
+            qui += f" ({SPECIALITES.get(self.specialite, self.specialite)})"
+        return f"{qui} {verbe} {self.type_code}"
 
 
 class AccesProfessionnel(models.Model):

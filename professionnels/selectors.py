@@ -1,16 +1,20 @@
 """Reads about professionals: the patient's page "Mes professionnels de santé", the search for
-a professional to authorise, and the professional's own list of patients."""
+a professional to authorise, and the professional's own list of patients and the search among
+them (by name, accents and case aside, INS or birth date)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from espace_sante.acces import (
     Motif,
@@ -20,8 +24,8 @@ from espace_sante.acces import (
     peut_etre_medecin_traitant,
     urgences_valables,
 )
-from espace_sante.lib.identifiants import normaliser
-from profil.models import Espace
+from espace_sante.lib.identifiants import normaliser, valider_nir
+from profil.models import Espace, forme_de_recherche
 
 from .models import AccesProfessionnel, BrisDeGlace, Professionnel, StatutProfessionnel
 
@@ -163,10 +167,18 @@ class Patient:
     urgence_fin: datetime | None
 
 
-def patients_du_professionnel(*, professionnel: Professionnel) -> list[Patient]:
-    """The spaces this professional may open now, with why and until when."""
+def patients_du_professionnel(
+    *, professionnel: Professionnel, criteres: CriteresPatient | None = None
+) -> list[Patient]:
+    """The spaces this professional may open now, with why and until when — those matching
+    ``criteres`` when given (at most ``RESULTATS_PATIENTS_MAX`` then)."""
     maintenant = timezone.now()
-    espaces = list(espaces_autorises(professionnel=professionnel, maintenant=maintenant))
+    espaces_qs = espaces_autorises(professionnel=professionnel, maintenant=maintenant)
+    if criteres is not None:
+        espaces_qs = espaces_qs.filter(criteres.filtre()).order_by(
+            "nom_naissance", "prenoms", "pk"
+        )[:RESULTATS_PATIENTS_MAX]
+    espaces = list(espaces_qs)
     liens = {
         lien.espace_id: lien
         for lien in AccesProfessionnel.objects.filter(
@@ -192,6 +204,95 @@ def patients_du_professionnel(*, professionnel: Professionnel) -> list[Patient]:
             )
         )
     return sorted(patients, key=lambda p: (p.espace.nom_naissance, p.espace.prenoms))
+
+
+# --- The professional's search among their patients ------------------------------------------
+
+RESULTATS_PATIENTS_MAX = 50
+_DATE_FR = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_INS_PROBABLE = re.compile(r"^[0-9][0-9ABab]{12,14}$")
+
+
+class RechercheInvalide(ValueError):
+    """What the professional typed cannot be searched; ``message`` says why, in French."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CriteresPatient:
+    """A search among one's patients: words of the name (in ``forme_de_recherche``), an INS,
+    a birth date — each given one must match."""
+
+    mots: tuple[str, ...] = ()
+    ins: str = ""
+    date_naissance: date | None = None
+
+    def filtre(self) -> Q:
+        critere = Q()
+        for mot in self.mots:
+            critere &= Q(nom_recherche__contains=mot)
+        if self.ins:
+            critere &= Q(ins=self.ins)
+        if self.date_naissance is not None:
+            critere &= Q(date_naissance=self.date_naissance)
+        return critere
+
+
+def _date(jeton: str) -> date | None:
+    """A birth date typed dd/mm/yyyy (or with dots) or yyyy-mm-dd; ``None`` if the token is
+    not written as a date; ``RechercheInvalide`` for a date that does not exist."""
+    if trouve := _DATE_FR.match(jeton):
+        jour, mois, annee = (int(x) for x in trouve.groups())
+    elif trouve := _DATE_ISO.match(jeton):
+        annee, mois, jour = (int(x) for x in trouve.groups())
+    else:
+        return None
+    try:
+        return date(annee, mois, jour)
+    except ValueError:
+        raise RechercheInvalide(
+            _("La date %(date)s n'existe pas : écrivez-la jj/mm/aaaa, par exemple 05/03/1980.")
+            % {"date": jeton}
+        ) from None
+
+
+def criteres_patient(texte: str) -> CriteresPatient:
+    """What the professional typed — a name, an INS (spaces or not), a birth date, or a name
+    and a date — as criteria; ``RechercheInvalide`` with a plain French message otherwise."""
+    texte = " ".join(texte.split())
+    if not texte:
+        raise RechercheInvalide(_("Saisissez un nom, un INS ou une date de naissance."))
+    compact = normaliser(texte)
+    if _INS_PROBABLE.match(compact):
+        try:
+            return CriteresPatient(ins=valider_nir(compact))
+        except ValidationError as erreur:
+            raise RechercheInvalide(" ".join(erreur.messages)) from None
+    naissance: date | None = None
+    mots: list[str] = []
+    for jeton in texte.split():
+        jour = _date(jeton)
+        if jour is not None:
+            if naissance is not None and jour != naissance:
+                raise RechercheInvalide(_("Saisissez une seule date de naissance."))
+            naissance = jour
+        elif any(c.isdigit() for c in jeton):
+            raise RechercheInvalide(
+                _(
+                    "« %(saisie)s » n'est ni un nom, ni un INS complet (15 caractères, clé "
+                    "comprise), ni une date de naissance (jj/mm/aaaa ou aaaa-mm-jj)."
+                )
+                % {"saisie": jeton}
+            )
+        else:
+            mots.extend(forme_de_recherche(jeton).split())
+    if naissance is None and sum(len(m) for m in mots) < 2:
+        raise RechercheInvalide(_("Saisissez au moins deux lettres du nom."))
+    return CriteresPatient(mots=tuple(dict.fromkeys(mots))[:4], date_naissance=naissance)
 
 
 def urgences_en_cours(*, professionnel: Professionnel) -> list[BrisDeGlace]:

@@ -192,6 +192,35 @@ def professionnel_statuer(
     return professionnel
 
 
+def _matrice_journaliser(
+    *,
+    operateur: Utilisateur,
+    cellule: Habilitation,
+    avant: bool | None,
+    apres: bool | None,
+    ip: str | None,
+) -> None:
+    """A cell of the matrix changed, appeared (``avant`` None) or went (``apres`` None)."""
+    details: dict[str, Any] = {
+        "profession": cellule.profession,
+        "type": cellule.type_code,
+        "avant": avant,
+        "apres": apres,
+    }
+    objet_id = f"{cellule.profession}:{cellule.type_code}"
+    if cellule.specialite != Habilitation.TOUTES_SPECIALITES:
+        details["specialite"] = cellule.specialite
+        objet_id = f"{cellule.profession}:{cellule.specialite}:{cellule.type_code}"
+    evenement_enregistrer(
+        action=Action.MATRICE_MODIFIEE,
+        acteur=Acteur.pour_utilisateur(operateur, TypeActeur.OPERATEUR),
+        objet_type="habilitation",
+        objet_id=objet_id,
+        ip=ip,
+        details=details,
+    )
+
+
 def habilitation_modifier(
     *, operateur: Utilisateur, habilitation: Habilitation, lecture: bool, ip: str | None = None
 ) -> Habilitation:
@@ -204,20 +233,52 @@ def habilitation_modifier(
         cellule.lecture = lecture
         cellule.modifie_le = timezone.now()
         cellule.save(update_fields=["lecture", "modifie_le"])
-        evenement_enregistrer(
-            action=Action.MATRICE_MODIFIEE,
-            acteur=Acteur.pour_utilisateur(operateur, TypeActeur.OPERATEUR),
-            objet_type="habilitation",
-            objet_id=f"{cellule.profession}:{cellule.type_code}",
-            ip=ip,
-            details={
-                "profession": cellule.profession,
-                "type": cellule.type_code,
-                "avant": avant,
-                "apres": lecture,
-            },
+        _matrice_journaliser(
+            operateur=operateur, cellule=cellule, avant=avant, apres=lecture, ip=ip
         )
     return cellule
+
+
+def habilitation_ajouter(
+    *,
+    operateur: Utilisateur,
+    profession: str,
+    specialite: str,
+    type_code: str,
+    lecture: bool,
+    ip: str | None = None,
+) -> Habilitation:
+    """A new cell: a specialty that reads otherwise than its profession (or a profession's
+    answer for a type that had none). Journaled as a change from nothing."""
+    if specialite != Habilitation.TOUTES_SPECIALITES and (
+        profession != Profession.MEDECIN or specialite not in Specialite.values
+    ):
+        raise Refus(_("Cette spécialité n'existe pas pour cette profession."))
+    with transaction.atomic():
+        if Habilitation.objects.filter(
+            profession=profession, specialite=specialite, type_code=type_code
+        ).exists():
+            raise Refus(_("Cette case de la matrice existe déjà : modifiez-la."))
+        cellule = Habilitation.objects.create(
+            profession=profession, specialite=specialite, type_code=type_code, lecture=lecture
+        )
+        _matrice_journaliser(operateur=operateur, cellule=cellule, avant=None, apres=lecture, ip=ip)
+    return cellule
+
+
+def habilitation_supprimer(
+    *, operateur: Utilisateur, habilitation: Habilitation, ip: str | None = None
+) -> None:
+    """A specialty's cell goes: the specialty reads that type as its profession again. The
+    profession's own cells are never removed (every type keeps an answer)."""
+    if habilitation.specialite == Habilitation.TOUTES_SPECIALITES:
+        raise Refus(_("Les cases d'une profession ne se suppriment pas : modifiez-les."))
+    with transaction.atomic():
+        cellule = Habilitation.objects.select_for_update().get(pk=habilitation.pk)
+        cellule.delete()
+        _matrice_journaliser(
+            operateur=operateur, cellule=habilitation, avant=cellule.lecture, apres=None, ip=ip
+        )
 
 
 # --- The patient's decisions ---------------------------------------------------------------------

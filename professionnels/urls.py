@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_resultats
+from . import views, views_documents, views_recherche, views_resultats
 
 app_name = "professionnels"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path(PRO + "inscription/", views.inscription, name="inscription"),
     path(PRO, views.accueil, name="accueil"),
     path(PRO + "urgence/", views.urgence, name="urgence"),
+    path(PRO + "patients/", views_recherche.recherche, name="recherche"),
     path(PATIENT, views.patient, name="patient"),
     path(PATIENT + "deposer/", views.deposer, name="deposer"),
     path(PATIENT + "profil/", views.profil, name="profil"),
@@ -42,7 +43,7 @@ urlpatterns = [
     path(PATIENT + "profil/<str:section>/ajouter/", views.profil_ajouter, name="profil_ajouter"),
     path(DOC + "liberer/", views.liberer, name="liberer"),
     path(DOC + "remplacer/", views.remplacer, name="remplacer"),
-    path(DOC, views.document, name="document"),
-    path(DOC + "contenu/", views.contenu, name="contenu"),
-    path(DOC + "apercu/<str:genre>/<int:rang>/", views.apercu, name="apercu"),
+    path(DOC, views_documents.document, name="document"),
+    path(DOC + "contenu/", views_documents.contenu, name="contenu"),
+    path(DOC + "apercu/<str:genre>/<int:rang>/", views_documents.apercu, name="apercu"),
 ]

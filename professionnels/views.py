@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,8 +23,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from dossier import services as documents
-from dossier.models import Apercu, Document
-from dossier.reponses import reponse_apercu, reponse_contenu
+from dossier.models import Document
 from dossier.selectors import Filtres, document_pour_acteur, documents_filtres
 from dossier.types import Categorie
 from espace_sante.acces import (
@@ -34,12 +32,9 @@ from espace_sante.acces import (
     acces_professionnel,
     directives_lisibles,
     espace_pour_acteur,
-    marque_secret,
     peut_ecrire_section,
     peut_etre_medecin_traitant,
-    peut_liberer,
     peut_marquer_secret,
-    peut_remplacer,
     professionnel_actif,
     profil_lisible,
 )
@@ -341,62 +336,6 @@ def _document(
     acces = _acces_pro(request, espace_uuid)
     document = document_pour_acteur(acces=acces, document_uuid=document_uuid)
     return acces, document
-
-
-@login_required
-def document(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
-) -> HttpResponse:
-    acces, doc = _document(request, espace_uuid, document_uuid)
-    consultations.consultation_tracer(
-        acces=acces,
-        action=Action.DOCUMENT_CONSULTE,
-        objet_type="document",
-        objet_id=str(doc.uuid),
-        ip=client_ip(request),
-        **marque_secret(doc),
-    )
-    apercus = list(doc.apercus.all())
-    return render(
-        request,
-        "professionnels/document.html",
-        {
-            "acces": acces,
-            "document": doc,
-            "type": doc.type_document,
-            "miniature": next((a for a in apercus if a.genre == Apercu.Genre.MINIATURE), None),
-            "images": [a for a in apercus if a.genre == Apercu.Genre.IMAGE],
-            "pdf_integre": next((a for a in apercus if a.genre == Apercu.Genre.PDF), None),
-            "peut_liberer": peut_liberer(acces=acces, document=doc),
-            "peut_remplacer": peut_remplacer(acces=acces, document=doc),
-        },
-    )
-
-
-@login_required
-def contenu(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
-) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
-    en_ligne = request.GET.get("en_ligne") == "1"
-    if doc.blob is not None:
-        consultations.consultation_tracer(
-            acces=acces,
-            action=Action.DOCUMENT_CONSULTE if en_ligne else Action.DOCUMENT_TELECHARGE,
-            objet_type="document",
-            objet_id=str(doc.uuid),
-            ip=client_ip(request),
-            **marque_secret(doc),
-        )
-    return reponse_contenu(request, acces, doc, en_ligne=en_ligne)
-
-
-@login_required
-def apercu(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
-) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
-    return reponse_apercu(request, acces, doc, genre, rang)
 
 
 @login_required

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -48,10 +51,39 @@ def limite_naissance_mineur(aujourd_hui: date) -> date:
         return date(annee, 2, 28)
 
 
+# Letters NFKD does not take apart, spelled as French writes them without ligature.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o"})
+_SEPARATEURS_NOM = re.compile(r"[\s\-‐‑‒–—'’ʼ`´.,]+")
+
+
+def forme_de_recherche(texte: str) -> str:
+    """A name as the search compares it, the same on SQLite and PostgreSQL: accents and other
+    marks gone (NFKD, combining marks dropped), case folded, hyphens, apostrophes and runs of
+    spaces as one space — "LEFÈVRE", "Lefèvre" and "lefevre" give "lefevre", "Marie-Hélène"
+    and "marie  helene" give "marie helene"."""
+    decompose = unicodedata.normalize("NFKD", texte.translate(_LIGATURES))
+    sans_marques = "".join(c for c in decompose if not unicodedata.combining(c))
+    return " ".join(_SEPARATEURS_NOM.split(sans_marques.casefold())).strip()
+
+
+def nom_de_recherche(*, nom_naissance: str, nom_utilise: str, prenoms: str) -> str:
+    """What a space is found by: its names, in their searchable form."""
+    return " ".join(
+        forme for forme in map(forme_de_recherche, [nom_naissance, nom_utilise, prenoms]) if forme
+    )
+
+
 class EspaceQuerySet(models.QuerySet["Espace"]):
     def mineurs(self, aujourd_hui: date | None = None) -> EspaceQuerySet:
         aujourd_hui = aujourd_hui or timezone.localdate()
         return self.filter(date_naissance__gt=limite_naissance_mineur(aujourd_hui))
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> Any:
+        """``save`` is not called here: the searchable name is computed all the same."""
+        espaces = list(objs)
+        for espace in espaces:
+            espace.nom_recherche = espace.calculer_nom_recherche()
+        return super().bulk_create(espaces, *args, **kwargs)
 
 
 class Espace(models.Model):
@@ -69,6 +101,12 @@ class Espace(models.Model):
     prenoms = models.CharField(_("prénoms"), max_length=200)
     nom_utilise = models.CharField(_("nom utilisé"), max_length=100, blank=True)
     date_naissance = models.DateField(_("date de naissance"))
+    # The names in the form the professionals' search compares (``forme_de_recherche``): kept
+    # up to date by ``save`` and ``bulk_create``; migration 0010 computed the older rows (the
+    # database default, empty, is for rows written without the model: older migrations).
+    nom_recherche = models.CharField(
+        max_length=420, blank=True, default="", db_default="", editable=False
+    )
     sexe = models.CharField(_("sexe"), max_length=1, choices=Sexe.choices)
     statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, db_index=True)
     titulaire = models.OneToOneField(
@@ -103,6 +141,18 @@ class Espace(models.Model):
 
     def __str__(self) -> str:
         return self.nom_complet
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.nom_recherche = self.calculer_nom_recherche()
+        champs = kwargs.get("update_fields")
+        if champs is not None and {"nom_naissance", "nom_utilise", "prenoms"} & set(champs):
+            kwargs["update_fields"] = {*champs, "nom_recherche"}
+        super().save(*args, **kwargs)
+
+    def calculer_nom_recherche(self) -> str:
+        return nom_de_recherche(
+            nom_naissance=self.nom_naissance, nom_utilise=self.nom_utilise, prenoms=self.prenoms
+        )
 
     @property
     def prenom_usuel(self) -> str:

@@ -19,7 +19,7 @@ ATTENDU = {
     Espace: (True, False, False),  # pre-creation by an operator with the right permission
     SynchroRemboursements: (False, True, False),
     Professionnel: (False, True, False),
-    Habilitation: (False, True, False),
+    Habilitation: (True, True, False),  # a specialty's cells; deleted one by one, journaled
     RevendicationRpps: (False, False, False),  # read next to the account holding the RPPS
     LigneQuarantaine: (False, True, True),
 }

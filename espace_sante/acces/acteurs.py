@@ -119,8 +119,9 @@ class AccesPro:
 
     @cached_property
     def matrice(self) -> dict[str, bool]:
-        """The profession's row of the matrix, read once per request."""
-        return matrice(self.professionnel.profession)
+        """The professional's row of the matrix (their specialty's over their profession's),
+        read once per request."""
+        return matrice(self.professionnel.profession, self.professionnel.specialite)
 
     @cached_property
     def tout_masque(self) -> bool:

@@ -209,6 +209,40 @@ def test_a_professional_reaches_exactly_what_the_rules_allow_on_every_page(cas: 
         assert apercu.status_code == code
 
 
+@pytest.mark.parametrize("etat", ["autorise", "urgence", "medecin_traitant"])
+def test_an_occupational_physician_reads_nothing_but_what_they_deposited(etat: str) -> None:
+    """The matrix distinguishes specialties (docs/MATRICE.md): a médecin du travail with an
+    authorisation reads no type at all — neither the documents nor the profile nor the
+    results — while a médecin of another specialty in the same standing reads them all. Rule 4
+    still yields to the author."""
+    cas = Cas(MEDECIN, etat, False)
+    espace, pro, documents = _installer(cas)
+    pro.specialite = "SM25"
+    pro.save()
+    client = client_pour(pro.utilisateur)
+    liste = client.get(reverse("professionnels:patient", args=[espace.uuid]))
+    assert liste.status_code == 200
+    page = liste.content.decode()
+    valeurs = client.get(reverse("professionnels:resultats", args=[espace.uuid])).content.decode()
+    for (type_code, drapeau), doc in documents.items():
+        permis = drapeau == "de_l_auteur"
+        assert (doc.titre in page) is permis, (type_code, drapeau)
+        assert (f"RES-{type_code}-{drapeau}<" in valeurs) is permis, (type_code, drapeau)
+        code = 200 if permis else 404
+        for nom in ["professionnels:document", "professionnels:contenu"]:
+            reponse = client.get(reverse(nom, args=[espace.uuid, doc.uuid]))
+            assert reponse.status_code == code, (type_code, drapeau, nom)
+        apercu = reverse("professionnels:apercu", args=[espace.uuid, doc.uuid, "miniature", 0])
+        assert client.get(apercu).status_code == code
+    assert client.get(reverse("professionnels:profil", args=[espace.uuid])).status_code == 404
+
+    autre = ProfessionnelFactory(profession=MEDECIN, specialite="SM04")
+    AccesProfessionnel.objects.create(espace=espace, professionnel=autre, autorise=True)
+    acces = acces_professionnel(professionnel=autre, espace_uuid=espace.uuid)
+    lus = {d.titre for d in documents_lisibles(acces=acces)}
+    assert f"DOC-{PSY}-aucun" in lus and f"DOC-{DIRECTIVES}-aucun" in lus
+
+
 def test_the_selectors_answer_like_the_pages() -> None:
     """The same rules at the query level, without HTTP: one case of each kind."""
     espace, pro, _documents = _installer(Cas(DENTISTE, "autorise", False))
