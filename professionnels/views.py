@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +37,7 @@ from espace_sante.acces import (
     directives_lisibles,
     espace_pour_acteur,
     marque_secret,
+    nombre_hors_matrice,
     peut_ecrire_section,
     peut_etre_medecin_traitant,
     peut_liberer,
@@ -53,7 +56,7 @@ from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from profil import profil_medical as pm
 
-from . import consultations, selectors, services
+from . import consultations, depots, selectors, services
 from .forms import (
     AccorderForm,
     ConfirmationForm,
@@ -291,18 +294,42 @@ def _acces_pro(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
     return acces
 
 
+def page_indisponible(
+    request: HttpRequest, professionnel: Professionnel, *, titre: str
+) -> HttpResponse:
+    """A page of the workspace that needs a verified account, asked for by one that is not
+    (awaiting verification, suspended, refused): it says why, instead of a bare 404."""
+    return render(
+        request,
+        "professionnels/indisponible.html",
+        {"professionnel": professionnel, "titre": titre},
+        status=403,
+    )
+
+
+ECHEANCE_PROCHE = timedelta(days=7)
+
+
 @login_required
 def accueil(request: HttpRequest) -> HttpResponse:
+    """The professional's home: their patients (and why they may open each one, until when),
+    their latest deposits with each one's state, and what awaits them."""
     professionnel = _professionnel(request, verifie=False)
-    patients = (
-        selectors.patients_du_professionnel(professionnel=professionnel)
-        if professionnel_actif(professionnel)
-        else []
-    )
+    if not professionnel_actif(professionnel):
+        return render(request, "professionnels/pro_accueil.html", {"professionnel": professionnel})
+    patients = selectors.patients_du_professionnel(professionnel=professionnel)
+    limite = timezone.now() + ECHEANCE_PROCHE
+    recents = list(depots.depots(professionnel=professionnel)[: depots.RECENTS])
     return render(
         request,
         "professionnels/pro_accueil.html",
-        {"professionnel": professionnel, "patients": patients},
+        {
+            "professionnel": professionnel,
+            "patients": patients,
+            "echeances": [p for p in patients if p.expire_le is not None and p.expire_le <= limite],
+            "refus_recents": depots.refus_recents(professionnel=professionnel),
+            "depots_recents": depots.etats(recents, professionnel=professionnel),
+        },
     )
 
 
@@ -330,6 +357,7 @@ def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "categorie": categorie,
             "recherche": recherche,
             "profil_lisible": profil_lisible(acces=acces),
+            "hors_matrice": nombre_hors_matrice(acces=acces),
             "requete": urlencode({"categorie": categorie, "q": recherche}),
         },
     )
@@ -401,7 +429,9 @@ def apercu(
 
 @login_required
 def urgence(request: HttpRequest) -> HttpResponse:
-    professionnel = _professionnel(request)
+    professionnel = _professionnel(request, verifie=False)
+    if not professionnel_actif(professionnel):
+        return page_indisponible(request, professionnel, titre=_("Accès en urgence"))
     form = UrgenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
@@ -457,22 +487,26 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     if fichier is not None and form.is_valid():
         donnees = form.cleaned_data
         try:
-            doc = documents.document_deposer(
-                acces=acces,
+            doc = services.depot_deposer(
+                professionnel=acces.professionnel,
+                espace=acces.espace,
                 fichier=fichier,
-                titre=donnees["titre"],
-                date_acte=donnees["date_acte"],
-                type_code=donnees["type_code"],
-                invisible_patient=donnees["invisible_patient"],
-                masque_ps=donnees["masque_ps"],
-                invisible_representants=donnees.get("invisible_representants", False),
+                metadonnees=services.MetadonneesDepot(
+                    titre=donnees["titre"],
+                    date_acte=donnees["date_acte"],
+                    type_code=donnees["type_code"],
+                    invisible_patient=donnees["invisible_patient"],
+                    masque_ps=donnees["masque_ps"],
+                    invisible_representants=donnees.get("invisible_representants", False),
+                ),
                 ip=client_ip(request),
             )
-        except documents.Refus as refus:
+        except services.Refus as refus:
             form.add_error(None, refus.message)
         else:
-            messages.success(request, _("Document ajouté ; son traitement est en cours."))
-            return redirect("professionnels:document", acces.espace.uuid, doc.uuid)
+            # Not "ajouté": whether it is (a CDA's INS, a readable file) is the job's to say,
+            # and the next page follows it.
+            return redirect("professionnels:depot", doc.uuid)
     elif fichier is not None:
         fichier.abandonner()
     return render(
