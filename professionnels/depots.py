@@ -1,7 +1,8 @@
 """Reads about a professional's deposits: "Mes dépôts", the page that follows one deposit until
-its outcome is known, and the recent ones on the home page. Which deposits are the
-professional's is the access package's (``depots_du_professionnel``): their own, in any space,
-accepted, still checked or refused; a refused one is a record only its author reads."""
+its outcome is known, and the recent ones on the home page. Which deposits the professional
+reads is the access package's (``depots_du_professionnel``): their own, accepted, still checked
+or refused, in the spaces they may open now; a refused one is a record only its author reads.
+Those they may no longer read are only counted (``nombre_depots_hors_acces``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from dossier.models import Document, Statut
 from dossier.selectors import avec_attente
-from espace_sante.acces import depots_du_professionnel, espaces_autorises
+from espace_sante.acces import depots_du_professionnel, nombre_depots_hors_acces
 
 from .models import Professionnel
 
@@ -53,10 +54,14 @@ def refus_recents(*, professionnel: Professionnel) -> int:
     )
 
 
+def hors_acces(*, professionnel: Professionnel) -> int:
+    return nombre_depots_hors_acces(professionnel=professionnel)
+
+
 @dataclass(frozen=True)
 class EtatDepot:
     """A deposit as its author reads it: its state in plain words, and whether its document
-    page opens (their access to the space still runs, and the patient has not deleted it)."""
+    page opens (it is in the space: accepted, or an old version)."""
 
     document: Document
     code: str  # en_traitement, en_attente, disponible, refuse, remplace
@@ -69,10 +74,7 @@ class EtatDepot:
         return self.code in {"en_traitement", "en_attente"}
 
 
-def etat(document: Document, *, espaces_ouverts: set[int]) -> EtatDepot:
-    """``document``'s state; ``espaces_ouverts``: the ids of the spaces the professional may
-    open now (``espaces_ouverts``)."""
-    ouvert = document.espace_id in espaces_ouverts and document.supprime_le is None
+def etat(document: Document) -> EtatDepot:
     statut = document.statut
     if statut == Statut.EN_ERREUR:
         return EtatDepot(
@@ -111,7 +113,7 @@ def etat(document: Document, *, espaces_ouverts: set[int]) -> EtatDepot:
             "remplace",
             _("Remplacé"),
             _("Une nouvelle version l'a remplacé ; celle-ci reste consultable."),
-            ouvert,
+            True,
         )
     if document.invisible_patient:
         explication = _(
@@ -120,14 +122,8 @@ def etat(document: Document, *, espaces_ouverts: set[int]) -> EtatDepot:
         )
     else:
         explication = _("Ajouté au dossier du patient.")
-    return EtatDepot(document, "disponible", _("Disponible"), explication, ouvert)
+    return EtatDepot(document, "disponible", _("Disponible"), explication, True)
 
 
-def espaces_ouverts(*, professionnel: Professionnel) -> set[int]:
-    """The ids of the spaces the professional may open now (one query)."""
-    return set(espaces_autorises(professionnel=professionnel).values_list("pk", flat=True))
-
-
-def etats(documents: list[Document], *, professionnel: Professionnel) -> list[EtatDepot]:
-    ouverts = espaces_ouverts(professionnel=professionnel) if documents else set()
-    return [etat(document, espaces_ouverts=ouverts) for document in documents]
+def etats(documents: list[Document]) -> list[EtatDepot]:
+    return [etat(document) for document in documents]

@@ -328,7 +328,7 @@ def accueil(request: HttpRequest) -> HttpResponse:
             "patients": patients,
             "echeances": [p for p in patients if p.expire_le is not None and p.expire_le <= limite],
             "refus_recents": depots.refus_recents(professionnel=professionnel),
-            "depots_recents": depots.etats(recents, professionnel=professionnel),
+            "depots_recents": depots.etats(recents),
         },
     )
 

@@ -32,7 +32,8 @@ def depots(request: HttpRequest) -> HttpResponse:
         "professionnels/depots.html",
         {
             "page": page_courante,
-            "etats": lectures.etats(list(page_courante.object_list), professionnel=professionnel),
+            "etats": lectures.etats(list(page_courante.object_list)),
+            "hors_acces": lectures.hors_acces(professionnel=professionnel),
             "requete": "",
         },
     )
@@ -43,7 +44,7 @@ def _etat(request: HttpRequest, document_uuid: uuid.UUID) -> lectures.EtatDepot:
     depot = lectures.depot_pour_professionnel(
         professionnel=professionnel, document_uuid=document_uuid
     )
-    return lectures.etats([depot], professionnel=professionnel)[0]
+    return lectures.etat(depot)
 
 
 @login_required

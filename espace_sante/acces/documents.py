@@ -24,7 +24,8 @@ to be told (``destinataires_nouveau_document``).
 A professional's deposit (from the web form or their software) is the space's only once its
 content is accepted: until then (``en traitement``) only its author sees it, and a refused one
 (``en erreur``: a CDA about another person, a corrupt file) stays a record of the refusal that
-only its author reads (``depots_du_professionnel``), never a document of the space. A patient's
+only its author reads (``depots_du_professionnel``, while their access to the space runs),
+never a document of the space. A patient's
 own upload that fails stays in their list with its reason, as before.
 
 What the matrix keeps from a professional is counted, never described
@@ -45,7 +46,7 @@ from espace_sante.journal.models import TypeActeur
 from professionnels.models import Professionnel, ReglagesAcces
 
 from .acteurs import Acces, AccesPatient, AccesPro, acteur_professionnel
-from .autorisations import professionnel_actif
+from .autorisations import espaces_autorises, professionnel_actif
 from .matrice import types_lisibles
 from .secret_mineur import lit_les_secrets
 
@@ -94,12 +95,7 @@ def depot_refuse(document: Document) -> bool:
     return document.source in SOURCES_DEPOT_PRO and document.statut == Statut.EN_ERREUR
 
 
-def depots_du_professionnel(*, professionnel: Professionnel) -> QuerySet[Document]:
-    """Every deposit this professional made, in any space, whatever its outcome (accepted,
-    still checked, refused): what "Mes dépôts" lists and the page that follows a deposit reads.
-    Only their own, and only while their account is verified and active (rule 1)."""
-    if not professionnel_actif(professionnel):
-        return Document.objects.none()
+def _tous_les_depots(professionnel: Professionnel) -> QuerySet[Document]:
     return Document.objects.filter(
         auteur_type=TypeActeur.PROFESSIONNEL,
         auteur_id=acteur_professionnel(professionnel).id,
@@ -107,7 +103,25 @@ def depots_du_professionnel(*, professionnel: Professionnel) -> QuerySet[Documen
     )
 
 
-# --- Reads --------------------------------------------------------------------------------------
+def depots_du_professionnel(*, professionnel: Professionnel) -> QuerySet[Document]:
+    """The deposits this professional made that they may still read, whatever their outcome
+    (accepted, still checked, refused): what "Mes dépôts" lists and the page that follows a
+    deposit reads. Their own only, in the spaces they may open now (rules 1–3: a revoked grant
+    or a block ends it, as for every page of the space), and not deleted by the patient."""
+    if not professionnel_actif(professionnel):
+        return Document.objects.none()
+    return _tous_les_depots(professionnel).filter(
+        espace__in=espaces_autorises(professionnel=professionnel), supprime_le__isnull=True
+    )
+
+
+def nombre_depots_hors_acces(*, professionnel: Professionnel) -> int:
+    """How many of their deposits they may no longer read (access ended, space closed, the
+    patient deleted the document): a count, nothing of which space or document."""
+    if not professionnel_actif(professionnel):
+        return 0
+    lisibles = depots_du_professionnel(professionnel=professionnel)
+    return _tous_les_depots(professionnel).exclude(pk__in=lisibles.values("pk")).count()
 
 
 def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> QuerySet[Document]:

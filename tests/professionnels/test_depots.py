@@ -302,3 +302,19 @@ def test_a_suspended_professional_s_deposits_are_no_longer_theirs_to_read(
     page = client.get(reverse("professionnels:depots"))
     assert page.status_code == 403 and "pas actif" in page.content.decode()
     assert not depots_du_professionnel(professionnel=pro_autorise).exists()
+
+
+def test_once_the_patient_withdraws_the_access_the_deposit_is_only_counted(
+    titulaire, pro_autorise
+) -> None:  # type: ignore[no-untyped-def]
+    depot = document(
+        titulaire, titre="CR annonce Zeta", auteur_id=str(pro_autorise.utilisateur.uuid)
+    )
+    client = client_pour(pro_autorise.utilisateur)
+    page = reverse("professionnels:depot", args=[depot.uuid])
+    assert client.get(page).status_code == 200
+    AccesProfessionnel.objects.filter(professionnel=pro_autorise).update(autorise=False)
+    assert client.get(page).status_code == 404
+    liste = _titres(client.get(reverse("professionnels:depots")))
+    assert "CR annonce Zeta" not in liste and titulaire.prenoms not in liste
+    assert "1 autre dépôt n'est plus consultable" in liste
