@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_depots, views_resultats
+from . import views, views_accueil, views_depots, views_resultats
 
 app_name = "professionnels"
 
@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     # The professional's side.
     path(PRO + "inscription/", views.inscription, name="inscription"),
-    path(PRO, views.accueil, name="accueil"),
+    path(PRO, views_accueil.accueil, name="accueil"),
     path(PRO + "urgence/", views.urgence, name="urgence"),
     path(PRO + "depots/", views_depots.depots, name="depots"),
     path(DEPOT, views_depots.depot, name="depot"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -56,7 +54,7 @@ from espace_sante.journal.models import Action
 from espace_sante.lib.http import client_ip, ratelimit_ip
 from profil import profil_medical as pm
 
-from . import consultations, depots, selectors, services
+from . import consultations, selectors, services
 from .forms import (
     AccorderForm,
     ConfirmationForm,
@@ -304,32 +302,6 @@ def page_indisponible(
         "professionnels/indisponible.html",
         {"professionnel": professionnel, "titre": titre},
         status=403,
-    )
-
-
-ECHEANCE_PROCHE = timedelta(days=7)
-
-
-@login_required
-def accueil(request: HttpRequest) -> HttpResponse:
-    """The professional's home: their patients (and why they may open each one, until when),
-    their latest deposits with each one's state, and what awaits them."""
-    professionnel = _professionnel(request, verifie=False)
-    if not professionnel_actif(professionnel):
-        return render(request, "professionnels/pro_accueil.html", {"professionnel": professionnel})
-    patients = selectors.patients_du_professionnel(professionnel=professionnel)
-    limite = timezone.now() + ECHEANCE_PROCHE
-    recents = list(depots.depots(professionnel=professionnel)[: depots.RECENTS])
-    return render(
-        request,
-        "professionnels/pro_accueil.html",
-        {
-            "professionnel": professionnel,
-            "patients": patients,
-            "echeances": [p for p in patients if p.expire_le is not None and p.expire_le <= limite],
-            "refus_recents": depots.refus_recents(professionnel=professionnel),
-            "depots_recents": depots.etats(recents),
-        },
     )
 
 
