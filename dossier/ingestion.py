@@ -16,6 +16,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from espace_sante.acces import depot_refuse
 from espace_sante.coffre import services as coffre
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action
@@ -310,7 +311,15 @@ def _apercus_creer(connexion: Any, lignes: list[tuple[int, str, int, Any]]) -> N
 
 
 def _marquer_en_erreur(document_id: int, motif: str) -> None:
-    """Refused after all: the document says why, and its content is not kept."""
+    """Refused after all: the document says why, and its content is not kept.
+
+    A professional's deposit (``depot_refuse``) becomes the record of a refusal: what (its
+    title and type), when (``traite_le``), by whom (its author), for which space, and the
+    reason in plain words, which only its author reads (the access package keeps it out of the
+    space's lists, counts, search and exports); it frees the uniqueId it may carry, and a new
+    version refused gives the current place back to the version it was to replace. A patient's
+    own upload stays in their list with its reason."""
+    motif = motif[:300]
     with transaction.atomic():
         document = (
             Document.objects.select_for_update(of=("self",))
@@ -321,12 +330,26 @@ def _marquer_en_erreur(document_id: int, motif: str) -> None:
             return
         blob = document.blob
         document.statut = Statut.EN_ERREUR
-        document.motif_erreur = motif[:300]
+        document.motif_erreur = motif
         document.blob = None
-        document.save(update_fields=["statut", "motif_erreur", "blob"])
+        document.traite_le = timezone.now()
+        champs = ["statut", "motif_erreur", "blob", "traite_le"]
+        details: dict[str, Any] = {"motif": motif}
+        if depot_refuse(document):
+            details["depot_professionnel"] = True
+            document.identifiant_unique = ""
+            champs.append("identifiant_unique")
+            if document.version_precedente_id is not None:
+                Document.objects.filter(
+                    pk=document.version_precedente_id, statut=Statut.ARCHIVE
+                ).update(statut=Statut.DISPONIBLE)
+                document.version_precedente = None
+                champs.append("version_precedente")
+                details["version_retablie"] = True
+        document.save(update_fields=champs)
         if blob is not None:
             coffre.blob_supprimer(blob)
-        _journal(Action.DOCUMENT_REFUSE, acces=None, document=document, motif=motif[:300])
+        _journal(Action.DOCUMENT_REFUSE, acces=None, document=document, **details)
 
 
 def documents_relancer_en_suspens(*, apres: timedelta = timedelta(minutes=10)) -> int:

@@ -3,14 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from profil import views as profil_views
-
 from . import views
 
 handler500 = "espace_sante.views.erreur_serveur"
 
 urlpatterns = [
-    path("", profil_views.accueil, name="accueil"),
+    path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),

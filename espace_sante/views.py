@@ -2,12 +2,35 @@ from __future__ import annotations
 
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from espace_sante.comptes.models import Utilisateur
+from professionnels.models import Professionnel
+from profil import views as profil_views
+from profil.models import Espace
+from profil.views import SESSION_ESPACE
+
 from .middleware import PANNES_BASE, page_indisponible
+
+
+@login_required
+def accueil(request: HttpRequest) -> HttpResponse:
+    """Where ``/`` (and a login: ``LOGIN_REDIRECT_URL``) leads: a professional without a space
+    of their own lands on their workspace, unless they chose a space to act for in this
+    session (a minor they represent); everyone else on the space they act for (profil). A
+    person who is both lands on their own space, and the header links to the workspace."""
+    utilisateur: Utilisateur = request.user  # type: ignore[assignment]  # login_required
+    if (
+        not request.session.get(SESSION_ESPACE)
+        and Professionnel.objects.filter(utilisateur=utilisateur).exists()
+        and not Espace.objects.filter(titulaire=utilisateur).exists()
+    ):
+        return redirect("professionnels:accueil")
+    return profil_views.accueil(request)
 
 
 def trop_de_requetes(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

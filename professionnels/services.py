@@ -1,23 +1,30 @@
 """Writes about professionals: sign-up and verification, the matrix, the patient's grants,
-blocks, médecin traitant and access settings. What a professional does in a patient's space
-(emergency access, the trace of every read) is in ``consultations``."""
+blocks, médecin traitant and access settings, and a professional's deposit (``depot_deposer``,
+for the web form and the professional's software alike). What a professional does in a
+patient's space (emergency access, the trace of every read) is in ``consultations``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier import services as documents
+from dossier.models import Document
 from espace_sante.acces import (
     AccesPatient,
+    acces_professionnel,
     acteur_professionnel,
     peut_etre_medecin_traitant,
     professionnel_actif,
 )
+from espace_sante.coffre.televersement import FichierChiffre
 from espace_sante.comptes.models import TypeNotification, Utilisateur
 from espace_sante.comptes.services import notification_programmer
 from espace_sante.journal.models import Action, TypeActeur
@@ -516,3 +523,56 @@ def reglages_acces_modifier(
             changements=changes,
         )
     return reglages
+
+
+# --- A professional's deposit --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetadonneesDepot:
+    """What a professional says of the document they deposit (the web form's fields, or what
+    their software sends): the type is a code of the national list the profession deposits
+    (``dossier.types.TYPES``); a structured document's own type replaces it at ingestion."""
+
+    titre: str
+    date_acte: date
+    type_code: str
+    invisible_patient: bool = False
+    masque_ps: bool = False
+    invisible_representants: bool = False
+
+
+def depot_deposer(
+    *,
+    professionnel: Professionnel,
+    espace: Espace,
+    fichier: FichierChiffre,
+    metadonnees: MetadonneesDepot,
+    ip: str | None = None,
+) -> Document:
+    """A professional deposits a document into a patient's space: the access is checked again
+    here (rules 1–3: verified, not blocked, authorised, médecin traitant or in an emergency),
+    then the dossier's deposit (metadata, the file's nature from its first bytes, the vault,
+    the journal, the ingestion job on commit). Returns the document, "en traitement": only the
+    ingestion job knows whether it is accepted (a CDA's INS must be the space's) — follow it
+    with ``professionnels.depots.depot_pour_professionnel``; a refused one is its author's
+    record, never the patient's document. ``Refus`` (plain French) for anything refused now;
+    then nothing is kept, the file included."""
+    try:
+        acces = acces_professionnel(professionnel=professionnel, espace_uuid=espace.uuid)
+    except Http404 as absent:
+        fichier.abandonner()
+        raise Refus(
+            _("Vous n'avez pas (ou plus) accès au dossier de ce patient : aucun dépôt possible.")
+        ) from absent
+    return documents.document_deposer(
+        acces=acces,
+        fichier=fichier,
+        titre=metadonnees.titre,
+        date_acte=metadonnees.date_acte,
+        type_code=metadonnees.type_code,
+        invisible_patient=metadonnees.invisible_patient,
+        masque_ps=metadonnees.masque_ps,
+        invisible_representants=metadonnees.invisible_representants,
+        ip=ip,
+    )

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_documents, views_recherche, views_resultats
+from . import (
+    views,
+    views_accueil,
+    views_depots,
+    views_documents,
+    views_recherche,
+    views_resultats,
+)
 
 app_name = "professionnels"
 
@@ -11,6 +18,7 @@ P = E + "<uuid:professionnel_uuid>/"
 PRO = "pro/"
 PATIENT = PRO + "patients/<uuid:espace_uuid>/"
 DOC = PATIENT + "documents/<uuid:document_uuid>/"
+DEPOT = PRO + "depots/<uuid:document_uuid>/"
 
 urlpatterns = [
     # The patient's side.
@@ -28,9 +36,12 @@ urlpatterns = [
     ),
     # The professional's side.
     path(PRO + "inscription/", views.inscription, name="inscription"),
-    path(PRO, views.accueil, name="accueil"),
+    path(PRO, views_accueil.accueil, name="accueil"),
     path(PRO + "urgence/", views.urgence, name="urgence"),
     path(PRO + "patients/", views_recherche.recherche, name="recherche"),
+    path(PRO + "depots/", views_depots.depots, name="depots"),
+    path(DEPOT, views_depots.depot, name="depot"),
+    path(DEPOT + "etat/", views_depots.depot_etat, name="depot_etat"),
     path(PATIENT, views.patient, name="patient"),
     path(PATIENT + "deposer/", views.deposer, name="deposer"),
     path(PATIENT + "profil/", views.profil, name="profil"),

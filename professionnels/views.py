@@ -32,6 +32,7 @@ from espace_sante.acces import (
     acces_professionnel,
     directives_lisibles,
     espace_pour_acteur,
+    nombre_hors_matrice,
     peut_ecrire_section,
     peut_etre_medecin_traitant,
     peut_marquer_secret,
@@ -286,18 +287,16 @@ def _acces_pro(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPro:
     return acces
 
 
-@login_required
-def accueil(request: HttpRequest) -> HttpResponse:
-    professionnel = _professionnel(request, verifie=False)
-    patients = (
-        selectors.patients_du_professionnel(professionnel=professionnel)
-        if professionnel_actif(professionnel)
-        else []
-    )
+def page_indisponible(
+    request: HttpRequest, professionnel: Professionnel, *, titre: str
+) -> HttpResponse:
+    """A page of the workspace that needs a verified account, asked for by one that is not
+    (awaiting verification, suspended, refused): it says why, instead of a bare 404."""
     return render(
         request,
-        "professionnels/pro_accueil.html",
-        {"professionnel": professionnel, "patients": patients},
+        "professionnels/indisponible.html",
+        {"professionnel": professionnel, "titre": titre},
+        status=403,
     )
 
 
@@ -325,6 +324,7 @@ def patient(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "categorie": categorie,
             "recherche": recherche,
             "profil_lisible": profil_lisible(acces=acces),
+            "hors_matrice": nombre_hors_matrice(acces=acces),
             "requete": urlencode({"categorie": categorie, "q": recherche}),
         },
     )
@@ -340,7 +340,9 @@ def _document(
 
 @login_required
 def urgence(request: HttpRequest) -> HttpResponse:
-    professionnel = _professionnel(request)
+    professionnel = _professionnel(request, verifie=False)
+    if not professionnel_actif(professionnel):
+        return page_indisponible(request, professionnel, titre=_("Accès en urgence"))
     form = UrgenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         donnees = form.cleaned_data
@@ -396,22 +398,26 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     if fichier is not None and form.is_valid():
         donnees = form.cleaned_data
         try:
-            doc = documents.document_deposer(
-                acces=acces,
+            doc = services.depot_deposer(
+                professionnel=acces.professionnel,
+                espace=acces.espace,
                 fichier=fichier,
-                titre=donnees["titre"],
-                date_acte=donnees["date_acte"],
-                type_code=donnees["type_code"],
-                invisible_patient=donnees["invisible_patient"],
-                masque_ps=donnees["masque_ps"],
-                invisible_representants=donnees.get("invisible_representants", False),
+                metadonnees=services.MetadonneesDepot(
+                    titre=donnees["titre"],
+                    date_acte=donnees["date_acte"],
+                    type_code=donnees["type_code"],
+                    invisible_patient=donnees["invisible_patient"],
+                    masque_ps=donnees["masque_ps"],
+                    invisible_representants=donnees.get("invisible_representants", False),
+                ),
                 ip=client_ip(request),
             )
-        except documents.Refus as refus:
+        except services.Refus as refus:
             form.add_error(None, refus.message)
         else:
-            messages.success(request, _("Document ajouté ; son traitement est en cours."))
-            return redirect("professionnels:document", acces.espace.uuid, doc.uuid)
+            # Not "ajouté": whether it is (a CDA's INS, a readable file) is the job's to say,
+            # and the next page follows it.
+            return redirect("professionnels:depot", doc.uuid)
     elif fichier is not None:
         fichier.abandonner()
     return render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,22 @@ def _stockage_isole(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
             "OPTIONS": {"location": str(tmp_path / "blobs")},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _codes_totp_propres_au_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """allauth remembers a used TOTP code in the cache under the user's id; ids come back from
+    one test to the next (each test's rows roll back), so a code typed in an earlier test of
+    the same 30 s window was refused as "already used" in a later one, at random. Each test
+    gets its own key space; refusing a reused code is still tested within a test."""
+    # import différé : allauth's TOTP internals, patched for the tests only
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    jeton = uuid.uuid4().hex
+    cle = TOTP._get_used_cache_key
+    monkeypatch.setattr(
+        TOTP, "_get_used_cache_key", lambda self, code: f"{cle(self, code)}&test={jeton}"
+    )
 
 
 @pytest.fixture(autouse=True)

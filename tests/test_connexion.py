@@ -112,3 +112,22 @@ def test_an_account_without_second_factor_waits_out_the_slow_down_or_resets_its_
     connexion.compte_oublier(email)  # what a password reset does (signals.py)
     client, _page, statut = _essai("203.0.113.9", email, MOT_DE_PASSE)
     assert statut == 302 and "_auth_user_id" in client.session
+
+
+def test_a_second_factor_code_is_accepted_once() -> None:
+    """A TOTP code that logged someone in does not log anyone in again (allauth marks it used
+    for its whole window; tests/conftest.py only keeps one test's marks from another's)."""
+    from .browser.conftest import code_totp  # import différé : the browser helpers' TOTP clock
+
+    espace = EspaceFactory()
+    code = code_totp(SECRET_TOTP)
+    resultats = []
+    for _ in range(2):
+        client = Client()
+        client.post(
+            reverse("account_login"),
+            {"login": espace.titulaire.email, "password": MOT_DE_PASSE},
+        )
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        resultats.append(client.get(reverse("profil:espaces")).status_code)
+    assert resultats == [200, 302]

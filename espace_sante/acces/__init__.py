@@ -13,6 +13,8 @@ allowed is ever loaded from the database.
   grant, médecin traitant or a running emergency access the holder allows;
 - ``matrice``: rule 4, the habilitation matrix;
 - ``documents``: rules 4–5 and the patient's side, the author, who replaces and releases,
+  a professional's deposits (a refused one is its author's record, not the space's document),
+  what the matrix keeps from a professional (a count),
   who is told that a document was added, which DMP import conflicts the patient's side
   decides, and the lab results read through their documents;
 - ``profil``: who reads the medical profile and writes which part of it (sections open to
@@ -36,10 +38,15 @@ from .autorisations import (
     urgences_valables,
 )
 from .documents import (
+    SOURCES_DEPOT_PRO,
     conflits_import_lisibles,
+    depot_refuse,
+    depots_du_professionnel,
     destinataires_nouveau_document,
     documents_lisibles,
     est_auteur,
+    nombre_depots_hors_acces,
+    nombre_hors_matrice,
     peut_cacher_au_patient,
     peut_liberer,
     peut_remplacer,
@@ -58,6 +65,7 @@ from .profil import (
 from .secret_mineur import evenements_lisibles, lit_les_secrets, marque_secret, peut_marquer_secret
 
 __all__ = [
+    "SOURCES_DEPOT_PRO",
     "Acces",
     "AccesPatient",
     "AccesPro",
@@ -67,6 +75,8 @@ __all__ = [
     "acteur_professionnel",
     "autorisation_active",
     "conflits_import_lisibles",
+    "depot_refuse",
+    "depots_du_professionnel",
     "destinataires_nouveau_document",
     "directives_lisibles",
     "documents_lisibles",
@@ -81,6 +91,8 @@ __all__ = [
     "majeur_titulaire",
     "marque_secret",
     "motifs",
+    "nombre_depots_hors_acces",
+    "nombre_hors_matrice",
     "peut_cacher_au_patient",
     "peut_ecrire_section",
     "peut_ecrire_unique",

@@ -21,6 +21,16 @@ announced to the holder and, on a minor's space, to the representatives unless i
 minor's secret; to nobody while it is held back from the patient, or if the holder chose not
 to be told (``destinataires_nouveau_document``).
 
+A professional's deposit (from the web form or their software) is the space's only once its
+content is accepted: until then (``en traitement``) only its author sees it, and a refused one
+(``en erreur``: a CDA about another person, a corrupt file) stays a record of the refusal that
+only its author reads (``depots_du_professionnel``, while their access to the space runs),
+never a document of the space. A patient's
+own upload that fails stays in their list with its reason, as before.
+
+What the matrix keeps from a professional is counted, never described
+(``nombre_hors_matrice``).
+
 A DMP import's conflict (a document of an archive whose uniqueId the space holds with other
 content) is decided by the patient's side, and shown only to whom reads both documents
 (``conflits_import_lisibles``).
@@ -33,9 +43,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from dossier.models import ConflitImport, Document, Resultat, Source, Statut
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
-from professionnels.models import ReglagesAcces
+from professionnels.models import Professionnel, ReglagesAcces
 
-from .acteurs import Acces, AccesPatient, AccesPro
+from .acteurs import Acces, AccesPatient, AccesPro, acteur_professionnel
+from .autorisations import espaces_autorises, professionnel_actif
 from .matrice import types_lisibles
 from .secret_mineur import lit_les_secrets
 
@@ -61,7 +72,56 @@ def _ecrits_par(acces: AccesPro) -> Q:
     return Q(**_signature(acces))
 
 
-# --- Reads --------------------------------------------------------------------------------------
+# --- A professional's deposits ----------------------------------------------------------------
+
+# Where a professional's deposit comes from: the web form, or their software through the API.
+SOURCES_DEPOT_PRO = (Source.PROFESSIONNEL, Source.API)
+
+
+def _depot_refuse() -> Q:
+    """A professional's deposit whose content was refused: a record of the refusal (its
+    author's), not a document of the space."""
+    return Q(source__in=SOURCES_DEPOT_PRO, statut=Statut.EN_ERREUR)
+
+
+def _depot_en_traitement() -> Q:
+    """A professional's deposit not yet accepted: whether it is about this person at all is
+    not known yet (a CDA's INS is checked by the ingestion job)."""
+    return Q(source__in=SOURCES_DEPOT_PRO, statut=Statut.EN_TRAITEMENT)
+
+
+def depot_refuse(document: Document) -> bool:
+    """``_depot_refuse`` for one row."""
+    return document.source in SOURCES_DEPOT_PRO and document.statut == Statut.EN_ERREUR
+
+
+def _tous_les_depots(professionnel: Professionnel) -> QuerySet[Document]:
+    return Document.objects.filter(
+        auteur_type=TypeActeur.PROFESSIONNEL,
+        auteur_id=acteur_professionnel(professionnel).id,
+        source__in=SOURCES_DEPOT_PRO,
+    )
+
+
+def depots_du_professionnel(*, professionnel: Professionnel) -> QuerySet[Document]:
+    """The deposits this professional made that they may still read, whatever their outcome
+    (accepted, still checked, refused): what "Mes dépôts" lists and the page that follows a
+    deposit reads. Their own only, in the spaces they may open now (rules 1–3: a revoked grant
+    or a block ends it, as for every page of the space), and not deleted by the patient."""
+    if not professionnel_actif(professionnel):
+        return Document.objects.none()
+    return _tous_les_depots(professionnel).filter(
+        espace__in=espaces_autorises(professionnel=professionnel), supprime_le__isnull=True
+    )
+
+
+def nombre_depots_hors_acces(*, professionnel: Professionnel) -> int:
+    """How many of their deposits they may no longer read (access ended, space closed, the
+    patient deleted the document): a count, nothing of which space or document."""
+    if not professionnel_actif(professionnel):
+        return 0
+    lisibles = depots_du_professionnel(professionnel=professionnel)
+    return _tous_les_depots(professionnel).exclude(pk__in=lisibles.values("pk")).count()
 
 
 def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> QuerySet[Document]:
@@ -73,18 +133,38 @@ def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> Q
     if acces.tout_masque:
         permis = Q(pk__in=[])
     else:
-        permis &= Q(masque_ps=False)
-    return Document.objects.filter(espace=acces.espace, supprime_le__isnull=True).filter(
-        _ecrits_par(acces) | permis
+        permis &= Q(masque_ps=False) & ~_depot_en_traitement()
+    return (
+        Document.objects.filter(espace=acces.espace, supprime_le__isnull=True)
+        .exclude(_depot_refuse())
+        .filter(_ecrits_par(acces) | permis)
+    )
+
+
+def nombre_hors_matrice(*, acces: AccesPro) -> int:
+    """How many current documents of the space this professional would read by their access
+    but for the matrix (rule 4): not hidden from professionals, not hidden all at once, not
+    their own, not an old version, not a deposit still checked or refused. A count only: what
+    those documents are (titles, types, dates) is never read out of the database."""
+    if acces.tout_masque:
+        return 0
+    return (
+        Document.objects.filter(espace=acces.espace, supprime_le__isnull=True, masque_ps=False)
+        .exclude(statut=Statut.ARCHIVE)
+        .exclude(_depot_refuse() | _depot_en_traitement())
+        .exclude(types_lisibles(acces.matrice))
+        .exclude(_ecrits_par(acces))
+        .count()
     )
 
 
 def documents_du_patient(*, acces: AccesPatient, supprimes: bool = False) -> QuerySet[Document]:
-    """What the holder or a representative reads: all but what a professional holds back,
-    and for a representative, all but the minor's secrets."""
+    """What the holder or a representative reads: all but what a professional holds back
+    and a professional's deposit not accepted (yet, or at all), and for a representative, all
+    but the minor's secrets."""
     documents = Document.objects.filter(
         espace=acces.espace, supprime_le__isnull=not supprimes, invisible_patient=False
-    )
+    ).exclude(_depot_refuse() | _depot_en_traitement())
     if not lit_les_secrets(acces):
         documents = documents.filter(invisible_representants=False)
     return documents

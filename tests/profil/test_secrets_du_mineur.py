@@ -63,6 +63,11 @@ def _deposer(client: Client, espace: Espace, titre: str, **champs: object) -> Do
     assert reponse.status_code == 302, reponse.content.decode()[:500]
     # Titles are encrypted at rest: compared once decrypted.
     (document,) = [d for d in Document.objects.all() if d.titre == titre]
+    # The job accepts it (a professional's deposit is the space's once accepted).
+    from dossier.ingestion import document_ingerer
+
+    assert document_ingerer(document_id=document.pk) == "disponible"
+    document.refresh_from_db()
     return document
 
 
