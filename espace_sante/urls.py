@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("dossier.urls")),
     path("", include("professionnels.urls")),
     path("", include("ensemble.urls")),
+    path("", include("interop.urls")),
 ]
