@@ -25,6 +25,7 @@ oauth_urlpatterns = (
 
 urlpatterns = [
     path("fhir", views.transaction, name="transaction"),
+    path(FHIR, views.transaction, name="transaction_base"),  # the base URL, as clients write it
     path(FHIR + "metadata", views.metadata, name="metadata"),
     path(FHIR + "Patient", views.patients, name="patients"),
     path(FHIR + "Patient/<uuid:espace_uuid>", views.patient_lire, name="patient"),
