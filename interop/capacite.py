@@ -37,7 +37,7 @@ MHD = "https://profiles.ihe.net/ITI/MHD/StructureDefinition"
 RESSOURCES = (
     Ressource(
         "Patient",
-        ("search-type",),
+        ("read", "search-type"),
         (
             Parametre(
                 "identifier",
@@ -47,7 +47,10 @@ RESSOURCES = (
                 "peut pas consulter n'est pas trouvé.",
             ),
         ),
-        documentation="Recherche d'un patient par son INS (à la manière de PDQm).",
+        documentation=(
+            "Recherche d'un patient par son INS (à la manière de PDQm), et lecture du patient "
+            "que désigne DocumentReference.subject."
+        ),
     ),
     Ressource(
         "DocumentReference",
