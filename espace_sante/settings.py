@@ -361,6 +361,23 @@ OAUTH2_PROVIDER = {
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ROTATE_REFRESH_TOKEN": True,
     "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: no implicit or password grant, no PKCE
+    # "plain", tokens only in the Authorization header, the `iss` response parameter, tokens
+    # stored hashed, a replayed refresh token revokes its family, exact redirect URIs.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # https redirect URIs only in production; the embedded default also takes the loopback
+    # http://127.0.0.1 of software installed on the workstation (RFC 8252), for development.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
 }
 # Named for the migrations that point to the application (interop.Logiciel): toolkit's own model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -452,12 +452,10 @@ def lot_recevoir(request: HttpRequest, appelant: Appelant) -> HttpResponse:
                 piece.document = _deposer(acces, piece, ip)
     except Refus as refus:
         raise _regle(refus.message) from refus
-    return reponse_fhir(_reponse(request, entrees, listes[0][0], pieces))
+    return reponse_fhir(_reponse(entrees, pieces))
 
 
-def _reponse(
-    request: HttpRequest, entrees: list[dict[str, Any]], liste: int, pieces: list[Piece]
-) -> dict[str, Any]:
+def _reponse(entrees: list[dict[str, Any]], pieces: list[Piece]) -> dict[str, Any]:
     maintenant = timezone.now().isoformat(timespec="seconds")
     reponses: list[dict[str, Any]] = [
         {"response": {"status": "201 Created", "lastModified": maintenant}} for _ in entrees
@@ -481,7 +479,6 @@ def _reponse(
                     "lastModified": maintenant,
                 }
             }
-    del liste
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

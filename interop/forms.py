@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -24,7 +25,11 @@ class LogicielForm(DsfrBaseForm):
     def clean_adresse_retour(self) -> str:
         adresse = self.cleaned_data["adresse_retour"].strip()
         parties = urlsplit(adresse)
-        locale = parties.scheme == "http" and (parties.hostname or "") in BOUCLES_LOCALES
+        locale = (
+            parties.scheme == "http"
+            and (parties.hostname or "") in BOUCLES_LOCALES
+            and "http" in settings.OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"]
+        )
         if not (parties.scheme == "https" or locale) or not parties.netloc or parties.fragment:
             raise ValidationError(
                 _(

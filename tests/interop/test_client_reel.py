@@ -96,6 +96,7 @@ def _jeton_par_la_danse(live_server: Any, pro: Any, client_id: str) -> str:
     assert reponse.status_code == 200, reponse.text
     jetons = reponse.json()
     assert set(jetons["scope"].split()) == {"read", "deposit"}
+    navigateur.close()
     return str(jetons["access_token"])
 
 
@@ -154,6 +155,7 @@ def test_oauth_dance_then_deposit_find_and_retrieve_over_http(
     sans_jeton = httpx.get(url)
     assert sans_jeton.status_code == 401
     OperationOutcome.model_validate_json(sans_jeton.content)
+    api.close()
 
 
 def test_authorization_needs_pkce_s256_and_the_professional_s_own_software(
@@ -178,6 +180,8 @@ def test_authorization_needs_pkce_s256_and_the_professional_s_own_software(
     assert autre.get("/o/authorize/", params=complet).status_code == 403
     anonyme = httpx.get(f"{live_server.url}/o/authorize/", params=complet)
     assert anonyme.status_code == 302 and "/comptes/login" in anonyme.headers["Location"]
+    proprietaire.close()
+    autre.close()
 
 
 def test_no_password_grant(live_server: Any, pro_autorise: Any) -> None:
