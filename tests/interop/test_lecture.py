@@ -148,3 +148,16 @@ def test_a_revoked_grant_closes_the_api_at_once(
     assert api.get(url).status_code == 200
     AccesProfessionnel.objects.filter(professionnel=pro_autorise).update(autorise=False)
     assert api.get(url).status_code == 404
+
+
+def test_the_patient_s_history_names_the_software(
+    api: ClientFhir, titulaire: Any, client_titulaire: Any
+) -> None:
+    doc = document(titulaire, titre="Bilan", type_code="11502-2")
+    assert api.get(reverse("interop:reference", args=[doc.uuid])).status_code == 200
+    page = client_titulaire.get(
+        reverse("ensemble:historique", args=[titulaire.uuid]), {"onglet": "professionnels"}
+    )
+    assert page.status_code == 200
+    texte = " ".join(page.content.decode().split())
+    assert "médecin généraliste, via le logiciel MédiLogiciel, a consulté votre" in texte
