@@ -224,53 +224,65 @@ def _documents(bundle: _Bundle, patient: str, fichiers: list[FichierExporte]) ->
     exportes = {fichier.document.pk for fichier in fichiers}
     for fichier in fichiers:
         document = fichier.document
-        type_document = _type_document(document.type_document)
-        auteur: dict[str, Any] = {"display": document.auteur_nom}
-        if document.source == Source.PATIENT and document.auteur_type == "titulaire":
-            auteur = {"reference": patient, "display": document.auteur_nom}
         precedent = document.version_precedente_id
         bundle.ajouter(
             "DocumentReference",
             document.uuid,
-            status="superseded" if document.statut == StatutDocument.ARCHIVE else "current",
-            type=type_document,
-            category=[
-                _concept(
-                    str(document.get_categorie_display()),
-                    {"system": CS_CATEGORIE, "code": document.categorie},
-                )
-            ],
-            subject={"reference": patient},
-            date=_instant(document.cree_le),
-            author=[auteur],
-            description=document.titre,
-            relatesTo=[
-                {
-                    "code": "replaces",
-                    "target": {"reference": _url(document.version_precedente.uuid)},
-                }
-            ]
-            if precedent is not None and precedent in exportes and document.version_precedente
-            else [],
-            content=[
-                {
-                    "attachment": _sans_vides(
-                        {
-                            "extension": [{"url": EXT_SHA256, "valueString": document.sha256}]
-                            if document.sha256
-                            else [],
-                            "contentType": document.media_type or "application/octet-stream",
-                            "url": fichier.chemin,
-                            "size": document.taille,
-                            "hash": fichier.sha1,
-                            "title": document.nom_fichier or document.titre,
-                            "creation": _jour(document.date_acte),
-                        }
-                    )
-                }
-            ],
-            context={"period": {"start": _jour(document.date_acte)}},
+            **champs_document(
+                document,
+                patient=patient,
+                url=fichier.chemin,
+                sha1=fichier.sha1,
+                remplace=_url(document.version_precedente.uuid)
+                if precedent is not None and precedent in exportes and document.version_precedente
+                else "",
+            ),
         )
+
+
+def champs_document(
+    document: Document, *, patient: str, url: str, sha1: str = "", remplace: str = ""
+) -> dict[str, Any]:
+    """A DocumentReference's elements for ``document`` (the export's, and the API's: ITI-67):
+    its type, category, subject (``patient``, a reference), author, title, the version it
+    replaces (``remplace``, a reference) and its attachment at ``url`` (with its SHA-1 when
+    known, as R4's ``Attachment.hash`` wants it, and its SHA-256 in an extension)."""
+    auteur: dict[str, Any] = {"display": document.auteur_nom}
+    if document.source == Source.PATIENT and document.auteur_type == "titulaire":
+        auteur = {"reference": patient, "display": document.auteur_nom}
+    return {
+        "status": "superseded" if document.statut == StatutDocument.ARCHIVE else "current",
+        "type": _type_document(document.type_document),
+        "category": [
+            _concept(
+                str(document.get_categorie_display()),
+                {"system": CS_CATEGORIE, "code": document.categorie},
+            )
+        ],
+        "subject": {"reference": patient},
+        "date": _instant(document.cree_le),
+        "author": [auteur],
+        "description": document.titre,
+        "relatesTo": [{"code": "replaces", "target": {"reference": remplace}}] if remplace else [],
+        "content": [
+            {
+                "attachment": _sans_vides(
+                    {
+                        "extension": [{"url": EXT_SHA256, "valueString": document.sha256}]
+                        if document.sha256
+                        else [],
+                        "contentType": document.media_type or "application/octet-stream",
+                        "url": url,
+                        "size": document.taille,
+                        "hash": sha1,
+                        "title": document.nom_fichier or document.titre,
+                        "creation": _jour(document.date_acte),
+                    }
+                )
+            }
+        ],
+        "context": {"period": {"start": _jour(document.date_acte)}},
+    }
 
 
 _OID = re.compile(r"[0-2](?:\.(?:0|[1-9][0-9]*))+")

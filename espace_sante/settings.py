@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dossier",
     "professionnels",
     "ensemble",
+    "interop",
     "espace_sante.admin_apps.EspaceSanteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "dsfr",
+    "oauth2_provider",
     "widget_tweaks",
 ]
 
@@ -342,6 +344,46 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- The FHIR API for professionals' software (interop/, docs/API.md) -------------------------
+# OAuth 2.0 by django-oauth-toolkit: authorization code with PKCE only (the server class knows
+# no password, implicit or client-credentials grant), for software acting for a professional.
+OAUTH2_PROVIDER = {
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
+    "PKCE_REQUIRED": True,
+    "SCOPES": {
+        "read": "Lire les documents des patients qui vous y autorisent",
+        "deposit": "Déposer des documents dans leur espace santé",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_JETON_DUREE_SECONDES", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("FHIR_RENOUVELLEMENT_JOURS", default=30) * 86400,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: no implicit or password grant, no PKCE
+    # "plain", tokens only in the Authorization header, the `iss` response parameter, tokens
+    # stored hashed, a replayed refresh token revokes its family, exact redirect URIs.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # https redirect URIs only in production; the embedded default also takes the loopback
+    # http://127.0.0.1 of software installed on the workstation (RFC 8252), for development.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+}
+# Named for the migrations that point to the application (interop.Logiciel): toolkit's own model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Calls per token (django-ratelimit's syntax); beyond, 429 with an OperationOutcome.
+FHIR_RATE_LIMIT = env.str("FHIR_RATE_LIMIT", default="600/m")
+FHIR_PAGE_MAX = env.int("FHIR_PAGE_MAX", default=100)  # DocumentReference entries per page
 
 # --- The space's life (DESIGN.md §2) -----------------------------------------------------------
 ACTIVATION_CODE_VALIDITY = timedelta(days=env.int("ACTIVATION_CODE_VALIDITY_DAYS", default=42))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("dossier.urls")),
     path("", include("professionnels.urls")),
     path("", include("ensemble.urls")),
+    path("", include("interop.urls")),
 ]

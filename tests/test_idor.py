@@ -25,6 +25,7 @@ from profil.models import Allergie, ExportDonnees
 from .conftest import client_pour
 from .dossier.resultats_cda import resultat
 from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
+from .interop.conftest import jeton, logiciel_de
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,15 @@ def monde():  # type: ignore[no-untyped-def]
         fin=timezone.now() + timedelta(hours=1),
     )
     document(mien, titre="document à moi")
+    # The FHIR API's personas: the software of a professional the space authorised, of one in
+    # emergency, of one it never authorised — and the software of another professional (whose
+    # id is worth forging on the "Mes logiciels" pages).
+    logiciels = {
+        "logiciel_pro_autorise": logiciel_de(pro_du_mien),
+        "logiciel_pro_urgence": logiciel_de(pro_urgence),
+        "logiciel_pro_non_autorise": logiciel_de(ProfessionnelFactory(utilisateur__nom="NONAUT")),
+    }
+    logiciel_de_l_autre = logiciel_de(ProfessionnelFactory(utilisateur__nom="AUTRELOGICIEL"))
     personas = {
         "titulaire": mien.titulaire,
         "representant": mien.titulaire,  # represents enfant_mien
@@ -152,7 +162,9 @@ def monde():  # type: ignore[no-untyped-def]
         "exports": exports,
         "analyses": analyses,
         "pro_de_l_autre": pro_de_l_autre,
+        "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
+        "jetons": {nom: jeton(logiciel) for nom, logiciel in logiciels.items()},
     }
 
 
@@ -178,6 +190,8 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["elements"][autre.pk].uuid]
                 elif p == "professionnel_uuid":
                     valeurs[p] = [monde["pro_de_l_autre"].uuid]
+                elif p == "logiciel_uuid":
+                    valeurs[p] = [monde["logiciel_de_l_autre"].uuid]
                 elif p == "analyse":
                     valeurs[p] = [monde["analyses"][autre.pk]]
                 else:
@@ -197,9 +211,12 @@ def test_no_url_answers_with_another_spaces_objects(monde) -> None:  # type: ign
     motifs = [(n, m) for n, m in _motifs(get_resolver())]
     urls = sorted({u for nom, motif in motifs for u in _urls(nom, motif, monde)})
     assert len(urls) > 30, urls  # the sweep really walks the project
+    assert any(u.startswith("/fhir/") for u in urls), urls  # the API's routes are swept too
     clients = {"anonyme": Client()}
     for nom, utilisateur in monde["personas"].items():
         clients[nom] = _reauthentifier(client_pour(utilisateur), utilisateur)
+    for nom, valeur in monde["jetons"].items():  # a bearer token, no session
+        clients[nom] = Client(HTTP_AUTHORIZATION=f"Bearer {valeur}")
     fautes = []
     for (persona, client), url, methode in itertools.product(
         clients.items(), urls, ["get", "post"]
@@ -208,6 +225,8 @@ def test_no_url_answers_with_another_spaces_objects(monde) -> None:  # type: ign
         code = reponse.status_code
         if code in {403, 404, 405}:
             continue
+        if code == 401 and url.startswith("/fhir/") and persona not in monde["jetons"]:
+            continue  # the API without a token: 401, whatever the id
         if code == 302 and (
             reponse["Location"].startswith(reverse("account_login"))
             or (persona == "anonyme" and "login" in reponse["Location"])

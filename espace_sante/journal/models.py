@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     URGENCE_REFUSEE = "urgence_refusee", _("Accès en urgence refusé")
     REGLAGES_ACCES = "reglages_acces", _("Réglages d'accès modifiés")
     MATRICE_MODIFIEE = "matrice_modifiee", _("Matrice d'habilitation modifiée")
+    LOGICIEL_ENREGISTRE = "logiciel_enregistre", _("Logiciel d'un professionnel enregistré")
+    LOGICIEL_REVOQUE = "logiciel_revoque", _("Logiciel d'un professionnel révoqué")
     PROFIL_CONSULTE = "profil_consulte", _("Profil médical consulté")
     PROFIL_AJOUT = "profil_ajout", _("Profil médical : ajout")
     PROFIL_MODIFICATION = "profil_modification", _("Profil médical : modification")
