@@ -88,11 +88,13 @@ def document_deposer(
     invisible_representants: bool = False,
     ip: str | None = None,
     type_de: Document | None = None,
+    par_logiciel: bool = False,
 ) -> Document:
     """A deposit through a web form, by the patient (or a representative) or by a
-    professional. The file is already encrypted and stored; its nature is checked from its
-    first bytes now (a refusal keeps nothing), the rest by the ingestion job (where a
-    structured document's own type replaces the one chosen here).
+    professional (``par_logiciel``: through their software, the FHIR API; source "api").
+    The file is already encrypted and stored; its nature is checked from its first bytes now
+    (a refusal keeps nothing), the rest by the ingestion job (where a structured document's
+    own type replaces the one chosen here).
 
     Only a professional may hold a document back from the patient (``invisible_patient``)
     or from a minor's representatives; the DMP forbids holding it back from the patient and
@@ -142,7 +144,11 @@ def document_deposer(
             auteur_type=acces.acteur.type,
             auteur_id=acces.acteur.id,
             auteur_nom=acces.acteur.nom,
-            source=Source.PROFESSIONNEL if professionnel else Source.PATIENT,
+            source=(
+                (Source.API if par_logiciel else Source.PROFESSIONNEL)
+                if professionnel
+                else Source.PATIENT
+            ),
             depose_par=acces.utilisateur,
             dossier_utilisateur=" ".join(dossier_utilisateur.split())[:100],
             nom_fichier=(fichier.name or "")[:255],

@@ -38,6 +38,7 @@ from espace_sante.coffre.services import EcrivainBlob, TropVolumineux
 from espace_sante.coffre.televersement import FichierChiffre, limite_televersement
 from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.http import client_ip
+from professionnels.services import MetadonneesDepot, depot_deposer
 
 from .acces import AccesLogiciel, acces_logiciel, espace_par_ins, lire_identifiant_ins
 from .api import Appelant, ErreurFhir, reponse_fhir, resultat_operation
@@ -361,18 +362,23 @@ def _fichier(piece: Piece) -> FichierChiffre:
 
 
 def _deposer(acces: AccesLogiciel, piece: Piece, ip: str | None) -> Document:
-    """The web form's deposit service (``dossier.services.document_deposer``, the one
-    ``professionnels:deposer`` calls), for one checked document."""
-    return documents.document_deposer(
-        acces=acces,
+    """The web form's deposit service (``professionnels.services.depot_deposer``, the one
+    ``professionnels:deposer`` calls), for one checked document; its journal lines name the
+    software (the token's access), its source is "api"."""
+    return depot_deposer(
+        professionnel=acces.professionnel,
+        espace=acces.espace,
         fichier=_fichier(piece),
-        titre=piece.titre,
-        date_acte=piece.date_acte,
-        type_code=piece.type_code,
-        invisible_patient=piece.invisible_patient,
-        masque_ps=piece.masque_ps,
-        invisible_representants=piece.invisible_representants,
+        metadonnees=MetadonneesDepot(
+            titre=piece.titre,
+            date_acte=piece.date_acte,
+            type_code=piece.type_code,
+            invisible_patient=piece.invisible_patient,
+            masque_ps=piece.masque_ps,
+            invisible_representants=piece.invisible_representants,
+        ),
         ip=ip,
+        acces=acces,
     )
 
 

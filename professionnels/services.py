@@ -19,6 +19,7 @@ from dossier import services as documents
 from dossier.models import Document
 from espace_sante.acces import (
     AccesPatient,
+    AccesPro,
     acces_professionnel,
     acteur_professionnel,
     peut_etre_medecin_traitant,
@@ -549,9 +550,13 @@ def depot_deposer(
     fichier: FichierChiffre,
     metadonnees: MetadonneesDepot,
     ip: str | None = None,
+    acces: AccesPro | None = None,
 ) -> Document:
-    """A professional deposits a document into a patient's space: the access is checked again
-    here (rules 1–3: verified, not blocked, authorised, médecin traitant or in an emergency),
+    """A professional deposits a document into a patient's space, from the web form or through
+    their software (the FHIR API passes its ``acces``, an ``AccesPro`` the access package built
+    for the token, whose journal lines name the software; the source is then "api"). The
+    access is checked again here (rules 1–3: verified, not blocked, authorised, médecin
+    traitant or in an emergency),
     then the dossier's deposit (metadata, the file's nature from its first bytes, the vault,
     the journal, the ingestion job on commit). Returns the document, "en traitement": only the
     ingestion job knows whether it is accepted (a CDA's INS must be the space's) — follow it
@@ -559,14 +564,15 @@ def depot_deposer(
     record, never the patient's document. ``Refus`` (plain French) for anything refused now;
     then nothing is kept, the file included."""
     try:
-        acces = acces_professionnel(professionnel=professionnel, espace_uuid=espace.uuid)
+        verifie = acces_professionnel(professionnel=professionnel, espace_uuid=espace.uuid)
     except Http404 as absent:
         fichier.abandonner()
         raise Refus(
             _("Vous n'avez pas (ou plus) accès au dossier de ce patient : aucun dépôt possible.")
         ) from absent
     return documents.document_deposer(
-        acces=acces,
+        acces=acces if acces is not None else verifie,
+        par_logiciel=acces is not None,
         fichier=fichier,
         titre=metadonnees.titre,
         date_acte=metadonnees.date_acte,

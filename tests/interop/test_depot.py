@@ -16,6 +16,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from dossier.models import Document
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Evenement
+from professionnels.depots import depots
 
 from ..conftest import SHARED_DATA
 from ..dossier.fabrique import cda, pdf
@@ -80,7 +81,9 @@ def test_the_pdsm_example_with_the_space_s_ins_is_deposited(
     emplacement = lot.entry[1].response.location
     assert emplacement.startswith("DocumentReference/")
     document = Document.objects.get(uuid=emplacement.split("/")[1])
-    assert document.espace == titulaire and document.source == "professionnel"
+    # Through the web form's deposit service, marked as sent by the professional's software.
+    assert document.espace == titulaire and document.source == "api"
+    assert list(depots(professionnel=document.depose_par.professionnel)) == [document]
     assert document.type_code == "11488-4" and document.statut == "disponible"
     # The answer tells the state at that moment: the job runs after the deposit's commit.
     assert "en cours de traitement" in lot.entry[1].response.outcome.issue[0].diagnostics
