@@ -4,7 +4,8 @@
   ``Content-Length``, before a byte of it is read (even on a URL that does not exist): an upload
   URL (``vue_de_televersement``) takes ``VAULT_MAX_UPLOAD`` and the multipart framing, any other
   URL ``DATA_UPLOAD_MAX_MEMORY_SIZE``. A body without a length (chunked) is left to the upload
-  handler, which stops at the limit while it streams.
+  handler, which stops at the limit while it streams. A view may answer the refusal in its own
+  format (the FHIR API: an ``OperationOutcome``) through its ``reponse_413`` attribute.
 - ``PasDeCacheMiddleware`` marks every response to a logged-in person, and every download,
   ``Cache-Control: no-store, private``: health pages must not stay in a shared cache or in the
   browser's. Static files are served before it (WhiteNoise) and stay cacheable.
@@ -56,10 +57,14 @@ class LimiteCorpsMiddleware:
         limite = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limite is None or longueur <= limite:
             return self.get_response(request)
-        televersement = _url_de_televersement(request)  # resolved only for a long body
+        vue = _vue(request)  # resolved only for a long body
+        televersement = bool(getattr(vue, "televersement", False))
         if televersement and longueur <= limite_televersement():
             return self.get_response(request)
         mo = (settings.VAULT_MAX_UPLOAD if televersement else limite) / (1024 * 1024)
+        propre = getattr(vue, "reponse_413", None)
+        if propre is not None:
+            return propre(request, mo)
         return render(
             request,
             "413.html",
@@ -68,12 +73,11 @@ class LimiteCorpsMiddleware:
         )
 
 
-def _url_de_televersement(request: HttpRequest) -> bool:
+def _vue(request: HttpRequest) -> Callable[..., HttpResponseBase] | None:
     try:
-        vue = resolve(request.path_info, getattr(request, "urlconf", None)).func
+        return resolve(request.path_info, getattr(request, "urlconf", None)).func
     except Resolver404:
-        return False
-    return bool(getattr(vue, "televersement", False))
+        return None
 
 
 class PasDeCacheMiddleware:

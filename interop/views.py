@@ -22,7 +22,7 @@ from professionnels import consultations
 
 from . import depot
 from .acces import AccesLogiciel, acces_logiciel, espace_par_ins, lire_identifiant_ins
-from .api import DEPOT, LECTURE, Appelant, ErreurFhir, reponse_fhir, vue_fhir
+from .api import DEPOT, LECTURE, Appelant, ErreurFhir, reponse_erreur, reponse_fhir, vue_fhir
 from .capacite import PAR_TYPE, declaration_capacites
 from .ressources import STATUTS_SERVIS, patient, reference_document, url_absolue
 from .selectors import Recherche, documents_api
@@ -241,4 +241,18 @@ def transaction(request: HttpRequest, appelant: Appelant) -> HttpResponse:
     return depot.lot_recevoir(request, appelant)
 
 
+def _lot_trop_gros(request: HttpRequest, maximum_mo: float) -> HttpResponse:
+    """A body longer than the upload limit, refused before it is read (the portal's body-size
+    middleware): an ``OperationOutcome``, as every refusal of the API."""
+    return reponse_erreur(
+        ErreurFhir(
+            413,
+            "too-long",
+            f"Le lot dépasse la taille maximale de {maximum_mo:.0f} Mo (pièces jointes comprises, "
+            "en base64) : rien n'a été gardé. Déposez les documents en plusieurs lots.",
+        )
+    )
+
+
 transaction.televersement = True  # type: ignore[attr-defined]
+transaction.reponse_413 = _lot_trop_gros  # type: ignore[attr-defined]

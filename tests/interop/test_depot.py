@@ -15,6 +15,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from dossier.models import Document
 from espace_sante.coffre.models import Blob
+from espace_sante.coffre.televersement import limite_televersement
 from espace_sante.journal.models import Evenement
 from professionnels.depots import depots
 
@@ -176,6 +177,21 @@ def test_an_oversize_attachment_is_refused_413(
     avant = _etat()
     gros = pdf() + b"%" * 2048
     assert "taille maximale" in _refus(api.post(TRANSACTION, lot_pour(titulaire, gros)), 413)
+    assert _rien_de_stocke(avant)
+
+
+def test_a_body_over_the_upload_limit_is_refused_before_it_is_read_as_fhir(
+    api: ClientFhir, titulaire: Any, settings: Any
+) -> None:
+    """The portal's body-size guard answers before the view reads a byte: for the API, an
+    OperationOutcome in French (it answered the portal's HTML 413 page)."""
+    settings.VAULT_MAX_UPLOAD = 1024
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    avant = _etat()
+    gros = pdf() + b"%" * (limite_televersement() * 2)
+    reponse = api.post(TRANSACTION, lot_pour(titulaire, gros))
+    assert reponse["Content-Type"].startswith("application/fhir+json")
+    assert "Déposez les documents en plusieurs lots" in _refus(reponse, 413)
     assert _rien_de_stocke(avant)
 
 
