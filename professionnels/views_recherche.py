@@ -7,15 +7,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from espace_sante.acces import professionnel_actif
 
 from . import selectors
 from .forms import RecherchePatientForm
-from .views import _professionnel
+from .views import _professionnel, page_indisponible
 
 
 @login_required
 def recherche(request: HttpRequest) -> HttpResponse:
-    professionnel = _professionnel(request)
+    professionnel = _professionnel(request, verifie=False)
+    if not professionnel_actif(professionnel):  # awaiting verification, suspended: say why
+        return page_indisponible(request, professionnel, titre=_("Rechercher un patient"))
     form = RecherchePatientForm(request.GET or None)
     patients = None
     if form.is_bound and form.is_valid():

@@ -228,8 +228,10 @@ def test_every_menu_entry_answers_for_every_state_of_the_account(monde, etat: st
     verifie = etat == "verifie"
     assert (reverse("professionnels:urgence") in liens) == verifie
     assert (reverse("professionnels:depots") in liens) == verifie
+    assert (reverse("professionnels:recherche") in liens) == verifie
+    assert (reverse("interop:logiciels") in liens) == verifie
     if not verifie:  # typed by hand: a page that says why, not a bare 404
-        for nom in ("professionnels:urgence", "professionnels:depots"):
+        for nom in ("professionnels:urgence", "professionnels:depots", "professionnels:recherche"):
             reponse = client.get(reverse(nom))
             assert reponse.status_code == 403
             texte = reponse.content.decode()

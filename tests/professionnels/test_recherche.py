@@ -177,7 +177,7 @@ def test_a_wrong_ins_key_is_told(cabinet) -> None:  # type: ignore[no-untyped-de
     assert "La clé du numéro INS" in _trouves(cabinet["client"], fausse)[1]
 
 
-def test_the_empty_page_shows_the_form_and_an_unverified_professional_gets_404(
+def test_the_empty_page_shows_the_form_an_unverified_professional_is_told_why(
     cabinet,
 ) -> None:  # type: ignore[no-untyped-def]
     page = cabinet["client"].get(reverse(RECHERCHE))
@@ -187,7 +187,9 @@ def test_the_empty_page_shows_the_form_and_an_unverified_professional_gets_404(
         espace=cabinet["lefevre"], professionnel=attente, autorise=True
     )
     client = client_pour(attente.utilisateur)
-    assert client.get(reverse(RECHERCHE), {"q": "lefevre"}).status_code == 404
+    refus = client.get(reverse(RECHERCHE), {"q": "lefevre"})
+    assert refus.status_code == 403 and "LEFÈVRE" not in refus.content.decode()
+    assert "vérifiée" in refus.content.decode()
     patient = client_pour(cabinet["lefevre"].titulaire)
     assert patient.get(reverse(RECHERCHE), {"q": "lefevre"}).status_code == 404
 
