@@ -554,25 +554,32 @@ def depot_deposer(
 ) -> Document:
     """A professional deposits a document into a patient's space, from the web form or through
     their software (the FHIR API passes its ``acces``, an ``AccesPro`` the access package built
-    for the token, whose journal lines name the software; the source is then "api"). The
-    access is checked again here (rules 1–3: verified, not blocked, authorised, médecin
-    traitant or in an emergency),
+    for the token in the same request, whose journal lines name the software; the source is
+    then "api"). Otherwise the access is checked again here (rules 1–3: verified, not blocked,
+    authorised, médecin traitant or in an emergency),
     then the dossier's deposit (metadata, the file's nature from its first bytes, the vault,
     the journal, the ingestion job on commit). Returns the document, "en traitement": only the
     ingestion job knows whether it is accepted (a CDA's INS must be the space's) — follow it
     with ``professionnels.depots.depot_pour_professionnel``; a refused one is its author's
     record, never the patient's document. ``Refus`` (plain French) for anything refused now;
     then nothing is kept, the file included."""
-    try:
-        verifie = acces_professionnel(professionnel=professionnel, espace_uuid=espace.uuid)
-    except Http404 as absent:
-        fichier.abandonner()
-        raise Refus(
-            _("Vous n'avez pas (ou plus) accès au dossier de ce patient : aucun dépôt possible.")
-        ) from absent
+    if acces is None or acces.professionnel != professionnel or acces.espace != espace:
+        try:
+            acces = acces_professionnel(professionnel=professionnel, espace_uuid=espace.uuid)
+        except Http404 as absent:
+            fichier.abandonner()
+            raise Refus(
+                _(
+                    "Vous n'avez pas (ou plus) accès au dossier de ce patient : "
+                    "aucun dépôt possible."
+                )
+            ) from absent
+        par_logiciel = False
+    else:  # built by the access package for this request (the API's token): not asked twice
+        par_logiciel = True
     return documents.document_deposer(
-        acces=acces if acces is not None else verifie,
-        par_logiciel=acces is not None,
+        acces=acces,
+        par_logiciel=par_logiciel,
         fichier=fichier,
         titre=metadonnees.titre,
         date_acte=metadonnees.date_acte,
