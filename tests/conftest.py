@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.db.backends.signals import connection_created
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from espace_sante.comptes.models import Utilisateur
@@ -42,6 +45,17 @@ def _stockage_isole(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
             "OPTIONS": {"location": str(tmp_path / "blobs")},
         },
     }
+
+
+@pytest.fixture
+def avant_migration(request, transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
+    """The database migrated back to the test module's ``AVANT`` (a list of (app, migration)),
+    for a test that fills it as it was and migrates forward; the latest migrations after."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(request.module.AVANT)
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from espace_sante.coffre.champs import PREFIXE, empreinte_indexee, textes_clairs_chiffrer
 
@@ -23,15 +20,6 @@ APRES = [
     ("dossier", "0007_metadonnees_documents_chiffrees"),
     ("profil", "0008_profil_chiffre_et_limite"),
 ]
-
-
-@pytest.fixture
-def avant_migration(transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.migrate(AVANT)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _brut(table: str, colonne: str) -> str:

@@ -5,13 +5,11 @@ over the form's choice whoever deposits it, an unknown code keeps its code and l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -284,15 +282,6 @@ def test_the_patient_replaces_a_document_whose_content_gave_it_a_professional_ty
 
 AVANT = [("dossier", "0008_version_documents")]
 APRES = [("dossier", "0009_types_j07")]
-
-
-@pytest.fixture
-def avant_migration(transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.migrate(AVANT)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_stored_documents_move_to_their_types_category(avant_migration) -> None:  # type: ignore[no-untyped-def]

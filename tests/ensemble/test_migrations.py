@@ -4,12 +4,7 @@ it under a name the workers know; sent jobs keep the name they left with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from django.conf import settings as reglages
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from ensemble import export
@@ -18,15 +13,6 @@ from espace_sante.taches.models import TacheEnAttente
 
 AVANT = [("ensemble", None)]
 APRES = [("ensemble", "0001_taches_export_renommees")]
-
-
-@pytest.fixture
-def avant_migration(transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.migrate(AVANT)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _noms() -> dict[int, str]:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from dossier.types import TYPES
@@ -72,15 +69,6 @@ def test_types_added_from_j07_are_read_as_their_family(
 
 AVANT = [("professionnels", "0003_revendications_rpps")]
 APRES = [("professionnels", "0004_matrice_types_j07")]
-
-
-@pytest.fixture
-def avant_migration(transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.migrate(AVANT)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_migration_opens_the_new_types_cells_and_keeps_the_others(avant_migration) -> None:  # type: ignore[no-untyped-def]

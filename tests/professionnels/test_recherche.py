@@ -6,12 +6,9 @@ patient who has not authorised the professional is never found."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -218,15 +215,6 @@ def test_a_renamed_or_bulk_created_space_is_found_by_its_new_name() -> None:
 
 AVANT = [("profil", "0009_vaccinations_des_documents")]
 APRES = [("profil", "0010_nom_de_recherche")]
-
-
-@pytest.fixture
-def avant_migration(transactional_db) -> Iterator[MigrationExecutor]:  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.migrate(AVANT)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_migration_computes_the_searchable_names_of_existing_spaces(avant_migration) -> None:  # type: ignore[no-untyped-def]
