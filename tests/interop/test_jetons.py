@@ -91,6 +91,24 @@ def test_a_verified_professional_registers_software_and_the_page_shows_its_clien
     assert refuse.status_code == 400 and Logiciel.objects.count() == 1
 
 
+@pytest.mark.parametrize("production", [False, True])
+def test_the_form_offers_a_loopback_address_only_where_the_server_takes_it(
+    pro_autorise: Any, settings: Any, production: bool
+) -> None:
+    """Production takes https redirects only: its page must not suggest http://127.0.0.1."""
+    schemes = ["https"] if production else ["http", "https"]
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ALLOWED_REDIRECT_URI_SCHEMES": schemes}
+    page = client_pour(pro_autorise.utilisateur)
+    assert ("127.0.0.1" in page.get(reverse("interop:logiciels")).content.decode()) != production
+    locale = page.post(
+        reverse("interop:logiciels"),
+        {"nom": "Poste", "adresse_retour": "http://127.0.0.1:8123/retour"},
+    )
+    assert locale.status_code == (400 if production else 302)
+    if production:  # the refusal says what this server takes
+        assert "commence par https://, sans fragment" in locale.content.decode()
+
+
 @pytest.mark.parametrize("statut", ["en_attente", "suspendu"])
 def test_a_pending_or_suspended_professional_reads_why_and_gets_no_form(statut: str) -> None:
     pro = ProfessionnelFactory(statut=statut)
