@@ -1,6 +1,6 @@
 """The resources the API serves, built from what the access package let through: a Patient
 (identity only, no profile), and DocumentReferences built by the export's own code
-(``ensemble.fhir.champs_document``) with the API's attachment URL, status and labels."""
+(``ensemble.fhir_elements.champs_document``) with the API's attachment URL, status and labels."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from dossier.models import Document, Statut
-from ensemble.fhir import GENRES, TYPES_IDENTIFIANT, champs_document
+from ensemble.fhir_elements import GENRES, TYPES_IDENTIFIANT, champs_document
 from profil.models import Espace
 
 # DMP code system TRE_A07 (visibility), as the PDSm guide puts it in ``securityLabel``.
