@@ -21,6 +21,7 @@ from espace_sante.coffre import services as coffre
 from espace_sante.coffre.models import Blob
 from espace_sante.journal.models import Action
 from espace_sante.lib import sql
+from espace_sante.lib.erreurs import Refus
 from espace_sante.taches.services import tache_programmer
 from profil.carnet_vaccinal import vaccinations_document_enregistrer
 from profil.models import Espace
@@ -157,6 +158,50 @@ def _prise(connexion: Any) -> _Prise:
     return prise
 
 
+def _cda_du_patient(donnees: bytes, espace: Espace) -> tuple[Any, Any]:
+    """A CDA read safely (parsed once: the header, vaccinations and results readers share the
+    tree), whose patient is the space's (its INS), or ``_Echec``."""
+    try:
+        racine = analyser(donnees)
+        cda = lecteur_cda.document_de(racine)
+    except CDAInvalide as erreur:
+        raise _Echec(erreur.message) from erreur
+    ins = lecteur_cda.ins_du_patient(cda)
+    if ins is None:
+        raise _Echec(_("Ce document CDA ne porte pas l'INS du patient : il est refusé."))
+    if ins != espace.ins:
+        raise _Echec(_("Ce document concerne une autre personne (INS du patient différent)."))
+    return racine, cda
+
+
+def _decrire(validation: Any, nature: Any, donnees: bytes) -> Any:
+    try:
+        return validation.decrire(nature, donnees)
+    except FichierCorrompu as erreur:
+        raise _Echec(erreur.message) from erreur
+
+
+def contenu_verifier(donnees: bytes, *, espace: Espace) -> Nature:
+    """Every check a document's file passes (its nature, then its content: a CDA's safe
+    reading and its patient's INS, the other formats' deep validation), at once, for a file
+    kept outside the documents — a message's attachment. Its nature, or ``Refus`` with the
+    same plain-French reason an upload would get."""
+    from .formats import validation  # import différé : heavy libraries (document_ingerer)
+
+    try:
+        try:
+            nature = detection.detecter(donnees[: detection.TAILLE_EXAMINEE], fin=donnees[-1024:])
+        except FichierRefuse as refus:
+            raise _Echec(refus.message) from refus
+        if nature.name == "CDA":
+            _cda_du_patient(donnees, espace)
+        else:
+            _decrire(validation, nature, donnees)
+    except _Echec as echec:
+        raise Refus(echec.message) from echec
+    return Nature[nature.name]
+
+
 def document_ingerer(*, document_id: int) -> str:
     """Check the content, read its facts, build previews, make it available. Idempotent: a
     document not "en traitement" is left alone; a run killed half-way is redone whole (the
@@ -179,18 +224,7 @@ def document_ingerer(*, document_id: int) -> str:
             raise _Echec(refus.message) from refus
         description, cda, racine, vaccins = None, None, None, None
         if nature.name == "CDA":
-            try:  # parsed once: the header, vaccinations and results readers share the tree
-                racine = analyser(donnees)
-                cda = lecteur_cda.document_de(racine)
-            except CDAInvalide as erreur:
-                raise _Echec(erreur.message) from erreur
-            ins = lecteur_cda.ins_du_patient(cda)
-            if ins is None:
-                raise _Echec(_("Ce document CDA ne porte pas l'INS du patient : il est refusé."))
-            if ins != document.espace.ins:
-                raise _Echec(
-                    _("Ce document concerne une autre personne (INS du patient différent).")
-                )
+            racine, cda = _cda_du_patient(donnees, document.espace)
             vaccins = lire_immunisations(  # None unless it records vaccinations
                 donnees,
                 naissance=document.espace.date_naissance,
@@ -198,10 +232,7 @@ def document_ingerer(*, document_id: int) -> str:
                 racine=racine,
             )
         else:
-            try:
-                description = validation.decrire(nature, donnees)
-            except FichierCorrompu as erreur:
-                raise _Echec(erreur.message) from erreur
+            description = _decrire(validation, nature, donnees)
         observations = resultats.lire(donnees, cda, racine=racine) if cda is not None else None
         apercus: list[tuple[str, int, bytes, str]] = []
         if cda is not None and cda.pdf_integre:

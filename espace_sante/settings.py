@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "profil",
     "dossier",
     "professionnels",
+    "messagerie",
     "ensemble",
     "interop",
     "espace_sante.admin_apps.EspaceSanteAdminConfig",

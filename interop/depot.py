@@ -34,8 +34,12 @@ from dossier.formats.cda import lecture as lecteur_cda
 from dossier.formats.cda.analyse import CDAInvalide
 from dossier.models import Document, Nature, Statut
 from dossier.types import TYPES
-from espace_sante.coffre.services import EcrivainBlob, TropVolumineux
-from espace_sante.coffre.televersement import FichierChiffre, limite_televersement
+from espace_sante.coffre.services import TropVolumineux
+from espace_sante.coffre.televersement import (
+    FichierChiffre,
+    fichier_chiffre_de,
+    limite_televersement,
+)
 from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.http import client_ip
 from professionnels.services import MetadonneesDepot, depot_deposer
@@ -45,7 +49,6 @@ from .api import Appelant, ErreurFhir, reponse_fhir, resultat_operation
 from .ressources import INVISIBLE_PATIENT, INVISIBLE_REPRESENTANTS, MASQUE_PS
 
 LISTE_SOUMISSION = "submissionset"
-MORCEAU = 4 * 1024 * 1024  # bytes encrypted at a time
 FACTICE = "AA=="  # what replaces base64 data while the structure is validated
 
 
@@ -350,15 +353,10 @@ def _verifier_contenu(piece: Piece, acces: AccesLogiciel) -> None:
 
 
 def _fichier(piece: Piece) -> FichierChiffre:
-    ecrivain = EcrivainBlob(media_type=piece.media_type, taille_max=settings.VAULT_MAX_UPLOAD)
     try:
-        for debut in range(0, len(piece.contenu), MORCEAU):
-            ecrivain.ecrire(piece.contenu[debut : debut + MORCEAU])
-        ecrivain.clore()
+        return fichier_chiffre_de(piece.contenu, nom=piece.titre, media_type=piece.media_type)
     except TropVolumineux as erreur:
-        ecrivain.abandonner()
         raise _trop_gros() from erreur
-    return FichierChiffre(ecrivain, name=piece.titre[:100], content_type=piece.media_type)
 
 
 def _deposer(acces: AccesLogiciel, piece: Piece, ip: str | None) -> Document:

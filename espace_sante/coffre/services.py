@@ -142,7 +142,7 @@ class EcrivainBlob(_Chiffrement):
         self._verifier_taille(donnees)
         return self._chiffreur.ajouter(donnees)
 
-    def ecrire(self, donnees: bytes) -> None:
+    def ecrire(self, donnees: bytes | memoryview) -> None:
         for morceau in self.chiffrer(donnees):
             self._tampon.write(morceau)
 

@@ -29,6 +29,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from .models import Blob
 from .services import (
+    MORCEAU,
     BlobEnAttente,
     EcrivainBlob,
     TropVolumineux,
@@ -281,3 +282,19 @@ def televersement_ouvrir(request: HttpRequest) -> None:
         for fichier in _fichiers_recus(request):
             fichier.abandonner()
         raise _CsrfRefuse(refus)
+
+
+def fichier_chiffre_de(donnees: bytes, *, nom: str, media_type: str) -> FichierChiffre:
+    """Plaintext already in memory (a FHIR Binary, a message's attachment) handed on as an
+    upload would arrive: encrypted now, stored when used. ``TropVolumineux`` beyond the upload
+    limit (nothing kept)."""
+    ecrivain = EcrivainBlob(media_type=media_type, taille_max=settings.VAULT_MAX_UPLOAD)
+    try:
+        vue = memoryview(donnees)
+        for debut in range(0, len(vue), MORCEAU):
+            ecrivain.ecrire(vue[debut : debut + MORCEAU])
+        ecrivain.clore()
+    except BaseException:
+        ecrivain.abandonner()
+        raise
+    return FichierChiffre(ecrivain, name=nom[:100], content_type=media_type)

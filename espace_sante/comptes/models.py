@@ -90,6 +90,8 @@ class TypeNotification(models.TextChoices):
     PRO_VERIFIE = "pro_verifie", _("Votre compte professionnel est vérifié")
     EXPORT_PRET = "export_pret", _("L'export de vos données est prêt")
     PRO_INSCRIT = "pro_inscrit", _("Votre compte professionnel est créé")
+    MESSAGE_DE_PROFESSIONNEL = "message_pro", _("Un professionnel de santé vous a écrit")
+    MESSAGE_DE_PATIENT = "message_patient", _("Un patient vous a écrit")
     INSCRIPTION_ADRESSE_PRISE = (
         "inscription_adresse",
         _("Tentative d'inscription avec votre adresse"),
