@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "dsfr",
+    "django_htmx",
     "oauth2_provider",
     "widget_tweaks",
 ]
@@ -125,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "espace_sante.middleware.LimiteCorpsMiddleware",  # before any process_view reads a body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -384,6 +386,13 @@ OAUTH2_PROVIDER = {
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Calls per token (django-ratelimit's syntax); beyond, 429 with an OperationOutcome.
 FHIR_RATE_LIMIT = env.str("FHIR_RATE_LIMIT", default="600/m")
+# The messagerie (docs/MESSAGERIE.md): messages one person may send (flooding), and the
+# attachments' limits (per file, per message, per thread).
+MESSAGERIE_RATE = env.str("MESSAGERIE_RATE", default="30/h")
+MESSAGERIE_PIECES_PAR_MESSAGE = env.int("MESSAGERIE_PIECES_PAR_MESSAGE", default=5)
+MESSAGERIE_TAILLE_PIECE = env.int("MESSAGERIE_TAILLE_PIECE", default=10 * 1024 * 1024)
+MESSAGERIE_TAILLE_MESSAGE = env.int("MESSAGERIE_TAILLE_MESSAGE", default=20 * 1024 * 1024)
+MESSAGERIE_TAILLE_FIL = env.int("MESSAGERIE_TAILLE_FIL", default=50 * 1024 * 1024)
 FHIR_PAGE_MAX = env.int("FHIR_PAGE_MAX", default=100)  # DocumentReference entries per page
 
 # --- The space's life (DESIGN.md §2) -----------------------------------------------------------

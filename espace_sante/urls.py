@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("profil.urls")),
     path("", include("dossier.urls")),
     path("", include("professionnels.urls")),
+    path("", include("messagerie.urls")),
     path("", include("ensemble.urls")),
     path("", include("interop.urls")),
 ]

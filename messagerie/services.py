@@ -59,10 +59,10 @@ class Limites:
 
 def limites() -> Limites:
     return Limites(
-        pieces_par_message=getattr(settings, "MESSAGERIE_PIECES_PAR_MESSAGE", 5),
-        taille_piece=getattr(settings, "MESSAGERIE_TAILLE_PIECE", 10 * MIO),
-        taille_message=getattr(settings, "MESSAGERIE_TAILLE_MESSAGE", 20 * MIO),
-        taille_fil=getattr(settings, "MESSAGERIE_TAILLE_FIL", 50 * MIO),
+        pieces_par_message=settings.MESSAGERIE_PIECES_PAR_MESSAGE,
+        taille_piece=settings.MESSAGERIE_TAILLE_PIECE,
+        taille_message=settings.MESSAGERIE_TAILLE_MESSAGE,
+        taille_fil=settings.MESSAGERIE_TAILLE_FIL,
     )
 
 
