@@ -1,0 +1,203 @@
+"""What the messagerie's pages read, each in a fixed number of statements whatever the number
+of threads and messages: the inboxes (a thread's unread count for the reader, whether it
+carries attachments, whether the reader archived it — all computed by the database in the
+list's one statement), a thread's messages with their attachments (two), the other side's read
+receipts (one), the unread counts of the header (one)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from espace_sante.acces import AccesPatient, espaces_accessibles, lit_les_secrets
+from espace_sante.acces.messagerie import AccesFil, fils_de_l_espace, fils_du_professionnel
+from espace_sante.comptes.models import Utilisateur
+from professionnels.models import Professionnel
+
+from .models import EtatFil, Fil, Message, PieceJointe
+
+JAMAIS = datetime(1970, 1, 1, tzinfo=UTC)  # the read mark of a thread never opened
+
+
+@dataclass(frozen=True)
+class Filtres:
+    """An inbox's filters: unread only, with attachments only, the archived threads instead of
+    the others, one professional (the patient's inbox) or one space (the professional's)."""
+
+    non_lus: bool = False
+    avec_pieces: bool = False
+    archives: bool = False
+    professionnel: Professionnel | None = None
+    espace_uuid: uuid.UUID | None = None
+
+
+def _non_lus(utilisateur: Utilisateur) -> Coalesce:
+    """The outer thread's messages written by others after the reader's read mark."""
+    messages = (
+        Message.objects.filter(fil=OuterRef("pk"), cree_le__gt=OuterRef("lu_moi"))
+        .exclude(auteur=utilisateur)
+        .order_by()
+        .values("fil")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(messages, output_field=IntegerField()), Value(0))
+
+
+def _boite(fils: QuerySet[Fil], utilisateur: Utilisateur, filtres: Filtres) -> QuerySet[Fil]:
+    fils = (
+        fils.annotate(
+            etat_moi=FilteredRelation("etats", condition=Q(etats__utilisateur=utilisateur))
+        )
+        .annotate(
+            lu_moi=Coalesce(F("etat_moi__lu_le"), Value(JAMAIS), output_field=DateTimeField()),
+            archive_moi=Coalesce(F("etat_moi__archive"), Value(False), output_field=BooleanField()),
+            supprime_moi=Coalesce(
+                F("etat_moi__supprime"), Value(False), output_field=BooleanField()
+            ),
+        )
+        .annotate(
+            non_lus=_non_lus(utilisateur),
+            avec_pieces=Exists(PieceJointe.objects.filter(message__fil=OuterRef("pk"))),
+        )
+        .filter(supprime_moi=False, archive_moi=filtres.archives)
+        .select_related("espace", "professionnel__utilisateur")
+        .order_by("-dernier_message_le", "-pk")
+    )
+    if filtres.non_lus:
+        fils = fils.filter(non_lus__gt=0)
+    if filtres.avec_pieces:
+        fils = fils.filter(avec_pieces=True)
+    if filtres.professionnel is not None:
+        fils = fils.filter(professionnel=filtres.professionnel)
+    if filtres.espace_uuid is not None:
+        fils = fils.filter(espace__uuid=filtres.espace_uuid)
+    return fils
+
+
+def boite_patient(acces: AccesPatient, filtres: Filtres = Filtres()) -> QuerySet[Fil]:
+    """The space's inbox for its holder or a representative (``fils_de_l_espace``), each
+    thread annotated with ``non_lus``, ``avec_pieces`` and ``archive_moi``."""
+    return _boite(fils_de_l_espace(acces), acces.utilisateur, filtres)
+
+
+def boite_professionnel(
+    professionnel: Professionnel, filtres: Filtres = Filtres()
+) -> QuerySet[Fil]:
+    """The professional's inbox, across their patients, annotated like the patient's."""
+    return _boite(fils_du_professionnel(professionnel), professionnel.utilisateur, filtres)
+
+
+def professionnels_des_fils(acces: AccesPatient) -> QuerySet[Professionnel]:
+    """The professionals of the space's threads (the inbox's filter)."""
+    return (
+        Professionnel.objects.filter(pk__in=fils_de_l_espace(acces).values("professionnel_id"))
+        .select_related("utilisateur")
+        .order_by("utilisateur__nom", "utilisateur__prenom")
+    )
+
+
+# --- A thread ------------------------------------------------------------------------------------
+
+
+def messages_du_fil(acces: AccesFil, *, apres: datetime | None = None) -> list[Message]:
+    """The thread's messages, oldest first, with their attachments (two statements); only
+    those written after ``apres`` when given (the page's live update)."""
+    messages = acces.fil.messages.all()
+    if apres is not None:
+        messages = messages.filter(cree_le__gt=apres)
+    return list(
+        messages.order_by("cree_le", "pk").prefetch_related(
+            Prefetch("pieces", queryset=PieceJointe.objects.order_by("pk"))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Accuse:
+    """A read receipt: who of the other participants read the thread, up to when."""
+
+    nom: str
+    lu_le: datetime
+
+
+def accuses(acces: AccesFil) -> list[Accuse]:
+    """The other participants' read receipts (the professional's, or the holder's and the
+    representatives'), latest first."""
+    fil = acces.fil
+    etats = (
+        EtatFil.objects.filter(fil=fil, lu_le__isnull=False)
+        .exclude(utilisateur=acces.utilisateur)
+        .select_related("utilisateur")
+        .order_by("-lu_le")
+    )
+    return [
+        Accuse(
+            nom=(
+                fil.professionnel.nom_affiche
+                if etat.utilisateur_id == fil.professionnel.utilisateur_id
+                else etat.utilisateur.nom_affiche
+            ),
+            lu_le=etat.lu_le,
+        )
+        for etat in etats
+        if etat.lu_le is not None
+    ]
+
+
+# --- Unread counts -------------------------------------------------------------------------------
+
+
+def _messages_non_lus(fils: QuerySet[Fil], utilisateur: Utilisateur) -> int:
+    marque = EtatFil.objects.filter(fil=OuterRef("fil"), utilisateur=utilisateur).values("lu_le")
+    return (
+        Message.objects.filter(fil__in=fils.values("pk"))
+        .exclude(auteur=utilisateur)
+        .annotate(marque=Coalesce(Subquery(marque[:1]), Value(JAMAIS)))
+        .filter(cree_le__gt=F("marque"))
+        .count()
+    )
+
+
+def non_lus_espace(acces: AccesPatient) -> int:
+    """Unread messages of one space for its holder or a representative (the space's home)."""
+    return _messages_non_lus(fils_de_l_espace(acces), acces.utilisateur)
+
+
+def non_lus_utilisateur(utilisateur: Utilisateur) -> int:
+    """Unread messages across every space the person acts for (the header): a
+    representative's count leaves out a minor's secret threads."""
+    acces = espaces_accessibles(utilisateur=utilisateur)
+    if not acces:
+        return 0
+    visibles = Q()
+    for un in acces:
+        visibles |= (
+            Q(espace_id=un.espace.pk)
+            if lit_les_secrets(un)
+            else Q(espace_id=un.espace.pk, secret_mineur=False)
+        )
+    return _messages_non_lus(Fil.objects.filter(visibles), utilisateur)
+
+
+def non_lus_professionnel(professionnel: Professionnel) -> int:
+    """Unread messages across the professional's threads (their header and home)."""
+    return _messages_non_lus(fils_du_professionnel(professionnel), professionnel.utilisateur)
