@@ -420,6 +420,8 @@ def test_a_closed_space_s_conversations_are_read_only(  # type: ignore[no-untype
     assert 'id="form-repondre"' not in page and "Cet espace santé est fermé" in page
     assert "Ajouter à mes documents" not in page
     assert client_titulaire.get(_ecrire(titulaire)).status_code == 302
+    accueil = client_titulaire.get(reverse("profil:espace", args=[titulaire.uuid]))
+    assert _boite(titulaire) in accueil.content.decode()  # the closure page links to them
     assert client_titulaire.post(_url("repondre", fil), {"corps": "Encore"}).status_code == 403
     assert fil.messages.count() == 1
 
