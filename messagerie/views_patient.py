@@ -55,7 +55,7 @@ from professionnels.models import Professionnel
 from . import selectors, services
 from .context_processors import oublier_non_lus
 from .forms import EcrireForm, FiltresBoiteForm, ReponseForm
-from .models import EtatFil
+from .models import EtatFil, Message
 
 logger = logging.getLogger(__name__)
 
@@ -254,13 +254,22 @@ def _page_fil(acces_fil: AccesFil, form: ReponseForm) -> dict[str, Any]:
         "fil": acces_fil.fil,
         "liste_messages": liste,
         "url_nouveaux": _url_nouveaux(acces_fil, liste[-1].cree_le if liste else None),
-        "accuses": selectors.accuses(acces_fil),
+        "accuses": _accuses(acces_fil, liste),
         "refus": refus_d_ecrire(acces_fil),
         "peut_ajouter": peut_ajouter_aux_documents(acces_fil),
         "archive": etat is not None and etat.archive,
         "supprime": etat is not None and etat.supprime,
         "form": form,
     }
+
+
+def _accuses(acces_fil: AccesFil, liste: list[Message]) -> list[selectors.Accuse]:
+    """The other side's read receipts that tell something: read since this person's last
+    message (none before they wrote)."""
+    miens = [m.cree_le for m in liste if m.auteur_id == acces_fil.utilisateur.pk]
+    if not miens:
+        return []
+    return [a for a in selectors.accuses(acces_fil) if a.lu_le >= miens[-1]]
 
 
 def _url_nouveaux(acces_fil: AccesFil, apres: datetime | None) -> str:

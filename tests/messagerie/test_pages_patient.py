@@ -26,7 +26,6 @@ from messagerie.models import Fil, Message, PieceJointe
 from professionnels.models import AccesProfessionnel
 from profil.models import Espace, Statut
 
-from ..conftest import client_pour
 from ..dossier.test_fichiers import executable_pe, pdf
 from ..factories import ProfessionnelFactory
 from .outils import fichier
@@ -165,14 +164,15 @@ def test_write_then_read_the_reply_then_reply_with_an_attachment(  # type: ignor
     assert fil.messages.get().pieces.count() == 1
     page = client_titulaire.get(reponse["Location"]).content.decode()
     assert "Message envoyé à Dr Paul MARTIN." in page
+    assert "Lu par" not in page  # the professional has not read it yet
     assert "Bonjour docteur,<br>mon ordonnance expire." in page
     assert "ordonnance.pdf" in page
-    _pro_repond(pro_autorise, fil, "C'est fait.")
-    client_pro = client_pour(pro_autorise.utilisateur)  # the professional reads: a receipt
+    # The professional reads: the read receipt; then replies.
     services.fil_lire(acces=acces_fil(utilisateur=pro_autorise.utilisateur, fil_uuid=fil.uuid))
-    del client_pro
+    assert "Lu par Dr Paul MARTIN le" in client_titulaire.get(_url("fil", fil)).content.decode()
+    _pro_repond(pro_autorise, fil, "C'est fait.")
     page = client_titulaire.get(_url("fil", fil)).content.decode()
-    assert "C&#x27;est fait." in page and "Lu par Dr Paul MARTIN le" in page
+    assert "C&#x27;est fait." in page
     reponse = client_titulaire.post(
         _url("repondre", fil),
         {"corps": "Merci !", "pieces": SimpleUploadedFile("photo.pdf", pdf(1), "application/pdf")},
