@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Pages benchmark: the Documents page (or the Résultats page) against a bare template view,
-under gunicorn.
+"""Pages benchmark: the Documents page (or the Résultats page, or the Messagerie inbox) against
+a bare template view, under gunicorn.
 
     .venv/bin/python bench/pages.py [--spaces 100000] [--documents 2000] [--duration 10]
                                     [--concurrency 2] [--conn-max-age 600] [--reset]
                                     [--database NAME] [--redis redis://127.0.0.1:6379/13]
                                     [--page resultats [--lab-reports 50]]
+                                    [--page messagerie [--threads 500] [--messages 5000]]
 
 A holder with ``--documents`` documents, in a PostgreSQL database of ``--spaces`` spaces (a
 dedicated database, ``espace_sante_bench`` by default, loaded once and reused while its counts
@@ -22,6 +23,11 @@ holder's (``commun/resultats.py``), and the query counts are those of both holde
 from the database, then of the first one's from the cache (the list is cached for the patient's
 side while the space's documents do not change: docs/RESULTATS.md); the throughput is measured
 as a returning reader finds it, the cache warm.
+
+With ``--page messagerie`` the page measured is the holder's inbox (``messagerie:boite``, 25
+threads a page, each with its unread count and attachment mark): ``--threads`` threads with
+``--messages`` messages in all between the holder and 10 professionals (``commun/messagerie.py``),
+against the second holder's 3 threads for the query counts.
 
 Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
 for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
@@ -47,9 +53,9 @@ from typing import TYPE_CHECKING, Any
 
 from commun.environnement import cles, django_demarrer, interrompre
 from commun.espaces import nir
+from commun.messagerie import messagerie_preparer
 from commun.postgres import base_creer, migrer
 from commun.processus import arreter
-from commun.messagerie import messagerie_preparer
 from commun.resultats import resultats_preparer
 from commun.web import CHEMIN_NU, HOTE, gunicorn, percentile, reglages_ecrire, tranche
 

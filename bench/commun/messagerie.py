@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"  # noqa: S105 (fictitious bench accounts)
+MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"
 
 
 def _professionnels(nombre: int) -> list[Any]:
