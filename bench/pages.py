@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Pages benchmark: the Documents page (or the Résultats page) against a bare template view,
-under gunicorn.
+"""Pages benchmark: the Documents page (or the Résultats page, or the Messagerie inbox) against
+a bare template view, under gunicorn.
 
     .venv/bin/python bench/pages.py [--spaces 100000] [--documents 2000] [--duration 10]
                                     [--concurrency 2] [--conn-max-age 600] [--reset]
                                     [--database NAME] [--redis redis://127.0.0.1:6379/13]
                                     [--page resultats [--lab-reports 50]]
+                                    [--page messagerie [--threads 500] [--messages 5000]]
 
 A holder with ``--documents`` documents, in a PostgreSQL database of ``--spaces`` spaces (a
 dedicated database, ``espace_sante_bench`` by default, loaded once and reused while its counts
@@ -22,6 +23,11 @@ holder's (``commun/resultats.py``), and the query counts are those of both holde
 from the database, then of the first one's from the cache (the list is cached for the patient's
 side while the space's documents do not change: docs/RESULTATS.md); the throughput is measured
 as a returning reader finds it, the cache warm.
+
+With ``--page messagerie`` the page measured is the holder's inbox (``messagerie:boite``, 25
+threads a page, each with its unread count and attachment mark): ``--threads`` threads with
+``--messages`` messages in all between the holder and 10 professionals (``commun/messagerie.py``),
+against the second holder's 3 threads for the query counts.
 
 Prints, in one run: the SQL queries of the Documents page (in-process, for 2,000 documents and
 for a holder with a few, first and last page), then requests/s and p50/p99 latency of both
@@ -47,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from commun.environnement import cles, django_demarrer, interrompre
 from commun.espaces import nir
+from commun.messagerie import messagerie_preparer
 from commun.postgres import base_creer, migrer
 from commun.processus import arreter
 from commun.resultats import resultats_preparer
@@ -59,6 +66,7 @@ EMAIL = "bench-pages@exemple.test"
 EMAIL_PETIT = "bench-pages-petit@exemple.test"
 DOCUMENTS_PETIT = 30  # a second holder, a few documents: the query count must not change
 RAPPORTS_PETIT = 2  # the second holder's lab reports (--page resultats)
+FILS_PETIT = 3  # the second holder's threads (--page messagerie)
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a fictitious bench account)
 MOT_DE_PASSE = "un-mot-de-passe-de-bench-42"
 LOT = 5000
@@ -352,7 +360,14 @@ def _arguments() -> argparse.Namespace:
     )
     parseur.add_argument("--sql", action="store_true", help="print the measured page's SQL")
     parseur.add_argument(
-        "--page", choices=["documents", "resultats"], default="documents", help="page measured"
+        "--page",
+        choices=["documents", "resultats", "messagerie"],
+        default="documents",
+        help="page measured",
+    )
+    parseur.add_argument("--threads", type=int, default=500, help="--page messagerie: threads")
+    parseur.add_argument(
+        "--messages", type=int, default=5000, help="--page messagerie: messages in all"
     )
     parseur.add_argument(
         "--lab-reports", type=int, default=50, help="--page resultats: 20 results each"
@@ -378,6 +393,28 @@ def _pages_resultats(
         (f"Résultats, {nombre} résultats", _requetes(client, chemin)),
         (f"Résultats, {peu} résultats", petit_mesure),
         (f"Résultats, {nombre} résultats, en cache", _requetes(client, chemin)),
+    ]
+    return chemin, [*mesures, ("vue nue", _requetes(client, CHEMIN_NU))]
+
+
+def _pages_messagerie(
+    args: argparse.Namespace, donnees: Donnees, client: Client, petit: Client
+) -> tuple[str, list[tuple[str, tuple[int, int, list[str]]]]]:
+    """The holder's inbox (``--threads`` threads, ``--messages`` messages) and its query
+    counts, against the second holder's (a few threads): the same number whatever the count."""
+    from django.urls import reverse
+
+    fils, messages = messagerie_preparer(donnees.espace, args.threads, args.messages)
+    peu_fils, peu_messages = messagerie_preparer(donnees.espace_petit, FILS_PETIT, 4 * FILS_PETIT)
+    chemin = reverse("messagerie:boite", args=[donnees.espace])
+    chemin_petit = reverse("messagerie:boite", args=[donnees.espace_petit])
+    mesures = [
+        (f"Messagerie, {fils} fils, {messages} messages", _requetes(client, chemin)),
+        (
+            f"Messagerie, {fils} fils, dernière page",
+            _requetes(client, f"{chemin}?page={max(1, -(-fils // 25))}"),
+        ),
+        (f"Messagerie, {peu_fils} fils, {peu_messages} messages", _requetes(petit, chemin_petit)),
     ]
     return chemin, [*mesures, ("vue nue", _requetes(client, CHEMIN_NU))]
 
@@ -418,6 +455,9 @@ def main() -> None:
         if args.page == "resultats":
             chemin, mesures_sql = _pages_resultats(args, donnees, client, petit)
             nom_page, marque = "Résultats", 'id="liste-resultats"'
+        if args.page == "messagerie":
+            chemin, mesures_sql = _pages_messagerie(args, donnees, client, petit)
+            nom_page, marque = "Messagerie", 'id="liste-fils"'
         cookie = "; ".join(f"{nom}={valeur.value}" for nom, valeur in client.cookies.items())
         connection.close()
 
@@ -444,7 +484,9 @@ def main() -> None:
         constant = (
             len({n for nom, (n, _, _) in mesures_sql[:-1] if not nom.endswith("en cache")}) == 1
         )
-        quoi = "résultats" if args.page == "resultats" else "documents"
+        quoi = {"resultats": "résultats", "messagerie": "fils et messages"}.get(
+            args.page, "documents"
+        )
         print(f"  indépendant du nombre de {quoi} : {'oui' if constant else 'NON'}")
         if args.sql:
             for requete in mesures_sql[0][1][2]:

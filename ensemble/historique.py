@@ -44,6 +44,16 @@ VERBES_DOCUMENT = {
     Action.DOCUMENT_RESTAURE: gettext_lazy("a restauré %(doc)s"),
 }
 URGENCES = {Action.URGENCE_OUVERTE, Action.URGENCE_REFUSEE}
+# The messagerie's lines say what was done, never what was written (the journal holds no
+# subject, body or file name).
+PHRASES_MESSAGERIE = {
+    Action.MESSAGE_ENVOYE: gettext_lazy("a envoyé un message (messagerie)"),
+    Action.MESSAGE_LU: gettext_lazy("a lu une conversation (messagerie)"),
+    Action.PIECE_JOINTE_TELECHARGEE: gettext_lazy(
+        "a téléchargé une pièce jointe d'un message (messagerie)"
+    ),
+    Action.FIL_CLOS: gettext_lazy("a clos une conversation (messagerie)"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,8 @@ def _phrase(evenement: Evenement, documents: dict[str, Any], representant: bool 
         if representant:  # it may be the minor's secret: say no more than that
             quoi = _("un élément")
         return f"{qui} {_('a ajouté %(quoi)s à votre profil médical') % {'quoi': quoi}}"
+    if action in PHRASES_MESSAGERIE:
+        return f"{qui} {PHRASES_MESSAGERIE[Action(action)]}"
     if action == Action.URGENCE_OUVERTE:
         return str(
             _("%(qui)s a ouvert un accès en urgence à votre dossier (%(mode)s), jusqu'au %(fin)s")

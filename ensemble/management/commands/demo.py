@@ -27,11 +27,15 @@ from dossier.formats.cda.cnam_hr import EntreeRemboursement
 from dossier.models import Document, Source
 from dossier.services import document_creer
 from ensemble import demo
-from espace_sante.acces import AccesPatient, Role
+from espace_sante.acces import AccesPatient, Role, acces_professionnel
+from espace_sante.acces.messagerie import acces_fil, fil_pour_acces
+from espace_sante.coffre.televersement import fichier_chiffre_de
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import TypeActeur
 from espace_sante.journal.services import Acteur
 from espace_sante.lib.identifiants import OID_INS_NIR_TEST, luhn_cle, nir_cle
+from messagerie import services as messages_services
+from messagerie.models import Fil
 from professionnels import services as pros
 from professionnels.models import Professionnel, StatutProfessionnel
 from profil import services
@@ -172,6 +176,7 @@ class Command(BaseCommand):
         logins_pros = self._professionnels(espaces["camille"], camille, operateur)
         self._profil(espaces["camille"])
         self._remboursements(espaces["camille"], espaces["leo"])
+        self._messagerie(espaces["camille"], camille)
         archive = self._archive_dmp(espaces["camille"])
         self._afficher(camille, alex, operateur, codes_operateur, code_jean)
         self.stdout.write(
@@ -482,6 +487,42 @@ class Command(BaseCommand):
                 jusqu_au=timezone.localdate() + timedelta(days=90),
             )
         return lignes
+
+    def _messagerie(self, camille: Espace, titulaire: Utilisateur) -> None:
+        """A conversation with the médecin traitant: his message with an attachment, Camille's
+        reply, and his answer she has not read yet."""
+        if Fil.objects.filter(espace=camille).exists():
+            return
+        martin = Professionnel.objects.get(rpps=PROFESSIONNELS[0][3])
+        fil = messages_services.fil_ouvrir_professionnel(
+            acces=acces_professionnel(professionnel=martin, espace_uuid=camille.uuid),
+            sujet="Résultats de votre bilan sanguin",
+            corps=(
+                "Bonjour Madame Martin,\n\nVos résultats sont arrivés : le cholestérol LDL a "
+                "baissé depuis le dernier bilan. Je vous joins mon courrier.\n\nBien cordialement,"
+                "\nDr Lefèvre"
+            ),
+            fichiers=[
+                fichier_chiffre_de(
+                    demo.pdf(lignes=("Courrier du Dr Lefèvre", "Bilan lipidique : en baisse.")),
+                    nom="Courrier-bilan.pdf",
+                    media_type="application/pdf",
+                )
+            ],
+        )
+        cote_patient = fil_pour_acces(
+            acces=AccesPatient(espace=camille, role=Role.TITULAIRE, utilisateur=titulaire),
+            fil_uuid=fil.uuid,
+        )
+        messages_services.fil_lire(acces=cote_patient)
+        messages_services.message_repondre(
+            acces=cote_patient,
+            corps="Merci docteur. Dois-je continuer le traitement à la même dose ?",
+        )
+        messages_services.message_repondre(
+            acces=acces_fil(utilisateur=martin.utilisateur, fil_uuid=fil.uuid),
+            corps="Oui, continuez à la même dose ; nous referons le point dans trois mois.",
+        )
 
     def _profil(self, camille: Espace) -> None:
         """A few entries of each kind in Camille's medical profile (once)."""
