@@ -1,4 +1,4 @@
-"""The messagerie's forms: write to a professional, reply in a thread, filter an inbox. The
+"""The messagerie's forms: write to a professional, reply in a thread. The
 texts are checked here with the services' own rules and words (``services`` checks them again:
 a form never decides alone what is sent)."""
 
@@ -111,22 +111,3 @@ class ReponseForm(_AvecPieces):
     field_order = ("corps", "pieces")
 
     corps = _champ_corps()
-
-
-class FiltresBoiteForm(DsfrBaseForm):
-    """The patient's inbox filters (GET)."""
-
-    non_lus = forms.BooleanField(label=_("Non lus"), required=False)
-    avec_pieces = forms.BooleanField(label=_("Avec pièces jointes"), required=False)
-    archives = forms.BooleanField(label=_("Archivées"), required=False)
-    professionnel = ChampProfessionnel(
-        label=_("Avec le professionnel"),
-        queryset=Professionnel.objects.none(),
-        to_field_name="uuid",
-        required=False,
-        empty_label=_("Tous"),
-    )
-
-    def __init__(self, *args: Any, professionnels: QuerySet[Professionnel], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["professionnel"].queryset = professionnels

@@ -26,6 +26,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -48,13 +49,14 @@ from espace_sante.coffre.televersement import (
     televersement_ouvrir,
     vue_de_televersement,
 )
+from espace_sante.comptes.models import Utilisateur
 from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.http import client_ip
 from professionnels.models import Professionnel
 
 from . import selectors, services
 from .context_processors import oublier_non_lus
-from .forms import EcrireForm, FiltresBoiteForm, ReponseForm
+from .forms import EcrireForm, ReponseForm
 from .models import EtatFil, Message
 
 logger = logging.getLogger(__name__)
@@ -70,7 +72,8 @@ PANNE_STOCKAGE = _lazy(
     "Le stockage des fichiers est momentanément indisponible : rien n'a été envoyé. Réessayez "
     "dans quelques minutes."
 )
-_CHAMPS_FILTRES = frozenset(FiltresBoiteForm.base_fields)
+# "le 3 décembre 2026 à 14 h 05", as the thread's messages say it.
+FORMAT_DATE_HEURE = "j F Y à G \\h i"
 
 
 # --- Finding what the person may see (404 otherwise) -------------------------------------------
@@ -142,44 +145,109 @@ def _envoye(request: HttpRequest, professionnel: Professionnel) -> None:
 # --- The inbox -----------------------------------------------------------------------------------
 
 
+_CASES = ("non_lus", "avec_pieces", "archives")
+_CHAMPS_FILTRES = frozenset((*_CASES, "professionnel"))
+_OUI = frozenset({"on", "1", "true"})
+_COLONNES = (
+    "uuid",
+    "sujet",
+    "dernier_message_le",
+    "ferme_le",
+    "non_lus",
+    "avec_pieces",
+    "professionnel__profession",
+    "professionnel__utilisateur__prenom",
+    "professionnel__utilisateur__nom",
+    "professionnel__utilisateur__email",
+)
+
+_COLONNES_NOM = _COLONNES[-4:]
+
+
 def _filtres(
-    request: HttpRequest, acces: AccesPatient
-) -> tuple[FiltresBoiteForm, selectors.Filtres]:
-    professionnels = selectors.professionnels_des_fils(acces)
+    request: HttpRequest, professionnels: list[Professionnel]
+) -> tuple[selectors.Filtres, dict[str, Any]]:
+    """The filters the query string asks for, and what the form shows checked. An unknown
+    professional (not one of the space's threads) filters nothing."""
     if _CHAMPS_FILTRES.isdisjoint(request.GET):
-        return FiltresBoiteForm(professionnels=professionnels), selectors.Filtres()
-    form = FiltresBoiteForm(request.GET, professionnels=professionnels)
-    if not form.is_valid():
-        return form, selectors.Filtres()
-    d = form.cleaned_data
-    return form, selectors.Filtres(
-        non_lus=d["non_lus"],
-        avec_pieces=d["avec_pieces"],
-        archives=d["archives"],
-        professionnel=d["professionnel"],
+        return selectors.Filtres(), {}
+    coches = {nom: request.GET.get(nom, "").lower() in _OUI for nom in _CASES}
+    choisi = request.GET.get("professionnel", "")
+    professionnel = next((p for p in professionnels if str(p.uuid) == choisi), None)
+    filtres = selectors.Filtres(
+        non_lus=coches["non_lus"],
+        avec_pieces=coches["avec_pieces"],
+        archives=coches["archives"],
+        professionnel=professionnel,
     )
+    return filtres, {
+        **coches,
+        "professionnel": str(professionnel.uuid) if professionnel is not None else "",
+    }
+
+
+def _nom_du_professionnel(ligne: dict[str, Any]) -> str:
+    """The professional's name as their model says it, from the row's columns."""
+    return Professionnel(
+        profession=ligne["professionnel__profession"],
+        utilisateur=Utilisateur(
+            prenom=ligne["professionnel__utilisateur__prenom"],
+            nom=ligne["professionnel__utilisateur__nom"],
+            email=ligne["professionnel__utilisateur__email"],
+        ),
+    ).nom_affiche
+
+
+def _lignes(fils: list[dict[str, Any]], url_boite: str) -> list[dict[str, Any]]:
+    """The inbox's rows, ready to show (values, not model instances: the list is only shown,
+    and building a thread, its space and its professional for each row cost more than the
+    page's query)."""
+    noms: dict[tuple[str, ...], str] = {}  # a few professionals for many threads
+    lignes = []
+    for ligne in fils:
+        cle = tuple(ligne[c] for c in _COLONNES_NOM)
+        if cle not in noms:
+            noms[cle] = _nom_du_professionnel(ligne)
+        lignes.append(
+            {
+                "url": f"{url_boite}{ligne['uuid']}/",
+                "sujet": ligne["sujet"],
+                "professionnel": noms[cle],
+                "non_lus": ligne["non_lus"],
+                "avec_pieces": ligne["avec_pieces"],
+                "ferme": ligne["ferme_le"] is not None,
+                "quand": date_format(
+                    timezone.localtime(ligne["dernier_message_le"]), FORMAT_DATE_HEURE
+                ),
+            }
+        )
+    return lignes
 
 
 @login_required
 @require_GET
 def boite(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    form, filtres = _filtres(request, acces)
-    page = Paginator(selectors.boite_patient(acces, filtres), PAR_PAGE).get_page(
-        request.GET.get("page")
-    )
+    professionnels = list(selectors.professionnels_des_fils(acces))
+    filtres, coches = _filtres(request, professionnels)
+    fils = selectors.boite_patient(acces, filtres).values(*_COLONNES)
+    page = Paginator(fils, PAR_PAGE).get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
     ouvert = acces.espace.ouvert
+    url_boite = reverse("messagerie:boite", args=[acces.espace.uuid])
     return render(
         request,
         "messagerie/patient/boite.html",
         {
             "acces": acces,
-            "filtres": form,
+            "url_boite": url_boite,
+            "professionnels": [(str(p.uuid), p.nom_affiche) for p in professionnels],
+            "coches": coches,
             "filtre_actif": filtres != selectors.Filtres(),
             "archives": filtres.archives,
             "page": page,
+            "lignes": _lignes(list(page.object_list), url_boite),
             "requete": requete.urlencode(),
             "ouvert": ouvert,
             "peut_ecrire": ouvert and professionnels_joignables(acces).exists(),
