@@ -150,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "profil.context_processors.espace_courant",
                 "professionnels.context_processors.professionnel_courant",
+                "messagerie.context_processors.non_lus",
             ],
         },
     },

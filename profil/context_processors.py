@@ -17,6 +17,7 @@ from espace_sante.acces import AccesPatient, espaces_accessibles
 NAVIGATION = (
     ("profil:espace", gettext_lazy("Accueil"), "url_name", "espace"),
     ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
+    ("messagerie:boite", gettext_lazy("Messagerie"), "app_name", "messagerie"),
     ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
     ("dossier:resultats:liste", gettext_lazy("Résultats"), "app_name", "dossier:resultats"),
     ("dossier:remboursements", gettext_lazy("Remboursements"), "url_name", "remboursements"),
@@ -47,11 +48,12 @@ def navigation_espace(request: HttpRequest, acces: AccesPatient) -> list[dict[st
     vue = getattr(request, "resolver_match", None)
     return [
         {
+            "nom": nom,
             "url": url,
             "libelle": libelle,
             "courant": vue is not None and getattr(vue, critere) == valeur,
         }
-        for url, libelle, (_nom, _libelle, critere, valeur) in zip(
+        for url, libelle, (nom, _libelle, critere, valeur) in zip(
             urls, libelles, NAVIGATION, strict=True
         )
     ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
+from messagerie.models import Fil, Message, PieceJointe
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 from profil.models import Allergie, ExportDonnees
 
@@ -37,6 +38,29 @@ VALEURS_FIXES = {
     "section": ["allergies", "vaccinations"],
     "cle": ["directives", "personne_confiance"],
 }
+
+
+def _fil(espace, professionnel, *, secret_mineur: bool = False) -> tuple[Fil, PieceJointe]:  # type: ignore[no-untyped-def]
+    """A thread of the messagerie with one message and its attachment."""
+    fil = Fil.objects.create(
+        espace=espace,
+        professionnel=professionnel,
+        sujet="fil d'un autre",
+        ouvert_par="professionnel",
+        secret_mineur=secret_mineur,
+    )
+    message = Message.objects.create(
+        fil=fil, auteur=professionnel.utilisateur, cote="professionnel", auteur_nom="Dr", corps="x"
+    )
+    piece = PieceJointe.objects.create(
+        message=message,
+        blob=blob_ecrire_octets(b"%PDF-1.4", media_type="application/pdf"),
+        nom="piece.pdf",
+        media_type="application/pdf",
+        nature="pdf",
+        taille=8,
+    )
+    return fil, piece
 
 
 @dataclass(frozen=True)
@@ -87,6 +111,8 @@ def monde():  # type: ignore[no-untyped-def]
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
     objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
+    fils, pieces = {}, {}
+    pro_des_fils = ProfessionnelFactory(utilisateur__nom="DESFILS")
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
@@ -119,6 +145,7 @@ def monde():  # type: ignore[no-untyped-def]
         objets[espace.pk] = doc
         resultat(doc, code="3016-3")  # a lab result: its analysis' page takes its key
         analyses[espace.pk] = empreinte_analyse(espace.pk, "3016-3")
+        fils[espace.pk], pieces[espace.pk] = _fil(espace, pro_des_fils)
     # A verified professional is public (anyone may grant or block them): the professional id
     # worth forging is one only the other space knows — suspended since it was authorised.
     pro_de_l_autre = ProfessionnelFactory(utilisateur__nom="DELAUTRE", statut="suspendu")
@@ -161,6 +188,8 @@ def monde():  # type: ignore[no-untyped-def]
         "conflits": conflits,
         "exports": exports,
         "analyses": analyses,
+        "fils": fils,
+        "pieces": pieces,
         "pro_de_l_autre": pro_de_l_autre,
         "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
@@ -194,6 +223,10 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["logiciel_de_l_autre"].uuid]
                 elif p == "analyse":
                     valeurs[p] = [monde["analyses"][autre.pk]]
+                elif p == "fil_uuid":
+                    valeurs[p] = [monde["fils"][autre.pk].uuid]
+                elif p == "piece_uuid":
+                    valeurs[p] = [monde["pieces"][autre.pk].uuid]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
             ids_etrangers = [
@@ -254,6 +287,9 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
     )
     entree = Allergie.objects.create(espace=enfant, substance="Latex", secret_mineur=True)
     resultat(secret, code="3016-3")  # the secret's lab result: its analysis' pages too
+    pediatre = ProfessionnelFactory(utilisateur__nom="PEDIATRE")
+    AccesProfessionnel.objects.create(espace=enfant, professionnel=pediatre, autorise=True)
+    fil_secret, piece_secrete = _fil(enfant, pediatre, secret_mineur=True)
     parent = monde["personas"]["representant"]
     acces = espace_pour_acteur(utilisateur=parent, espace_uuid=enfant.uuid)
     assert acces.role == "representant"
@@ -268,6 +304,8 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
         "document_uuid": [secret.uuid],
         "element_uuid": [entree.uuid],
         "analyse": [empreinte_analyse(enfant.pk, "3016-3")],
+        "fil_uuid": [fil_secret.uuid],
+        "piece_uuid": [piece_secrete.uuid],
         **VALEURS_FIXES,
     }
     urls = set()
@@ -277,6 +315,7 @@ def test_a_representative_reaches_none_of_the_minor_s_secrets(monde) -> None:  #
             "document_uuid",
             "element_uuid",
             "analyse",
+            "fil_uuid",
         } & set(parametres):
             continue
         if any(p not in valeurs for p in parametres):
