@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from dossier.models import Statut, empreinte_analyse
+from espace_sante.acces import acces_professionnel
+from messagerie.services import fil_ouvrir_professionnel
 from professionnels.models import AccesProfessionnel, BrisDeGlace
 
 from ..browser.conftest import code_totp
@@ -28,6 +30,7 @@ from ..factories import (
     ProfessionnelFactory,
     document,
 )
+from ..messagerie.outils import fichier
 
 pytestmark = pytest.mark.django_db
 
@@ -150,33 +153,62 @@ def test_an_account_awaiting_verification_is_told_so_and_offered_nothing_it_cann
 # --- Every URL, every state ----------------------------------------------------------------
 
 
+def _motifs(resolveur: URLResolver) -> list[URLPattern]:
+    """The patterns of a namespace, through its includes without a prefix (the messagerie's
+    patient and professional halves)."""
+    motifs: list[URLPattern] = []
+    for motif in resolveur.url_patterns:
+        if isinstance(motif, URLResolver):
+            assert not str(motif.pattern), motif  # a prefixed include would change the paths
+            motifs += _motifs(motif)
+        else:
+            motifs.append(motif)
+    return motifs
+
+
 def _motifs_pro() -> list[tuple[str, URLPattern]]:
-    _prefixe, resolveur = get_resolver().namespace_dict["professionnels"]
-    return [
-        (f"professionnels:{motif.name}", motif)
-        for motif in resolveur.url_patterns
-        if isinstance(motif, URLPattern) and str(motif.pattern).startswith("pro/")
-    ]
+    """Every URL of the workspace (``/pro/…``): the professionals' and the messagerie's."""
+    motifs = []
+    for espace in ("professionnels", "messagerie"):
+        _prefixe, resolveur = get_resolver().namespace_dict[espace]
+        motifs += [
+            (f"{espace}:{motif.name}", motif)
+            for motif in _motifs(resolveur)
+            if motif.name and str(motif.pattern).startswith("pro/")
+        ]
+    return motifs
 
 
 @pytest.fixture
 def monde():  # type: ignore[no-untyped-def]
-    """One professional per state, each authorised on a space holding their own deposit (real
-    ids for every parameter), and a lab result (its analysis' page)."""
+    """One professional per state, each authorised on a space holding their own deposit and
+    a thread of theirs with an attachment (real ids for every parameter), and a lab result (its
+    analysis' page)."""
     espace = EspaceFactory(prenoms="Eva", nom_naissance="PATIENTE")
-    pros, documents = {}, {}
+    pros, documents, fils, pieces = {}, {}, {}, {}
     for etat in ETATS:
-        pro = ProfessionnelFactory(statut=etat, utilisateur__nom=etat.upper())
+        pro = ProfessionnelFactory(utilisateur__nom=etat.upper())
         AccesProfessionnel.objects.create(espace=espace, professionnel=pro, autorise=True)
         documents[etat] = document(
             espace, titre=f"Dépôt {etat}", auteur_id=str(pro.utilisateur.uuid)
         )
+        fils[etat] = fil_ouvrir_professionnel(
+            acces=acces_professionnel(professionnel=pro, espace_uuid=espace.uuid),
+            sujet=f"Fil {etat}",
+            corps="Bonjour",
+            fichiers=[fichier()],
+        )
+        pieces[etat] = fils[etat].messages.get().pieces.get()
+        pro.statut = etat  # the thread opened while verified; the account's state now
+        pro.save()
         pros[etat] = pro
     resultat(documents["verifie"], code="3016-3")
     return {
         "espace": espace,
         "pros": pros,
         "documents": documents,
+        "fils": fils,
+        "pieces": pieces,
         "analyse": empreinte_analyse(espace.pk, "3016-3"),
     }
 
@@ -185,6 +217,8 @@ def _url(nom: str, motif: URLPattern, monde, etat: str) -> str:  # type: ignore[
     valeurs = {
         "espace_uuid": monde["espace"].uuid,
         "document_uuid": monde["documents"][etat].uuid,
+        "fil_uuid": monde["fils"][etat].uuid,
+        "piece_uuid": monde["pieces"][etat].uuid,
         "analyse": monde["analyse"],
         "section": "mesures",
         "genre": "miniature",
@@ -230,8 +264,14 @@ def test_every_menu_entry_answers_for_every_state_of_the_account(monde, etat: st
     assert (reverse("professionnels:depots") in liens) == verifie
     assert (reverse("professionnels:recherche") in liens) == verifie
     assert (reverse("interop:logiciels") in liens) == verifie
+    assert (reverse("messagerie:pro_boite") in liens) == verifie
     if not verifie:  # typed by hand: a page that says why, not a bare 404
-        for nom in ("professionnels:urgence", "professionnels:depots", "professionnels:recherche"):
+        for nom in (
+            "professionnels:urgence",
+            "professionnels:depots",
+            "professionnels:recherche",
+            "messagerie:pro_boite",
+        ):
             reponse = client.get(reverse(nom))
             assert reponse.status_code == 403
             texte = reponse.content.decode()
