@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -41,6 +42,7 @@ from professionnels.models import Professionnel
 from professionnels.services import MetadonneesDepot, depot_deposer
 from profil.models import Espace
 
+from .limites import oublier_non_lus
 from .models import CORPS_MAX, SUJET_MAX, Cote, EtatFil, Fil, Message, PieceJointe
 
 MIO = 1024 * 1024
@@ -274,6 +276,8 @@ def _ecrire(
             if cote == Cote.PROFESSIONNEL
             else TypeNotification.MESSAGE_DE_PATIENT
         )
+        cote_patient = destinataires(fil, cote_auteur=Cote.PROFESSIONNEL)
+        transaction.on_commit(partial(oublier_non_lus, fil.espace, cote_patient))
         for personne in destinataires(fil, cote_auteur=cote):
             if personne.pk != auteur.pk:
                 notification_programmer(

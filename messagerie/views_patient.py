@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -32,7 +31,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from espace_sante.acces import AccesPatient, espace_pour_acteur
 from espace_sante.acces.messagerie import (
@@ -55,16 +53,13 @@ from espace_sante.lib.http import client_ip
 from professionnels.models import Professionnel
 
 from . import selectors, services
-from .context_processors import oublier_non_lus
 from .forms import EcrireForm, ReponseForm
+from .limites import TROP_DE_MESSAGES, oublier_non_lus, trop_de_messages
 from .models import EtatFil, Message
 
 logger = logging.getLogger(__name__)
 
 PAR_PAGE = 25
-TROP_DE_MESSAGES = _lazy(
-    "Vous avez envoyé beaucoup de messages en peu de temps : réessayez dans quelques minutes."
-)
 ESPACE_FERME = _lazy(
     "Cet espace santé est fermé : ses conversations se lisent, on ne peut plus y écrire."
 )
@@ -125,17 +120,6 @@ def _abandonner(fichiers: list[FichierChiffre]) -> None:
     for fichier in fichiers:
         if not fichier.stocke:
             fichier.abandonner()
-
-
-def _trop_de_messages(request: HttpRequest) -> bool:
-    """The sender's flood limit (``MESSAGERIE_RATE``), counted on each send tried."""
-    return is_ratelimited(
-        request,
-        group="messagerie.envoi",
-        key="user",
-        rate=settings.MESSAGERIE_RATE,
-        increment=True,
-    )
 
 
 def _envoye(request: HttpRequest, professionnel: Professionnel) -> None:
@@ -230,8 +214,8 @@ def boite(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
     professionnels = list(selectors.professionnels_des_fils(acces))
     filtres, coches = _filtres(request, professionnels)
-    fils = selectors.boite_patient(acces, filtres).values(*_COLONNES)
-    page = Paginator(fils, PAR_PAGE).get_page(request.GET.get("page"))
+    fils = selectors.BoitePatient(acces, filtres)
+    page = Paginator(cast("Any", fils), PAR_PAGE).get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
     ouvert = acces.espace.ouvert
@@ -278,7 +262,7 @@ def ecrire(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         form.add_error("pieces", refus)
     statut = 400
     if form.is_valid():
-        if _trop_de_messages(request):
+        if trop_de_messages(request):
             form.add_error(None, TROP_DE_MESSAGES)
             statut = 429
         else:
@@ -351,7 +335,7 @@ def _url_nouveaux(acces_fil: AccesFil, apres: datetime | None) -> str:
 def fil(request: HttpRequest, espace_uuid: uuid.UUID, fil_uuid: uuid.UUID) -> HttpResponse:
     acces_fil = _fil(request, espace_uuid, fil_uuid)
     if services.fil_lire(acces=acces_fil, ip=client_ip(request)):
-        oublier_non_lus(acces_fil.acces)  # type: ignore[arg-type]
+        oublier_non_lus(acces_fil.fil.espace, [acces_fil.utilisateur])
     return render(request, "messagerie/patient/fil.html", _page_fil(acces_fil, ReponseForm()))
 
 
@@ -372,7 +356,7 @@ def nouveaux(request: HttpRequest, espace_uuid: uuid.UUID, fil_uuid: uuid.UUID) 
         return HttpResponse(status=204)
     if any(m.auteur_id != acces_fil.utilisateur.pk for m in liste):
         services.fil_lire(acces=acces_fil, ip=client_ip(request))  # shown: read now
-        oublier_non_lus(acces_fil.acces)  # type: ignore[arg-type]
+        oublier_non_lus(acces_fil.fil.espace, [acces_fil.utilisateur])
     return render(
         request,
         "messagerie/patient/_nouveaux_messages.html",
@@ -403,7 +387,7 @@ def repondre(request: HttpRequest, espace_uuid: uuid.UUID, fil_uuid: uuid.UUID) 
         form.add_error(None, refus_fil)
         statut = 403
     elif form.is_valid():
-        if _trop_de_messages(request):
+        if trop_de_messages(request):
             form.add_error(None, TROP_DE_MESSAGES)
             statut = 429
         else:

@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,7 +20,6 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from espace_sante.acces import acces_professionnel, peut_marquer_secret, professionnel_actif
 from espace_sante.acces.messagerie import (
@@ -47,12 +45,10 @@ from profil.models import Espace
 
 from . import selectors, services
 from .forms_pro import DeposerPieceForm, EcrireProForm, FiltresBoiteProForm, ReponseProForm
+from .limites import TROP_DE_MESSAGES, trop_de_messages
 from .models import Fil
 
 FILS_PAR_PAGE = 25
-TROP_D_ENVOIS = _(
-    "Vous avez envoyé beaucoup de messages en peu de temps : réessayez dans quelques minutes."
-)
 
 
 # --- Who is asking -------------------------------------------------------------------------------
@@ -81,16 +77,6 @@ def _fil(request: HttpRequest, fil_uuid: uuid.UUID) -> AccesFil:
     if not acces.est_professionnel:
         raise Http404
     return acces
-
-
-def _trop_d_envois(request: HttpRequest) -> bool:
-    return is_ratelimited(
-        request,
-        group="messagerie.envoi",
-        key="user",
-        rate=settings.MESSAGERIE_RATE,
-        increment=True,
-    )
 
 
 def _pieces(request: HttpRequest) -> tuple[list[FichierChiffre], str | None]:
@@ -176,9 +162,9 @@ def ecrire(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         form.add_error("pieces", refus)
     elif not form.is_valid():
         _abandonner(fichiers)
-    elif _trop_d_envois(request):
+    elif trop_de_messages(request):
         _abandonner(fichiers)
-        form.add_error(None, TROP_D_ENVOIS)
+        form.add_error(None, TROP_DE_MESSAGES)
     else:
         try:
             fil = services.fil_ouvrir_professionnel(
@@ -252,9 +238,9 @@ def fil(request: HttpRequest, fil_uuid: uuid.UUID) -> HttpResponse:
         form.add_error("pieces", refus)
     elif not form.is_valid():
         _abandonner(fichiers)
-    elif _trop_d_envois(request):
+    elif trop_de_messages(request):
         _abandonner(fichiers)
-        form.add_error(None, TROP_D_ENVOIS)
+        form.add_error(None, TROP_DE_MESSAGES)
     else:
         try:
             services.message_repondre(

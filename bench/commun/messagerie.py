@@ -134,4 +134,8 @@ def messagerie_preparer(
                 if rang % 2 == 0
             ]
         )
+    from django.db import connection
+
+    with connection.cursor() as curseur:  # the planner's statistics, as after a real load
+        curseur.execute("ANALYZE messagerie_fil, messagerie_message, messagerie_etatfil")
     return fils, messages

@@ -474,6 +474,7 @@ def test_a_thread_takes_as_many_queries_for_3_messages_as_for_30(  # type: ignor
     fil = _fil_du_pro(pro_autorise, titulaire, fichiers=[fichier()])
     for n in range(2):
         _pro_repond(pro_autorise, fil, f"Message {n}", fichiers=[fichier()])
+    client_titulaire.get(_url("fil", fil))  # read: both measures then find nothing new
     peu = _requetes(client_titulaire, _url("fil", fil))
     for n in range(27):
         _pro_repond(pro_autorise, fil, f"Message {n}", fichiers=[fichier()])

@@ -118,3 +118,43 @@ def test_un_nombre_fixe_de_requetes(titulaire, pro_autorise):
         _fil_du_pro(pro_autorise, titulaire, sujet=f"Fil {i}", fichiers=[fichier()])
         services.message_repondre(acces=cote_pro, corps=f"Message {i}", fichiers=[fichier()])
     assert _requetes(lire) == peu
+
+
+def test_la_boite_ecrite_a_la_main_repond_comme_le_queryset(representant, enfant_represente):
+    """``BoitePatient`` (hand-built SQL) against ``boite_patient`` (the ORM), row for row,
+    for every filter, for the holder and a representative (who does not see secrets)."""
+    pro = ProfessionnelFactory()
+    autre = ProfessionnelFactory(utilisateur__nom="ROUX")
+    for p in (pro, autre):
+        AccesProfessionnel.objects.create(espace=enfant_represente, professionnel=p, autorise=True)
+    fils = [
+        _fil_du_pro(pro, enfant_represente, sujet="A", fichiers=[fichier()]),
+        _fil_du_pro(autre, enfant_represente, sujet="B"),
+        _fil_du_pro(pro, enfant_represente, sujet="C", secret_mineur=True),
+        _fil_du_pro(autre, enfant_represente, sujet="D"),
+    ]
+    parent = espace_pour_acteur(
+        utilisateur=representant.titulaire, espace_uuid=enfant_represente.uuid
+    )
+    services.fil_lire(acces=fil_pour_acces(acces=parent, fil_uuid=fils[1].uuid))
+    services.message_repondre(
+        acces=acces_fil(utilisateur=autre.utilisateur, fil_uuid=fils[1].uuid), corps="Suite"
+    )
+    services.fil_ranger(acces=fil_pour_acces(acces=parent, fil_uuid=fils[3].uuid), archive=True)
+    cas = [
+        Filtres(),
+        Filtres(non_lus=True),
+        Filtres(avec_pieces=True),
+        Filtres(archives=True),
+        Filtres(professionnel=autre),
+        Filtres(non_lus=True, professionnel=pro),
+    ]
+    for filtres in cas:
+        attendu = list(
+            selectors.boite_patient(parent, filtres).values(*selectors.BoitePatient.COLONNES)
+        )
+        boite = selectors.BoitePatient(parent, filtres)
+        assert boite.count() == len(attendu), filtres
+        assert boite[0:25] == attendu, filtres
+        assert boite[1:2] == attendu[1:2], filtres
+    assert [ligne["sujet"] for ligne in selectors.BoitePatient(parent)[0:25]] == ["B", "A"]
