@@ -96,6 +96,19 @@ def professionnels_joignables(acces: AccesPatient) -> QuerySet[Professionnel]:
     )
 
 
+def peut_ecrire_a_un_professionnel(acces: AccesPatient) -> bool:
+    """Whether ``professionnels_joignables`` has anyone (the inbox's "Écrire" button), asked
+    of the grants alone: one join, no subquery."""
+    return (
+        _liens_joignables(acces.espace.pk, timezone.now())
+        .filter(
+            professionnel__statut=StatutProfessionnel.VERIFIE,
+            professionnel__utilisateur__is_active=True,
+        )
+        .exists()
+    )
+
+
 def peut_ecrire_a(acces: AccesPatient, professionnel: Professionnel) -> bool:
     return professionnels_joignables(acces).filter(pk=professionnel.pk).exists()
 

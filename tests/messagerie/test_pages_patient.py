@@ -491,3 +491,18 @@ def test_dates_read_as_french(titulaire, pro_autorise, client_titulaire) -> None
     assert "le 3 décembre 2026 à 14 h 05" in page
     boite = client_titulaire.get(_boite(titulaire)).content.decode()
     assert "Dernier message le 3 décembre 2026 à 14 h 06" in boite
+
+
+def test_the_inbox_dates_read_as_the_general_formatter_writes_them() -> None:
+    from django.utils.dates import MONTHS
+    from django.utils.formats import date_format
+
+    from messagerie.views_patient import FORMAT_DATE_HEURE, _quand
+
+    mois = [""] + [str(MONTHS[n]) for n in range(1, 13)]
+    for moment in (
+        timezone.datetime(2026, 1, 1, 0, 0),
+        timezone.datetime(2026, 8, 15, 9, 7),
+        timezone.datetime(2027, 12, 31, 23, 59),
+    ):
+        assert _quand(moment, mois) == date_format(moment, FORMAT_DATE_HEURE)

@@ -148,6 +148,7 @@ def test_la_boite_ecrite_a_la_main_repond_comme_le_queryset(representant, enfant
         Filtres(archives=True),
         Filtres(professionnel=autre),
         Filtres(non_lus=True, professionnel=pro),
+        Filtres(professionnel_uuid=autre.uuid),
     ]
     for filtres in cas:
         attendu = list(
@@ -158,3 +159,7 @@ def test_la_boite_ecrite_a_la_main_repond_comme_le_queryset(representant, enfant
         assert boite[0:25] == attendu, filtres
         assert boite[1:2] == attendu[1:2], filtres
     assert [ligne["sujet"] for ligne in selectors.BoitePatient(parent)[0:25]] == ["B", "A"]
+    assert selectors.noms_des_professionnels_des_fils(parent) == [
+        (str(p.uuid), p.nom_affiche) for p in selectors.professionnels_des_fils(parent)
+    ]
+    assert len(selectors.noms_des_professionnels_des_fils(parent)) == 2

@@ -401,3 +401,20 @@ def test_un_espace_purge_emporte_ses_pieces_jointes(titulaire, pro_autorise):
     titulaire.delete()
     assert not Blob.objects.filter(pk=blob).exists()
     assert not Fil.objects.exists()
+
+
+def test_peut_ecrire_a_un_professionnel_suit_les_joignables(
+    titulaire, pro_bloque, pro_non_autorise
+):
+    from espace_sante.acces.messagerie import peut_ecrire_a_un_professionnel
+
+    acces = _patient(titulaire)
+    assert not peut_ecrire_a_un_professionnel(acces)  # blocked only
+    suspendu = ProfessionnelFactory(utilisateur__nom="SIMON", statut="suspendu")
+    AccesProfessionnel.objects.create(espace=titulaire, professionnel=suspendu, autorise=True)
+    assert not peut_ecrire_a_un_professionnel(acces)
+    AccesProfessionnel.objects.create(
+        espace=titulaire, professionnel=pro_non_autorise, medecin_traitant=True
+    )
+    assert peut_ecrire_a_un_professionnel(acces)
+    assert professionnels_joignables(acces).exists()
