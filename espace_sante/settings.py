@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dossier",
     "professionnels",
     "messagerie",
+    "agenda",
     "ensemble",
     "interop",
     "espace_sante.admin_apps.EspaceSanteAdminConfig",

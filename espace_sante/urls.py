@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("dossier.urls")),
     path("", include("professionnels.urls")),
     path("", include("messagerie.urls")),
+    path("", include("agenda.urls")),
     path("", include("ensemble.urls")),
     path("", include("interop.urls")),
 ]
