@@ -1,5 +1,6 @@
-"""The agenda's pages (under /espace/<uuid>/agenda/, the feed under /agenda/flux/): appointments and reminders (``urls_rdv``), the
-calendar feed and the recommended care (``urls_prevention``)."""
+"""The agenda's pages (under /espace/<uuid>/agenda/, the feed under /agenda/flux/):
+appointments and reminders (``urls_rdv``), the calendar feed and the recommended care
+(``urls_prevention``)."""
 
 from __future__ import annotations
 

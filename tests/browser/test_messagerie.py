@@ -64,9 +64,7 @@ def test_le_professionnel_ecrit_la_patiente_lit_classe_et_repond(
 
     # The patient is told, without content, and where to go.
     (courriel,) = [
-        m
-        for m in mail.outbox
-        if m.to == [patient.titulaire.email] and "vous a écrit" in m.subject
+        m for m in mail.outbox if m.to == [patient.titulaire.email] and "vous a écrit" in m.subject
     ]
     assert "Un professionnel de santé vous a écrit" in courriel.subject
     assert "bilan" not in courriel.body and "/messagerie/" in courriel.body
@@ -120,7 +118,9 @@ def test_la_patiente_ecrit_a_son_medecin_traitant(page: Page, page_mobile: Page)
     _aller(telephone, telephone.get_by_role("link", name="Renouvellement d'ordonnance").click)
     _sans_defilement_horizontal(telephone)
     expect(telephone.get_by_text("pouvez-vous renouveler mon traitement")).to_be_visible()
-    telephone.get_by_role("textbox", name=re.compile("^Message")).fill("C'est fait, passez à la pharmacie.")
+    telephone.get_by_role("textbox", name=re.compile("^Message")).fill(
+        "C'est fait, passez à la pharmacie."
+    )
     _aller(telephone, telephone.get_by_role("button", name="Envoyer").click)
     _aller(page, page.reload)
     expect(page.get_by_text("C'est fait, passez à la pharmacie.")).to_be_visible()
