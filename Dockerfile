@@ -11,7 +11,10 @@ COPY espace_sante ./espace_sante
 COPY dossier ./dossier
 COPY profil ./profil
 COPY professionnels ./professionnels
+COPY messagerie ./messagerie
+COPY agenda ./agenda
 COPY ensemble ./ensemble
+COPY interop ./interop
 RUN pip install .
 COPY manage.py ./
 COPY templates ./templates

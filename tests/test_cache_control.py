@@ -21,8 +21,8 @@ from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
 from .dossier.resultats_cda import resultat
-from .factories import document
-from .test_idor import _motifs, _reauthentifier, _urls, monde  # noqa: F401 (a fixture)
+from .factories import ProfessionnelFactory, document
+from .test_idor import _fil, _motifs, _reauthentifier, _urls, monde  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,11 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         pret_le=timezone.now(),
         expire_le=timezone.now() + timedelta(days=7),
     )
+    fil, piece = _fil(mien, ProfessionnelFactory(utilisateur__nom="MONFIL"))
     return {
         **monde,
+        "fils": {mien.pk: fil},
+        "pieces": {mien.pk: piece},
         "autres": [mien],
         "documents": {mien.pk: doc},
         "imports": {mien.pk: ImportDMP.objects.create(espace=mien, etat="termine")},
