@@ -226,3 +226,14 @@ def test_the_atc_code_wins_over_the_name_and_every_family_has_a_label() -> None:
     for famille in {*_ATC.values(), *_NOMS.values(), *_PRODUITS.values()}:
         assert famille in LIBELLES and len(famille) <= 20, famille
     assert set(FAMILLES) <= set(LIBELLES)
+
+
+def test_reading_the_cnam_hr_example_gives_the_same_answer_every_time() -> None:
+    """A non-vaccine entry once passed as a vaccination now and then (ids of freed lxml
+    proxies reused): read again and again, amid other allocations, the answer never moves."""
+    donnees = _donnee(SHARED_DATA / "cda" / "CNAM-HR_2021.01.xml")
+    premiere = _lire(donnees, date(1979, 3, 28))
+    for rang in range(150):
+        bruit = [object() for _ in range((rang * 37) % 400)]  # shift the allocator
+        assert _lire(donnees, date(1979, 3, 28)) == premiere
+        del bruit

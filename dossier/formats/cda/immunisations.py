@@ -167,12 +167,16 @@ def _est_section_vaccins(section: Any) -> bool:
 def _entrees(racine: Any) -> Iterator[Any]:
     """Chaque ``substanceAdministration`` qui est une vaccination réalisée, une fois chacune,
     dans l'ordre du document."""
-    directes = {
-        id(administration)
+    # The elements are kept alive while their ids are compared: lxml makes a Python proxy per
+    # element on access and frees it when unreferenced, and a later proxy may take the freed
+    # address — a set of bare ids let an unrelated entry pass as a vaccination now and then.
+    elements_directs = [
+        administration
         for section in racine.iter(H + "section")
         if _est_section_vaccins(section)
         for administration in section.iterfind(f"{H}entry/{H}substanceAdministration")
-    }
+    ]
+    directes = {id(administration) for administration in elements_directs}
     for administration in racine.iter(H + "substanceAdministration"):
         if id(administration) not in directes and _modeles(administration).isdisjoint(
             MODELES_ENTREE
