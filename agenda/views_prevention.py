@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from espace_sante.acces import AccesPatient, espace_pour_acteur
 from espace_sante.lib.erreurs import Refus
@@ -42,13 +42,11 @@ def _taux_flux(group: str, request: HttpRequest) -> str:
 
 
 def _trop_d_echecs(request: HttpRequest, *, compter: bool) -> bool:
-    return is_ratelimited(
-        request,
-        group=GROUPE_FLUX,
-        key=ratelimit_ip,
-        rate=_taux_flux,
-        increment=compter,
+    """Whether this address has used up its wrong tokens (``compter``: one more counted)."""
+    usage = get_usage(
+        request, group=GROUPE_FLUX, key=ratelimit_ip, rate=_taux_flux, increment=compter
     )
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 # --- The feed ------------------------------------------------------------------------------------
