@@ -63,6 +63,6 @@ class SoinFaitForm(DsfrBaseForm):
     def __init__(self, *args: Any, acces: AccesPatient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         documents = documents_lisibles(acces=acces).order_by("-date_acte", "-pk")
-        self.fields["document"].queryset = documents  # type: ignore[attr-defined]
+        self.fields["document"].queryset = documents
         rdvs = RendezVous.objects.filter(espace=acces.espace).order_by("-debut")
-        self.fields["rendez_vous"].queryset = rdvs  # type: ignore[attr-defined]
+        self.fields["rendez_vous"].queryset = rdvs

@@ -87,7 +87,7 @@ def age_apres(naissance: date, texte: str) -> date:
 @cache
 def tables() -> dict[str, Any]:
     with TABLES.open(encoding="utf-8") as fichier:
-        return json.load(fichier)  # type: ignore[no-any-return]
+        return json.load(fichier)
 
 
 def _applicable(sexe_regle: str | None, sexe: str) -> bool:
