@@ -82,7 +82,7 @@ def _page_abonnement(
     if jeton:
         url = request.build_absolute_uri(reverse("agenda:flux", args=[jeton]))
     form = FluxForm(initial={"avec_details": actif.avec_details if actif else False})
-    return render(
+    reponse = render(
         request,
         "agenda/prevention/abonnement.html",
         {
@@ -96,6 +96,8 @@ def _page_abonnement(
         },
         status=status,
     )
+    reponse["Cache-Control"] = "no-store"  # the answer may hold the new URL, shown once
+    return reponse
 
 
 @login_required

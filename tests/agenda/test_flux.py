@@ -17,6 +17,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from agenda.models import FluxCalendrier, RappelRecurrent, RendezVous
+from tests.conftest import client_pour
 
 URL_FLUX = re.compile(r'value="(https?://[^"]+/agenda/flux/([^"/]+)\.ics)"')
 
@@ -151,8 +152,6 @@ def test_a_recurring_reminder_is_one_event_with_its_rule_at_local_time(
 
 
 def test_a_representative_subscribes_to_the_childs_agenda(enfant_represente, representant) -> None:
-    from tests.conftest import client_pour
-
     client = client_pour(representant.titulaire)
     _rdv(enfant_represente, titre="Pédiatre")
     jeton = _abonner(client, enfant_represente, details=True)
@@ -195,8 +194,6 @@ def test_right_tokens_are_not_counted_against_the_address(
 
 
 def test_a_former_representative_s_feed_stops(enfant_represente, representant) -> None:
-    from tests.conftest import client_pour
-
     jeton = _abonner(client_pour(representant.titulaire), enfant_represente)
     enfant_represente.representants.update(fin=timezone.localdate())
     assert Client().get(f"/agenda/flux/{jeton}.ics").status_code == 404
@@ -244,3 +241,14 @@ def test_the_ics_needs_a_login(titulaire) -> None:
     rdv = _rdv(titulaire)
     reponse = Client().get(reverse("agenda:rdv_ics", args=[titulaire.uuid, rdv.uuid]))
     assert reponse.status_code == 302
+
+
+def test_the_url_is_shown_once_and_never_cached(client_titulaire: Client, titulaire) -> None:
+    url = reverse("agenda:abonnement_creer", args=[titulaire.uuid])
+    reponse = client_titulaire.post(url)
+    assert "no-store" in reponse["Cache-Control"]
+    jeton = URL_FLUX.search(reponse.content.decode()).group(2)  # type: ignore[union-attr]
+    page = client_titulaire.get(reverse("agenda:abonnement", args=[titulaire.uuid]))
+    assert page.status_code == 200
+    assert jeton not in page.content.decode()
+    assert 'id="abonnement-actif"' in page.content.decode()

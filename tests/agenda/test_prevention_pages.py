@@ -21,7 +21,7 @@ from agenda.prevention import (
 from espace_sante.acces import espace_pour_acteur
 from profil.models import Vaccination
 from tests.conftest import client_pour
-from tests.factories import EspaceFactory, document
+from tests.factories import EspaceFactory, RepresentationFactory, document
 
 AUJOURD_HUI = timezone.localdate()
 
@@ -220,8 +220,6 @@ def test_a_window_opening_within_the_horizon_makes_a_message(db, settings) -> No
 
 def test_a_childs_examinations_appear_to_the_representative(db) -> None:
     parent = EspaceFactory(prenoms="Nadia")
-    from tests.factories import RepresentationFactory
-
     enfant = RepresentationFactory(
         representant=parent,
         espace__date_naissance=AUJOURD_HUI - timedelta(days=3),
