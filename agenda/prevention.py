@@ -59,6 +59,8 @@ class SoinAPrevoir:
     source: str
     etat: str | None = None
     critere: str = ""
+    # Whether ``etat`` is the person's own (``SuiviSoin``: it can be undone), not the carnet's.
+    suivi: bool = False
 
     @property
     def theme_libelle(self) -> str:
@@ -177,7 +179,8 @@ def tous_les_soins(acces: AccesPatient, *, aujourd_hui: date | None = None) -> l
         *_soins_vaccination(acces, aujourd_hui),
     ]
     return sorted(
-        (replace(s, etat=suivis.get(s.cle, s.etat)) for s in soins), key=lambda s: (s.du, s.cle)
+        (replace(s, etat=suivis[s.cle], suivi=True) if s.cle in suivis else s for s in soins),
+        key=lambda s: (s.du, s.cle),
     )
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -235,3 +237,21 @@ def test_a_childs_examinations_appear_to_the_representative(db) -> None:
     texte = client.get(_url("prevention", enfant)).content.decode()
     assert 'id="message-examen-enfant-8-jours"' in texte
     assert client.post(_url("soin_ecarter", enfant, "examen-enfant-8-jours")).status_code == 302
+
+
+def test_the_pages_make_a_fixed_number_of_queries(client_q: Client, quinquagenaire) -> None:
+    def compter() -> list[int]:
+        nombres = []
+        for nom in ("a_prevoir", "prevention"):
+            with CaptureQueriesContext(connection) as requetes:
+                assert client_q.get(_url(nom, quinquagenaire)).status_code == 200
+            nombres.append(len(requetes))
+        return nombres
+
+    SuiviSoin.objects.create(espace=quinquagenaire, cle="depistage-sein-50-ans", etat="fait")
+    compter()  # the first request of a session fills caches (the menu's counts)
+    avant = compter()
+    for cle in ("mt-dents-3-ans", "mt-dents-6-ans", "examen-enfant-3-ans", "vaccin-ROR-1"):
+        SuiviSoin.objects.create(espace=quinquagenaire, cle=cle, etat="ecarte")
+    RefusPrevention.objects.create(espace=quinquagenaire, theme="dentaire")
+    assert compter() == avant
