@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from agenda.models import RendezVous
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from messagerie.models import Fil, Message, PieceJointe
@@ -37,6 +38,8 @@ VALEURS_FIXES = {
     "action": ["masquer", "supprimer"],
     "section": ["allergies", "vaccinations"],
     "cle": ["directives", "personne_confiance"],
+    "theme": ["depistage_sein"],
+    "choix": ["refuser", "accepter"],
 }
 
 
@@ -111,10 +114,13 @@ def monde():  # type: ignore[no-untyped-def]
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
     objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
-    fils, pieces = {}, {}
+    fils, pieces, rdvs = {}, {}, {}
     pro_des_fils = ProfessionnelFactory(utilisateur__nom="DESFILS")
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
+        rdvs[espace.pk] = RendezVous.objects.create(
+            espace=espace, titre="rendez-vous d'un autre", debut=timezone.now()
+        )
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
         conflits[espace.pk] = ConflitImport.objects.create(
             espace=espace,
@@ -190,6 +196,7 @@ def monde():  # type: ignore[no-untyped-def]
         "analyses": analyses,
         "fils": fils,
         "pieces": pieces,
+        "rdvs": rdvs,
         "pro_de_l_autre": pro_de_l_autre,
         "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
@@ -227,6 +234,8 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["fils"][autre.pk].uuid]
                 elif p == "piece_uuid":
                     valeurs[p] = [monde["pieces"][autre.pk].uuid]
+                elif p == "rdv_uuid":
+                    valeurs[p] = [monde["rdvs"][autre.pk].uuid]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
             ids_etrangers = [
