@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 
+from agenda.models import RendezVous
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from profil.models import Allergie, ExportDonnees
@@ -78,6 +79,11 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         **monde,
         "fils": {mien.pk: fil},
         "pieces": {mien.pk: piece},
+        "rdvs": {
+            mien.pk: RendezVous.objects.create(
+                espace=mien, titre="mon rendez-vous", debut=timezone.now()
+            )
+        },
         "autres": [mien],
         "documents": {mien.pk: doc},
         "imports": {mien.pk: ImportDMP.objects.create(espace=mien, etat="termine")},

@@ -70,9 +70,11 @@ def test_child_and_dental_windows(cle: str, du: date, au: date) -> None:
     assert _par_cle()[cle] == (du, au)
 
 
-def test_dental_check_ups_every_three_years_from_3_to_24() -> None:
+def test_dental_check_ups_every_year_from_3_to_24() -> None:
+    """M'T dents "tous les ans" since 1 April 2025 (the issue asked for every 3 years, the
+    rule before; docs/PREVENTION.md)."""
     dentaire = sorted(int(c.split("-")[2]) for c in _par_cle("M") if c.startswith("mt-dents-"))
-    assert dentaire == [3, 6, 9, 12, 15, 18, 21, 24]
+    assert dentaire == list(range(3, 25))
 
 
 NEE = date(1970, 6, 15)
