@@ -169,7 +169,8 @@ class RappelRecurrentForm(DsfrBaseForm):
             self.add_error(
                 "fin",
                 _(
-                    "Un rappel récurrent doit s'arrêter : donnez une date de fin ou un nombre de fois."
+                    "Un rappel récurrent doit s'arrêter : donnez une date de fin ou un nombre "
+                    "de fois."
                 ),
             )
         return donnees
