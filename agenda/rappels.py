@@ -241,12 +241,11 @@ def _quand(moment: datetime, fuseau: str) -> tuple[str, str]:
 def courriels_preparer(ids: list[int]) -> list[Courriel]:
     """The e-mails of claimed rows: three queries (the rows with their reminder, appointment,
     space and recipient; the recipients' choices), whatever their number."""
-    envois = (
+    envois = list(
         EnvoiRappel.objects.filter(pk__in=ids)
         .select_related("destinataire", "rappel__rendez_vous__espace", "recurrent__espace")
         .order_by("echeance", "pk")
     )
-    envois = list(envois)
     details = set(
         PreferencesAgenda.objects.filter(
             details_dans_les_rappels=True,
@@ -326,7 +325,7 @@ def lot_envoyer(*, taille: int | None = None) -> int:
     courriels = courriels_preparer(ids)
     par = max(1, settings.AGENDA_MARQUAGE_PAR)
     envoyes = 0
-    connexion = get_connection()
+    connexion = get_connection(settings.AGENDA_EMAIL_BACKEND or None)
     connexion.open()
     try:
         for debut in range(0, len(courriels), par):
