@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -314,6 +315,24 @@ def envois_marquer(ids: list[int], reserve_le: datetime) -> int:
     ).update(statut=EnvoiRappel.Statut.ENVOYE, envoye_le=timezone.now())
 
 
+@contextmanager
+def _commits_sans_attente() -> Iterator[None]:
+    """On PostgreSQL, the marks' commits do not wait for their WAL flush (``synchronous_commit``
+    off for this connection, for the batch only): a worker's death loses no mark (the server
+    has it); a crash of the database server itself may lose its last fraction of a second of
+    marks, and those e-mails would go again (docs/AGENDA.md)."""
+    postgres = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if postgres:
+        with connection.cursor() as curseur:
+            curseur.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        if postgres:
+            with connection.cursor() as curseur:
+                curseur.execute("RESET synchronous_commit")
+
+
 def lot_envoyer(*, taille: int | None = None) -> int:
     """Claim one batch, send it over ONE connection, mark each row sent right after the mail
     server took its e-mail (``AGENDA_MARQUAGE_PAR`` at a time: 1 keeps the window where a death
@@ -328,10 +347,11 @@ def lot_envoyer(*, taille: int | None = None) -> int:
     connexion = get_connection(settings.AGENDA_EMAIL_BACKEND or None)
     connexion.open()
     try:
-        for debut in range(0, len(courriels), par):
-            tranche = courriels[debut : debut + par]
-            connexion.send_messages([c.message for c in tranche])
-            envoyes += envois_marquer([c.envoi for c in tranche], reserve_le)
+        with _commits_sans_attente():
+            for debut in range(0, len(courriels), par):
+                tranche = courriels[debut : debut + par]
+                connexion.send_messages([c.message for c in tranche])
+                envoyes += envois_marquer([c.envoi for c in tranche], reserve_le)
     finally:
         connexion.close()
         restants = EnvoiRappel.objects.filter(
