@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from smtplib import SMTPDataError, SMTPRecipientsRefused, SMTPSenderRefused
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -42,6 +43,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+TRANCHE = 10_000  # ids per IN (...) list: PostgreSQL takes at most 65,535 parameters
 UNITES = {
     Unite.MINUTES: timedelta(minutes=1),
     Unite.HEURES: timedelta(hours=1),
@@ -111,19 +113,24 @@ def premiere_occurrence(recurrent: RappelRecurrent, apres: datetime) -> tuple[in
 
 def destinataires(espaces: set[int]) -> dict[int, list[int]]:
     """Who is reminded, per space: its holder, and the representatives of a minor (whose
-    space has no holder's account, or has one: both are reminded). Two queries."""
+    space has no holder's account, or has one: both are reminded). Two queries per
+    ``TRANCHE`` spaces."""
     par_espace: dict[int, list[int]] = {pk: [] for pk in espaces}
-    mineurs: set[int] = set()
-    for pk, titulaire, naissance in Espace.objects.filter(pk__in=espaces).values_list(
-        "pk", "titulaire_id", "date_naissance"
-    ):
-        if titulaire is not None:
-            par_espace[pk].append(titulaire)
-        if Espace(date_naissance=naissance).est_mineur:
-            mineurs.add(pk)
-    if mineurs:
+    mineurs: list[int] = []
+    tous = sorted(espaces)
+    for debut in range(0, len(tous), TRANCHE):
+        for pk, titulaire, naissance in Espace.objects.filter(
+            pk__in=tous[debut : debut + TRANCHE]
+        ).values_list("pk", "titulaire_id", "date_naissance"):
+            if titulaire is not None:
+                par_espace[pk].append(titulaire)
+            if Espace(date_naissance=naissance).est_mineur:
+                mineurs.append(pk)
+    for debut in range(0, len(mineurs), TRANCHE):
         representants = Representation.objects.filter(
-            espace__in=mineurs, fin__isnull=True, representant__titulaire__isnull=False
+            espace__in=mineurs[debut : debut + TRANCHE],
+            fin__isnull=True,
+            representant__titulaire__isnull=False,
         ).values_list("espace_id", "representant__titulaire_id")
         for espace, utilisateur in representants:
             if utilisateur not in par_espace[espace]:
@@ -182,8 +189,14 @@ def envois_creer(*, maintenant: datetime | None = None) -> int:
             )
         EnvoiRappel.objects.bulk_create(lignes, ignore_conflicts=True, batch_size=2000)
         crees = len(lignes)
-        Rappel.objects.filter(pk__in=[r.pk for r in rappels]).update(envois_crees=True)
-        RappelRecurrent.objects.bulk_update(recurrents, ["prochaine", "rang_prochaine"])
+        planifies = [r.pk for r in rappels]
+        for debut in range(0, len(planifies), TRANCHE):
+            Rappel.objects.filter(pk__in=planifies[debut : debut + TRANCHE]).update(
+                envois_crees=True
+            )
+        RappelRecurrent.objects.bulk_update(
+            recurrents, ["prochaine", "rang_prochaine"], batch_size=1000
+        )
     return crees
 
 
@@ -333,6 +346,13 @@ def _commits_sans_attente() -> Iterator[None]:
                 curseur.execute("RESET synchronous_commit")
 
 
+def _definitif(refus: Exception) -> bool:
+    """A refusal the mail server gave for good (a 5xx code), not a passing one (4xx)."""
+    if isinstance(refus, SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in refus.recipients.values())
+    return getattr(refus, "smtp_code", 0) >= 500
+
+
 def lot_envoyer(*, taille: int | None = None) -> int:
     """Claim one batch, send it over ONE connection, mark each row sent right after the mail
     server took its e-mail (``AGENDA_MARQUAGE_PAR`` at a time: 1 keeps the window where a death
@@ -350,7 +370,17 @@ def lot_envoyer(*, taille: int | None = None) -> int:
         with _commits_sans_attente():
             for debut in range(0, len(courriels), par):
                 tranche = courriels[debut : debut + par]
-                connexion.send_messages([c.message for c in tranche])
+                try:
+                    connexion.send_messages([c.message for c in tranche])
+                except (SMTPRecipientsRefused, SMTPSenderRefused, SMTPDataError) as refus:
+                    if not _definitif(refus):
+                        raise
+                    # refused for good (5xx): dropped, not retried ahead of every other row
+                    logger.warning("rappel refusé par le serveur de courrier : %s", refus)
+                    EnvoiRappel.objects.filter(pk__in=[c.envoi for c in tranche]).update(
+                        statut=EnvoiRappel.Statut.ANNULE
+                    )
+                    continue
                 envoyes += envois_marquer([c.envoi for c in tranche], reserve_le)
     finally:
         connexion.close()

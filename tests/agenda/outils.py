@@ -10,8 +10,10 @@ import re
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from smtplib import SMTPRecipientsRefused
 from typing import Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.filebased import EmailBackend
 from django.utils import timezone
 
@@ -90,3 +92,16 @@ class FichiersBloquants(FichiersParProcessus):
 
 def dans(minutes: float) -> datetime:
     return timezone.now() + timedelta(minutes=minutes)
+
+
+class Refusant(BaseEmailBackend):
+    """Refuses for good (550) the addresses that contain "refuse", takes the others."""
+
+    recus: list[Any] = []
+
+    def send_messages(self, email_messages: Any) -> int:
+        for message in email_messages:
+            if any("refuse" in a for a in message.to):
+                raise SMTPRecipientsRefused({message.to[0]: (550, b"no such user")})
+            Refusant.recus.append(message)
+        return len(email_messages)

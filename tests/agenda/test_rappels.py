@@ -196,3 +196,21 @@ def test_a_representative_s_access_acts_on_the_childs_agenda(titulaire) -> None:
 
 
 __all__ = ["datetime"]
+
+
+def test_an_address_refused_for_good_is_dropped_and_blocks_nobody(
+    titulaire, autre_titulaire, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from .outils import Refusant
+
+    settings.AGENDA_EMAIL_BACKEND = "tests.agenda.outils.Refusant"
+    Refusant.recus = []
+    titulaire.titulaire.email = "refuse@exemple.test"
+    titulaire.titulaire.save()
+    rdv_creer(titulaire, dans(10.5), rappels=[(10, "minutes")])
+    rdv_creer(autre_titulaire, dans(10.5), rappels=[(10, "minutes")])
+    rappels.envois_creer()
+    EnvoiRappel.objects.update(echeance=timezone.now() - timedelta(days=1))
+    assert rappels.lots_envoyer() == 1
+    assert sorted(EnvoiRappel.objects.values_list("statut", flat=True)) == ["annule", "envoye"]
+    assert [m.to for m in Refusant.recus] == [[autre_titulaire.titulaire.email]]
