@@ -142,24 +142,34 @@ def envois_creer(*, maintenant: datetime | None = None) -> int:
     """The ``EnvoiRappel`` rows of every occurrence due before ``maintenant`` +
     ``AGENDA_HORIZON_SECONDES``: late ones included (the beat was down: sent late, never lost),
     unless later than ``AGENDA_RATTRAPAGE_HEURES`` (stale: skipped) or the appointment has begun.
-    Safe to run twice at once: the reminders are locked (skip locked), the rows unique."""
+    Safe to run twice at once: the reminders are locked (skip locked), the rows unique. By
+    slices of ``AGENDA_PLANIFICATION_TRANCHE`` reminders, one transaction each."""
     maintenant = maintenant or timezone.now()
+    crees = 0
+    while True:
+        planifies, lignes = _tranche_planifier(maintenant)
+        crees += lignes
+        if planifies < settings.AGENDA_PLANIFICATION_TRANCHE:
+            return crees
+
+
+def _tranche_planifier(maintenant: datetime) -> tuple[int, int]:
+    """One slice: how many reminders it planned (of either kind, the larger), rows created."""
     horizon = maintenant + timedelta(seconds=settings.AGENDA_HORIZON_SECONDES)
     trop_tard = maintenant - timedelta(hours=settings.AGENDA_RATTRAPAGE_HEURES)
-    crees = 0
     with transaction.atomic():
         rappels = list(
             Rappel.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(envois_crees=False, echeance__lte=horizon)
             .select_related("rendez_vous")
             .only("pk", "echeance", "rendez_vous__espace_id", "rendez_vous__debut")[
-                : settings.AGENDA_PLANIFICATION_MAX
+                : settings.AGENDA_PLANIFICATION_TRANCHE
             ]
         )
         recurrents = list(
             RappelRecurrent.objects.select_for_update(skip_locked=True)
             .filter(prochaine__isnull=False, prochaine__lte=horizon)
-            .defer("libelle")[: settings.AGENDA_PLANIFICATION_MAX]
+            .defer("libelle")[: settings.AGENDA_PLANIFICATION_TRANCHE]
         )
         qui = destinataires(
             {r.rendez_vous.espace_id for r in rappels} | {r.espace_id for r in recurrents}
@@ -188,7 +198,6 @@ def envois_creer(*, maintenant: datetime | None = None) -> int:
                 (suivante[1], suivante[0]) if suivante else (None, recurrent.rang_prochaine)
             )
         EnvoiRappel.objects.bulk_create(lignes, ignore_conflicts=True, batch_size=2000)
-        crees = len(lignes)
         planifies = [r.pk for r in rappels]
         for debut in range(0, len(planifies), TRANCHE):
             Rappel.objects.filter(pk__in=planifies[debut : debut + TRANCHE]).update(
@@ -197,7 +206,7 @@ def envois_creer(*, maintenant: datetime | None = None) -> int:
         RappelRecurrent.objects.bulk_update(
             recurrents, ["prochaine", "rang_prochaine"], batch_size=1000
         )
-    return crees
+    return max(len(rappels), len(recurrents)), len(lignes)
 
 
 def _a_prendre(maintenant: datetime) -> Q:

@@ -161,7 +161,6 @@ def main() -> None:
             "AGENDA_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "AGENDA_LOT": str(args.lot),
             "AGENDA_MARQUAGE_PAR": str(args.marquage),
-            "AGENDA_PLANIFICATION_MAX": str(args.reminders),
             "AGENDA_TACHES_MAX": str(4 * args.concurrency),
             "AGENDA_DUREE_TACHE_SECONDES": str(args.timeout),
         }

@@ -403,7 +403,7 @@ AGENDA_LOT = env.int("AGENDA_LOT", default=200)  # rows claimed at once, sent on
 AGENDA_MARQUAGE_PAR = env.int("AGENDA_MARQUAGE_PAR", default=1)  # e-mails between two marks
 AGENDA_DUREE_TACHE_SECONDES = env.float("AGENDA_DUREE_TACHE_SECONDES", default=45.0)
 AGENDA_TACHES_MAX = env.int("AGENDA_TACHES_MAX", default=8)  # batch tasks queued per tick
-AGENDA_PLANIFICATION_MAX = env.int("AGENDA_PLANIFICATION_MAX", default=50_000)  # per tick
+AGENDA_PLANIFICATION_TRANCHE = env.int("AGENDA_PLANIFICATION_TRANCHE", default=10_000)
 # The reminders' mail backend (a relay of their own, say); empty: EMAIL_URL's.
 AGENDA_EMAIL_BACKEND = env.str("AGENDA_EMAIL_BACKEND", default="")
 AGENDA_DOMAINE_MESSAGE_ID = env.str("AGENDA_DOMAINE_MESSAGE_ID", default="rappels.espace-sante")

@@ -214,3 +214,11 @@ def test_an_address_refused_for_good_is_dropped_and_blocks_nobody(
     assert rappels.lots_envoyer() == 1
     assert sorted(EnvoiRappel.objects.values_list("statut", flat=True)) == ["annule", "envoye"]
     assert [m.to for m in Refusant.recus] == [[autre_titulaire.titulaire.email]]
+
+
+def test_one_tick_plans_every_due_reminder_slice_by_slice(titulaire, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AGENDA_PLANIFICATION_TRANCHE = 2
+    for minutes in range(5):
+        rdv_creer(titulaire, dans(30.5 + minutes), rappels=[(30 + minutes, "minutes")])
+    assert rappels.envois_creer() == 5
+    assert rappels.envois_creer() == 0
