@@ -59,10 +59,22 @@ class Rappel(models.Model):
     rendez_vous = models.ForeignKey(RendezVous, on_delete=models.CASCADE, related_name="rappels")
     avance = models.PositiveIntegerField()
     unite = models.CharField(max_length=8, choices=Unite.choices)
+    # When it falls due (the appointment's start minus ``avance``), kept so that the periodic
+    # task finds the reminders due soon by an index; ``envois_crees`` once its sendings exist
+    # (agenda/rappels.py). Both recomputed when the appointment moves.
+    echeance = models.DateTimeField(null=True, blank=True)
+    envois_crees = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["rendez_vous", "avance", "unite"], name="rappel_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["echeance"],
+                condition=models.Q(envois_crees=False),
+                name="rappel_a_planifier",
+            )
         ]
 
     def __str__(self) -> str:
@@ -95,9 +107,44 @@ class RappelRecurrent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     cree_le = models.DateTimeField(default=timezone.now)
+    # The next occurrence whose sendings are not created yet (``None``: none left); its rank
+    # (0 for the first), for the ``occurrences`` limit (agenda/rappels.py).
+    prochaine = models.DateTimeField(null=True, blank=True)
+    rang_prochaine = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["prochaine"],
+                condition=models.Q(prochaine__isnull=False),
+                name="recurrent_a_planifier",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Rappel récurrent {self.uuid}"
+
+
+class PreferencesAgenda(models.Model):
+    """What one person chose for the reminders of one space's agenda: the appointment's title
+    (or the recurring reminder's label) in the e-mail's body, or not (the default: an e-mail
+    says no health detail unless its reader asked for it)."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="+")
+    utilisateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    details_dans_les_rappels = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "utilisateur"], name="preferences_agenda_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Préférences {self.pk}"
 
 
 class EnvoiRappel(models.Model):

@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=JOURNAL_POINT_MINUTES),
         "options": {"expires": 60 * JOURNAL_POINT_MINUTES},
     },
+    "agenda-rappels": {
+        "task": "agenda.tasks.rappels_planifier",
+        "schedule": timedelta(seconds=env.int("AGENDA_PLANIFICATION_SECONDES", default=60)),
+        "options": {"expires": 60},  # a late run is dropped, not piled up
+    },
     "remboursements-synchro": {
         "task": "dossier.tasks.remboursements_synchroniser_tous",
         "schedule": timedelta(minutes=env.int("ASSURANCE_PLANIFICATION_MINUTES", default=15)),
@@ -390,6 +395,19 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 FHIR_RATE_LIMIT = env.str("FHIR_RATE_LIMIT", default="600/m")
 # The messagerie (docs/MESSAGERIE.md): messages one person may send (flooding), and the
 # attachments' limits (per file, per message, per thread).
+# --- Agenda: the reminders' sendings (docs/AGENDA.md) ------------------------------------------
+AGENDA_HORIZON_SECONDES = env.int("AGENDA_HORIZON_SECONDES", default=120)  # rows created ahead
+AGENDA_RATTRAPAGE_HEURES = env.int("AGENDA_RATTRAPAGE_HEURES", default=6)  # later: skipped
+AGENDA_BAIL_SECONDES = env.int("AGENDA_BAIL_SECONDES", default=300)  # a claim's lease
+AGENDA_LOT = env.int("AGENDA_LOT", default=200)  # rows claimed at once, sent on one connection
+AGENDA_MARQUAGE_PAR = env.int("AGENDA_MARQUAGE_PAR", default=1)  # e-mails between two marks
+AGENDA_DUREE_TACHE_SECONDES = env.float("AGENDA_DUREE_TACHE_SECONDES", default=45.0)
+AGENDA_TACHES_MAX = env.int("AGENDA_TACHES_MAX", default=8)  # batch tasks queued per tick
+AGENDA_PLANIFICATION_TRANCHE = env.int("AGENDA_PLANIFICATION_TRANCHE", default=10_000)
+# The reminders' mail backend (a relay of their own, say); empty: EMAIL_URL's.
+AGENDA_EMAIL_BACKEND = env.str("AGENDA_EMAIL_BACKEND", default="")
+AGENDA_DOMAINE_MESSAGE_ID = env.str("AGENDA_DOMAINE_MESSAGE_ID", default="rappels.espace-sante")
+
 MESSAGERIE_RATE = env.str("MESSAGERIE_RATE", default="30/h")
 MESSAGERIE_PIECES_PAR_MESSAGE = env.int("MESSAGERIE_PIECES_PAR_MESSAGE", default=5)
 MESSAGERIE_TAILLE_PIECE = env.int("MESSAGERIE_TAILLE_PIECE", default=10 * 1024 * 1024)

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("profil:espace", gettext_lazy("Accueil"), "url_name", "espace"),
     ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
     ("messagerie:boite", gettext_lazy("Messagerie"), "app_name", "messagerie"),
+    ("agenda:liste", gettext_lazy("Agenda"), "app_name", "agenda"),
     ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
     ("dossier:resultats:liste", gettext_lazy("Résultats"), "app_name", "dossier:resultats"),
     ("dossier:remboursements", gettext_lazy("Remboursements"), "url_name", "remboursements"),

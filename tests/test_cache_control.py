@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import get_resolver
 from django.utils import timezone
 
-from agenda.models import RendezVous
+from agenda.models import RappelRecurrent, RendezVous
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from profil.models import Allergie, ExportDonnees
@@ -82,6 +82,16 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         "rdvs": {
             mien.pk: RendezVous.objects.create(
                 espace=mien, titre="mon rendez-vous", debut=timezone.now()
+            )
+        },
+        "recurrents": {
+            mien.pk: RappelRecurrent.objects.create(
+                espace=mien,
+                libelle="mon rappel",
+                frequence="jour",
+                heure="08:00",
+                debut=timezone.localdate(),
+                occurrences=3,
             )
         },
         "autres": [mien],

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from agenda.models import RendezVous
+from agenda.models import RappelRecurrent, RendezVous
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from messagerie.models import Fil, Message, PieceJointe
@@ -114,13 +114,10 @@ def monde():  # type: ignore[no-untyped-def]
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
     objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
-    fils, pieces, rdvs = {}, {}, {}
+    fils, pieces, rdvs, recurrents = {}, {}, {}, {}
     pro_des_fils = ProfessionnelFactory(utilisateur__nom="DESFILS")
     for espace in (autre, enfant_autre):
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
-        rdvs[espace.pk] = RendezVous.objects.create(
-            espace=espace, titre="rendez-vous d'un autre", debut=timezone.now()
-        )
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
         conflits[espace.pk] = ConflitImport.objects.create(
             espace=espace,
@@ -152,6 +149,17 @@ def monde():  # type: ignore[no-untyped-def]
         resultat(doc, code="3016-3")  # a lab result: its analysis' page takes its key
         analyses[espace.pk] = empreinte_analyse(espace.pk, "3016-3")
         fils[espace.pk], pieces[espace.pk] = _fil(espace, pro_des_fils)
+        rdvs[espace.pk] = RendezVous.objects.create(
+            espace=espace, titre="rendez-vous d'un autre", debut=timezone.now()
+        )
+        recurrents[espace.pk] = RappelRecurrent.objects.create(
+            espace=espace,
+            libelle="rappel d'un autre",
+            frequence="jour",
+            heure="08:00",
+            debut=timezone.localdate(),
+            occurrences=3,
+        )
     # A verified professional is public (anyone may grant or block them): the professional id
     # worth forging is one only the other space knows — suspended since it was authorised.
     pro_de_l_autre = ProfessionnelFactory(utilisateur__nom="DELAUTRE", statut="suspendu")
@@ -197,6 +205,7 @@ def monde():  # type: ignore[no-untyped-def]
         "fils": fils,
         "pieces": pieces,
         "rdvs": rdvs,
+        "recurrents": recurrents,
         "pro_de_l_autre": pro_de_l_autre,
         "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
@@ -236,6 +245,8 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["pieces"][autre.pk].uuid]
                 elif p == "rdv_uuid":
                     valeurs[p] = [monde["rdvs"][autre.pk].uuid]
+                elif p == "recurrent_uuid":
+                    valeurs[p] = [monde["recurrents"][autre.pk].uuid]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
             ids_etrangers = [
