@@ -228,5 +228,6 @@ def test_the_pages_ask_a_fixed_number_of_queries(titulaire, nom) -> None:  # typ
     assert compter() == peu
     # session, account, space; appointments to come and past (each with its reminders) or
     # the month's (with theirs); recurring reminders and the e-mail choice (the list); the
-    # menu's unread count; the session's save (3 statements)
-    assert peu == {"liste": 12, "mois": 8}[nom], peu
+    # menu's unread count; the recommended care (what was marked done or dismissed, the
+    # vaccinations recorded: 2); the session's save (3 statements)
+    assert peu == {"liste": 14, "mois": 10}[nom], peu
