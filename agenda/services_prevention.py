@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from dossier.models import Document
 from espace_sante.acces import AccesPatient, documents_lisibles
+from espace_sante.journal.models import Action
 from espace_sante.lib.erreurs import Refus
 
 from . import flux as flux_
+from .journal import journaliser
 from .models import FluxCalendrier, RefusPrevention, RendezVous, SuiviSoin
 from .prevention import THEMES, SoinAPrevoir
 
@@ -40,6 +42,7 @@ def flux_creer(*, acces: AccesPatient, avec_details: bool) -> str:
         empreinte=flux_.empreinte(jeton),
         avec_details=avec_details,
     )
+    journaliser(Action.FLUX_CREE, acces=acces, objet_type="flux", avec_details=avec_details)
     return jeton
 
 
@@ -52,11 +55,15 @@ def flux_regler(*, acces: AccesPatient, avec_details: bool) -> None:
         raise Refus("Vous n'avez pas d'abonnement en cours : créez-en un d'abord.")
 
 
+@transaction.atomic
 def flux_revoquer(*, acces: AccesPatient) -> int:
     """The person's feed of this space ends at once. Returns how many were revoked."""
-    return FluxCalendrier.objects.filter(
+    nombre = FluxCalendrier.objects.filter(
         espace=acces.espace, utilisateur=acces.utilisateur, revoque_le__isnull=True
     ).update(revoque_le=timezone.now())
+    if nombre:
+        journaliser(Action.FLUX_REVOQUE, acces=acces, objet_type="flux")
+    return nombre
 
 
 # --- Recommended care ----------------------------------------------------------------------------
@@ -76,6 +83,7 @@ def _rendez_vous(acces: AccesPatient, rdv: RendezVous | None) -> RendezVous | No
     return rdv
 
 
+@transaction.atomic
 def soin_marquer_fait(
     *,
     acces: AccesPatient,
@@ -97,9 +105,11 @@ def soin_marquer_fait(
             "le": timezone.now(),
         },
     )
+    journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", objet_id=suivi.pk, etat="fait")
     return suivi
 
 
+@transaction.atomic
 def soin_ecarter(*, acces: AccesPatient, soin: SoinAPrevoir) -> SuiviSoin:
     suivi, _cree = SuiviSoin.objects.update_or_create(
         espace=acces.espace,
@@ -111,12 +121,15 @@ def soin_ecarter(*, acces: AccesPatient, soin: SoinAPrevoir) -> SuiviSoin:
             "le": timezone.now(),
         },
     )
+    journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", objet_id=suivi.pk, etat="ecarte")
     return suivi
 
 
+@transaction.atomic
 def soin_retablir(*, acces: AccesPatient, soin: SoinAPrevoir) -> None:
     """Back to "à prévoir" (what the person noted is forgotten)."""
-    SuiviSoin.objects.filter(espace=acces.espace, cle=soin.cle).delete()
+    if SuiviSoin.objects.filter(espace=acces.espace, cle=soin.cle).delete()[0]:
+        journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", etat="a_prevoir")
 
 
 # --- Prevention opt-outs -------------------------------------------------------------------------
@@ -128,10 +141,16 @@ def _theme(theme: str) -> str:
     return theme
 
 
+@transaction.atomic
 def prevention_refuser(*, acces: AccesPatient, theme: str) -> None:
-    """No message of this theme any more, from the next page on."""
-    RefusPrevention.objects.get_or_create(espace=acces.espace, theme=_theme(theme))
+    """No message of this theme any more, from the next page on (journaled without the theme:
+    it may name a screening)."""
+    _refus, cree = RefusPrevention.objects.get_or_create(espace=acces.espace, theme=_theme(theme))
+    if cree:
+        journaliser(Action.PREVENTION_REGLEE, acces=acces, objet_type="prevention", refuse=True)
 
 
+@transaction.atomic
 def prevention_accepter(*, acces: AccesPatient, theme: str) -> None:
-    RefusPrevention.objects.filter(espace=acces.espace, theme=_theme(theme)).delete()
+    if RefusPrevention.objects.filter(espace=acces.espace, theme=_theme(theme)).delete()[0]:
+        journaliser(Action.PREVENTION_REGLEE, acces=acces, objet_type="prevention", refuse=False)

@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from espace_sante.acces import AccesPatient, autorisation_active
+from espace_sante.journal.models import Action
 from espace_sante.lib.erreurs import Refus
 from professionnels.models import AccesProfessionnel, Professionnel
 
 from . import rappels as envois
+from .journal import journaliser
 from .models import (
     FUSEAU_PAR_DEFAUT,
     EnvoiRappel,
@@ -166,6 +168,7 @@ def rendez_vous_creer(*, acces: AccesPatient, donnees: DonneesRendezVous) -> Ren
             cree_par=acces.utilisateur,
         )
         _rappels_poser(rdv, rappels)
+        journaliser(Action.RDV_AJOUTE, acces=acces, objet_type="rendez_vous", objet_id=rdv.uuid)
     return rdv
 
 
@@ -186,6 +189,7 @@ def rendez_vous_modifier(
         rdv.modifie_le = timezone.now()
         rdv.save()
         _rappels_poser(rdv, rappels)
+        journaliser(Action.RDV_MODIFIE, acces=acces, objet_type="rendez_vous", objet_id=rdv.uuid)
     return rdv
 
 
@@ -194,7 +198,9 @@ def rendez_vous_supprimer(*, acces: AccesPatient, rdv: RendezVous) -> None:
     goes: its row's deletion waits for nothing, the worker's mark finds no row)."""
     if rdv.espace_id != acces.espace.pk:
         raise Http404
-    rdv.delete()
+    with transaction.atomic():
+        journaliser(Action.RDV_SUPPRIME, acces=acces, objet_type="rendez_vous", objet_id=rdv.uuid)
+        rdv.delete()
 
 
 def rendez_vous_de(*, acces: AccesPatient, rdv_uuid: uuid.UUID) -> RendezVous:
@@ -302,7 +308,11 @@ def rappel_recurrent_creer(*, acces: AccesPatient, donnees: DonneesRecurrent) ->
                 % {"n": ANNEES_AVANT_MAX}
             )
     assert dernier is not None
-    recurrent.save()
+    with transaction.atomic():
+        recurrent.save()
+        journaliser(
+            Action.RAPPEL_PROGRAMME, acces=acces, objet_type="rappel", objet_id=recurrent.uuid
+        )
     return recurrent
 
 
@@ -320,7 +330,11 @@ def rappel_recurrent_de(*, acces: AccesPatient, recurrent_uuid: uuid.UUID) -> Ra
 def rappel_recurrent_supprimer(*, acces: AccesPatient, recurrent: RappelRecurrent) -> None:
     if recurrent.espace_id != acces.espace.pk:
         raise Http404
-    recurrent.delete()
+    with transaction.atomic():
+        journaliser(
+            Action.RAPPEL_SUPPRIME, acces=acces, objet_type="rappel", objet_id=recurrent.uuid
+        )
+        recurrent.delete()
 
 
 # --- The person's choice for the e-mails --------------------------------------------------------

@@ -26,6 +26,14 @@ MESSAGE_ID = re.compile(r"^Message-ID: <rappel-(\d+)@", re.MULTILINE)
 
 
 def acces_de(espace: Espace, role: Role = Role.TITULAIRE, utilisateur: Any = None) -> AccesPatient:
+    """The holder's access, or for a child's space without an account, a representative's."""
+    if utilisateur is None and espace.titulaire is None:
+        lien = espace.representants.filter(fin__isnull=True).select_related(
+            "representant__titulaire"
+        )[0]
+        return AccesPatient(
+            espace=espace, role=Role.REPRESENTANT, utilisateur=lien.representant.titulaire
+        )
     return AccesPatient(espace=espace, role=role, utilisateur=utilisateur or espace.titulaire)
 
 

@@ -231,3 +231,35 @@ def test_the_pages_ask_a_fixed_number_of_queries(titulaire, nom) -> None:  # typ
     # menu's unread count; the recommended care (what was marked done or dismissed, the
     # vaccinations recorded: 2); the session's save (3 statements)
     assert peu == {"liste": 14, "mois": 10}[nom], peu
+
+
+def test_the_agenda_is_journaled_without_what_it_is_about(titulaire) -> None:  # type: ignore[no-untyped-def]
+    """Every change of the agenda is a line of the space's history, naming the action and
+    the person, never the appointment's object, place or notes."""
+    from agenda import services_prevention, services_rdv
+    from espace_sante.acces import espace_pour_acteur
+    from espace_sante.journal.models import Action, Evenement
+
+    acces = espace_pour_acteur(utilisateur=titulaire.titulaire, espace_uuid=titulaire.uuid)
+    rdv = rdv_creer(titulaire, timezone.localtime() + timedelta(days=3), rappels=[(1, "jours")])
+    services_rdv.rendez_vous_supprimer(acces=acces, rdv=rdv)
+    services_prevention.flux_creer(acces=acces, avec_details=False)
+    services_prevention.flux_revoquer(acces=acces)
+    services_prevention.prevention_refuser(acces=acces, theme="depistage_colorectal")
+    actions = list(
+        Evenement.objects.filter(espace_uuid=titulaire.uuid)
+        .order_by("rang")
+        .values_list("action", flat=True)
+    )
+    for action in (
+        Action.RDV_AJOUTE,
+        Action.RDV_SUPPRIME,
+        Action.FLUX_CREE,
+        Action.FLUX_REVOQUE,
+        Action.PREVENTION_REGLEE,
+    ):
+        assert action in actions
+    lignes = " ".join(
+        f"{e.details} {e.objet_id}" for e in Evenement.objects.filter(espace_uuid=titulaire.uuid)
+    )
+    assert rdv.titre not in lignes and "colorectal" not in lignes
