@@ -7,56 +7,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from dossier.formats.detection import CHOIX_FICHIERS
-from dossier.forms import ChampFichiersMultiples, FichiersMultiples
 from dossier.types import TYPES_DEPOT_PROFESSIONNEL
 
-from .models import CORPS_MAX, SUJET_MAX
+from .forms import _AvecPieces, _champ_corps
+from .models import SUJET_MAX
 
 # What a message's attachment most often is, when a professional files it in the dossier.
 TYPE_DEPOT_PAR_DEFAUT = "11488-4"  # CR ou fiche de consultation ou de visite
 
 
-def _nombre(nombre: int) -> str:
-    return f"{nombre:,}".replace(",", "\u202f")
+class _MessageForm(_AvecPieces):
+    """A message's body and attachments: the patient's forms' fields (one wording)."""
 
-
-class _MessageForm(DsfrBaseForm):
-    """A message's body and attachments (their help gives the limits in force)."""
-
-    corps = forms.CharField(
-        label=_("Message"),
-        max_length=CORPS_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("%(max)s caractères au plus.") % {"max": _nombre(CORPS_MAX)},
-        error_messages={
-            "required": _("Écrivez votre message avant de l'envoyer."),
-            "max_length": _(
-                "Votre message dépasse %(max)s caractères : raccourcissez-le, ou joignez un "
-                "document."
-            )
-            % {"max": _nombre(CORPS_MAX)},
-        },
-    )
-    pieces = ChampFichiersMultiples(
-        label=_("Fichiers joints"),
-        required=False,
-        widget=FichiersMultiples(attrs={"accept": CHOIX_FICHIERS}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pieces"].help_text = _(
-            "PDF, JPEG, PNG, TIFF, texte, RTF, DICOM ou CDA (XML) ; %(n)s fichiers au plus, "
-            "%(taille)s Mo au plus par fichier."
-        ) % {
-            "n": settings.MESSAGERIE_PIECES_PAR_MESSAGE,
-            "taille": settings.MESSAGERIE_TAILLE_PIECE // (1024 * 1024),
-        }
+    corps = _champ_corps()
 
 
 class EcrireProForm(_MessageForm):
