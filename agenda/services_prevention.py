@@ -93,35 +93,41 @@ def soin_marquer_fait(
 ) -> SuiviSoin:
     """The item is done, linked (optionally) to one of the space's documents or
     appointments."""
-    document = _document(acces, document)
-    rendez_vous = _rendez_vous(acces, rendez_vous)
+    return _suivre(
+        acces,
+        soin,
+        SuiviSoin.Etat.FAIT,
+        document=_document(acces, document),
+        rendez_vous=_rendez_vous(acces, rendez_vous),
+    )
+
+
+@transaction.atomic
+def soin_ecarter(*, acces: AccesPatient, soin: SoinAPrevoir) -> SuiviSoin:
+    return _suivre(acces, soin, SuiviSoin.Etat.ECARTE)
+
+
+def _suivre(
+    acces: AccesPatient,
+    soin: SoinAPrevoir,
+    etat: SuiviSoin.Etat,
+    *,
+    document: Document | None = None,
+    rendez_vous: RendezVous | None = None,
+) -> SuiviSoin:
+    """The item's state noted (done or dismissed, what it is linked to), and journaled by the
+    row's id (its key names a screening: health)."""
     suivi, _cree = SuiviSoin.objects.update_or_create(
         espace=acces.espace,
         cle=soin.cle,
         defaults={
-            "etat": SuiviSoin.Etat.FAIT,
+            "etat": etat,
             "document": document,
             "rendez_vous": rendez_vous,
             "le": timezone.now(),
         },
     )
-    journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", objet_id=suivi.pk, etat="fait")
-    return suivi
-
-
-@transaction.atomic
-def soin_ecarter(*, acces: AccesPatient, soin: SoinAPrevoir) -> SuiviSoin:
-    suivi, _cree = SuiviSoin.objects.update_or_create(
-        espace=acces.espace,
-        cle=soin.cle,
-        defaults={
-            "etat": SuiviSoin.Etat.ECARTE,
-            "document": None,
-            "rendez_vous": None,
-            "le": timezone.now(),
-        },
-    )
-    journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", objet_id=suivi.pk, etat="ecarte")
+    journaliser(Action.SOIN_SUIVI, acces=acces, objet_type="soin", objet_id=suivi.pk, etat=etat)
     return suivi
 
 

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -96,6 +97,26 @@ def _abandonner(fichiers: list[FichierChiffre]) -> None:
         fichier.abandonner()
 
 
+def _pret_a_envoyer(
+    request: HttpRequest, form: forms.Form, fichiers: list[FichierChiffre], refus: str | None
+) -> bool:
+    """Whether a compose or reply form may go to the service: its files were received, its
+    fields are valid and the sender is under the flood limit. Otherwise the form carries the
+    error and the files are not kept."""
+    if refus:
+        form.is_valid()
+        form.add_error("pieces", refus)
+        return False
+    if not form.is_valid():
+        _abandonner(fichiers)
+        return False
+    if trop_de_messages(request):
+        _abandonner(fichiers)
+        form.add_error(None, TROP_DE_MESSAGES)
+        return False
+    return True
+
+
 def _nom_patient(espace: Espace) -> str:
     return f"{espace.prenoms} {espace.nom_naissance}"
 
@@ -157,15 +178,7 @@ def ecrire(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     televersement_ouvrir(request)
     form = EcrireProForm(request.POST, request.FILES, mineur=mineur)
     fichiers, refus = _pieces(request)
-    if refus:
-        form.is_valid()
-        form.add_error("pieces", refus)
-    elif not form.is_valid():
-        _abandonner(fichiers)
-    elif trop_de_messages(request):
-        _abandonner(fichiers)
-        form.add_error(None, TROP_DE_MESSAGES)
-    else:
+    if _pret_a_envoyer(request, form, fichiers, refus):
         try:
             fil = services.fil_ouvrir_professionnel(
                 acces=acces,
@@ -233,15 +246,7 @@ def fil(request: HttpRequest, fil_uuid: uuid.UUID) -> HttpResponse:
         return _page_fil(request, acces, status=403)
     form = ReponseProForm(request.POST, request.FILES)
     fichiers, refus = _pieces(request)
-    if refus:
-        form.is_valid()
-        form.add_error("pieces", refus)
-    elif not form.is_valid():
-        _abandonner(fichiers)
-    elif trop_de_messages(request):
-        _abandonner(fichiers)
-        form.add_error(None, TROP_DE_MESSAGES)
-    else:
+    if _pret_a_envoyer(request, form, fichiers, refus):
         try:
             services.message_repondre(
                 acces=acces,
