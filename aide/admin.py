@@ -59,7 +59,7 @@ class DemandeContactAdmin(SansAjoutNiSuppression, admin.ModelAdmin[DemandeContac
     ) -> None:
         if obj.statut == Statut.RESOLUE and obj.resolue_le is None:
             obj.resolue_le = timezone.now()
-        super().save_model(request, obj, form, change)  # type: ignore[arg-type]
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Marquer en cours"))
     def marquer_en_cours(self, request: HttpRequest, queryset: QuerySet[DemandeContact]) -> None:

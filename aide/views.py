@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from espace_sante.comptes.models import Utilisateur
 from espace_sante.lib.http import client_ip
 
 from . import services
@@ -56,7 +57,8 @@ def _trop_de_demandes(request: HttpRequest) -> bool:
 
 
 def contact(request: HttpRequest) -> HttpResponse:
-    connecte = request.user.is_authenticated
+    utilisateur = request.user if isinstance(request.user, Utilisateur) else None
+    connecte = utilisateur is not None
     form = ContactForm(request.POST or None, connecte=connecte)
     if request.method == "POST" and form.is_valid():
         if _trop_de_demandes(request):
@@ -71,8 +73,8 @@ def contact(request: HttpRequest) -> HttpResponse:
             demande = services.demande_creer(
                 categorie=form.cleaned_data["categorie"],
                 message=form.cleaned_data["message"],
-                email=request.user.email if connecte else form.cleaned_data["email"],
-                utilisateur=request.user if connecte else None,  # type: ignore[arg-type]
+                email=utilisateur.email if utilisateur else form.cleaned_data["email"],
+                utilisateur=utilisateur,
             )
             messages.success(
                 request,

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.core import mail
 from django.db import connection
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from aide.models import Categorie, DemandeContact, QuestionFrequente, Statut, Theme
@@ -191,22 +191,6 @@ def test_operators_filter_tickets_and_mark_them_in_progress_or_resolved(client: 
     assert DemandeContact.objects.get(categorie=Categorie.CONNEXION).statut == Statut.NOUVELLE
 
 
-@pytest.mark.parametrize(
-    ("modele", "attendu"),
-    [(DemandeContact, (False, True, False)), (QuestionFrequente, (True, True, True))],
-    ids=["DemandeContact", "QuestionFrequente"],
-)
-def test_admin_permissions_of_a_superuser(modele, attendu, django_user_model) -> None:  # type: ignore[no-untyped-def]
-    requete = RequestFactory().get("/admin/")
-    requete.user = django_user_model(is_superuser=True, is_staff=True, is_active=True)
-    modele_admin = admin.site._registry[modele]
-    assert (
-        modele_admin.has_add_permission(requete),
-        modele_admin.has_change_permission(requete),
-        modele_admin.has_delete_permission(requete),
-    ) == attendu
-
-
 def test_an_operator_reads_a_ticket_in_the_admin_and_lists_them_by_status(
     client: Client,
 ) -> None:
@@ -238,3 +222,9 @@ def test_the_footer_include_links_help_contact_and_accessibility() -> None:
     html = render_to_string("includes/pied_de_page_liens.html")
     for nom in ("aide:index", "aide:contact", "aide:accessibilite"):
         assert f'href="{reverse(nom)}"' in html
+
+
+def test_a_search_without_answer_says_so_and_offers_the_contact_form(client: Client) -> None:
+    contenu = client.get(reverse("aide:index"), {"q": "zzzinconnu"}).content.decode()
+    assert "Aucune réponse pour « zzzinconnu »" in contenu
+    assert f'href="{reverse("aide:contact")}"' in contenu
