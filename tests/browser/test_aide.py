@@ -102,3 +102,16 @@ def test_from_parametres_add_a_phone_number_and_turn_an_e_mail_off(
     patient.titulaire.refresh_from_db()
     assert patient.titulaire.notifications_refusees == ["nouveau_document"]
     assert patient.titulaire.telephone == "+33612345678"
+
+
+def test_the_answers_are_readable_without_javascript(page_sans_scripts: Page) -> None:
+    page = page_sans_scripts
+    page.goto("/aide/")
+    verifier_accessibilite(page)
+    reponse = page.get_by_text("Ce sont dix codes à usage unique")
+    expect(reponse).to_be_hidden()
+    page.get_by_text("À quoi servent les codes de récupération ?").click()
+    expect(reponse).to_be_visible()
+    page.goto("/aide/?q=corbeille")
+    verifier_accessibilite(page)
+    expect(page.get_by_text("Il reste 30 jours dans la corbeille")).to_be_visible()
