@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from aide.donnees import QUESTIONS
@@ -102,6 +103,26 @@ def test_from_parametres_add_a_phone_number_and_turn_an_e_mail_off(
     patient.titulaire.refresh_from_db()
     assert patient.titulaire.notifications_refusees == ["nouveau_document"]
     assert patient.titulaire.telephone == "+33612345678"
+
+    # a new address: the link goes to it, the switch happens once it is confirmed
+    with page.expect_navigation():
+        page.get_by_role("link", name="Changer d’adresse e-mail").click()
+    verifier_accessibilite(page)
+    page.get_by_label(re.compile("Nouvelle adresse e-mail")).fill("camille.neuve@exemple.test")
+    mail.outbox = []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer le lien de confirmation").click()
+    verifier_accessibilite(page)
+    lien = re.search(r"/compte/email/confirmer/\S+/", mail.outbox[0].body)
+    assert lien is not None
+    page.goto(lien.group(0))
+    verifier_accessibilite(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
+    verifier_accessibilite(page)
+    expect(page.locator("main")).to_contain_text("camille.neuve@exemple.test")
+    patient.titulaire.refresh_from_db()
+    assert patient.titulaire.email == "camille.neuve@exemple.test"
 
 
 def test_the_answers_are_readable_without_javascript(page_sans_scripts: Page) -> None:
