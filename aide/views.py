@@ -16,7 +16,7 @@ from espace_sante.lib.http import client_ip
 
 from . import services
 from .forms import ContactForm, RechercheForm
-from .models import Theme
+from .models import Categorie, Theme
 
 # Tickets opened per address and per account (django-ratelimit's rate syntax).
 CONTACT_RATE = getattr(settings, "AIDE_CONTACT_RATE", "5/h")
@@ -59,7 +59,13 @@ def _trop_de_demandes(request: HttpRequest) -> bool:
 def contact(request: HttpRequest) -> HttpResponse:
     utilisateur = request.user if isinstance(request.user, Utilisateur) else None
     connecte = utilisateur is not None
-    form = ContactForm(request.POST or None, connecte=connecte)
+    # ``?sujet=accessibilite`` (the accessibility statement's link) chooses the subject
+    sujet = request.GET.get("sujet", "")
+    form = ContactForm(
+        request.POST or None,
+        connecte=connecte,
+        initial={"categorie": sujet} if sujet in Categorie.values else None,
+    )
     if request.method == "POST" and form.is_valid():
         if _trop_de_demandes(request):
             form.add_error(

@@ -4,6 +4,7 @@ tickets and their admin, the accessibility statement and the footer's links."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.contrib import admin
@@ -213,9 +214,16 @@ def test_the_accessibility_statement_gives_the_rgaa_sections(client: Client) -> 
         "Contenus non accessibles",
         "Voies de recours",
         "Défenseur des droits",
-        reverse("aide:contact"),
+        reverse("aide:contact") + "?sujet=accessibilite",
     ):
         assert section in contenu
+
+
+def test_the_subject_can_be_chosen_by_the_link(client: Client) -> None:
+    contenu = client.get(reverse("aide:contact"), {"sujet": "accessibilite"}).content.decode()
+    assert re.search(r'<option value="accessibilite"\s+selected', contenu)
+    contenu = client.get(reverse("aide:contact"), {"sujet": "<b>"}).content.decode()
+    assert "selected" not in contenu
 
 
 def test_the_footer_include_links_help_contact_and_accessibility() -> None:
