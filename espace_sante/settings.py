@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "agenda",
     "ensemble",
     "interop",
+    "aide",
     "espace_sante.admin_apps.EspaceSanteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

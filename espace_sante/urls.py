@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("agenda.urls")),
     path("", include("ensemble.urls")),
     path("", include("interop.urls")),
+    path("", include("aide.urls")),
+    path("", include("espace_sante.comptes.urls")),
 ]

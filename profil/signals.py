@@ -1,4 +1,4 @@
-"""Journal the account events that concern a space (login, second factor)."""
+"""Journal the account events that concern a space (login, second factor, settings)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from espace_sante.acces import acteur_professionnel
 from espace_sante.comptes.models import Utilisateur
+from espace_sante.comptes.parametres import compte_modifie
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
 from espace_sante.lib.http import client_ip
@@ -68,3 +69,19 @@ def _second_facteur_retire(
 ) -> None:
     if authenticator.type == "totp":
         _journaliser(Action.SECOND_FACTEUR_RETIRE, authenticator.user, request)
+
+
+_CHANGEMENTS_DU_COMPTE = {
+    "email": Action.COMPTE_EMAIL,
+    "telephone": Action.COMPTE_TELEPHONE,
+    "notifications": Action.COMPTE_NOTIFICATIONS,
+}
+
+
+@receiver(compte_modifie)
+def _compte_modifie(
+    sender: Any, utilisateur: Utilisateur, request: HttpRequest | None, quoi: str, **kw: Any
+) -> None:
+    """A setting of the account changed (e-mail, phone, e-mails received): which one, never
+    the value."""
+    _journaliser(_CHANGEMENTS_DU_COMPTE[quoi], utilisateur, request)

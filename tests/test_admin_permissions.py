@@ -7,6 +7,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
+from aide.models import DemandeContact, QuestionFrequente
 from dossier.models import LigneQuarantaine, SynchroRemboursements
 from espace_sante.journal.models import Evenement
 from professionnels.models import Habilitation, Professionnel, RevendicationRpps
@@ -22,6 +23,8 @@ ATTENDU = {
     Habilitation: (True, True, False),  # a specialty's cells; deleted one by one, journaled
     RevendicationRpps: (False, False, False),  # read next to the account holding the RPPS
     LigneQuarantaine: (False, True, True),
+    DemandeContact: (False, True, False),  # opened by a person; status and notes only
+    QuestionFrequente: (True, True, True),  # the help centre's content, edited by operators
 }
 
 

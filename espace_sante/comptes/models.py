@@ -53,6 +53,16 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("date de création"), default=timezone.now)
+    telephone = models.CharField(
+        _("téléphone"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("Au format international (+33…). Ne sert à rien d'autre pour l'instant."),
+    )
+    # The notifications the person turned off, among ``NOTIFICATIONS_FACULTATIVES``; the others
+    # (emergency access, security, the space's life) are always sent.
+    notifications_refusees = models.JSONField(_("e-mails refusés"), default=list, blank=True)
 
     objects: ClassVar[UtilisateurManager] = UtilisateurManager()
 
@@ -118,3 +128,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.get_type_display()
+
+
+# What a person may stop receiving (Paramètres): the rest is always sent (an emergency access,
+# the account's security, the space's life).
+NOTIFICATIONS_FACULTATIVES: tuple[TypeNotification, ...] = (
+    TypeNotification.NOUVEAU_DOCUMENT,
+    TypeNotification.MESSAGE_DE_PROFESSIONNEL,
+    TypeNotification.MESSAGE_DE_PATIENT,
+    TypeNotification.PREMIER_ACCES_PRO,
+)

@@ -10,13 +10,24 @@ from django.utils import timezone
 
 from espace_sante.taches.services import tache_programmer
 
-from .models import Notification, TypeNotification, Utilisateur
+from .models import NOTIFICATIONS_FACULTATIVES, Notification, TypeNotification, Utilisateur
+
+
+def notification_voulue(*, destinataire: Utilisateur, type: TypeNotification | str) -> bool:
+    """Whether the person wants this e-mail: those of ``NOTIFICATIONS_FACULTATIVES`` can be
+    turned off in Paramètres, every other one is always sent."""
+    return type not in NOTIFICATIONS_FACULTATIVES or type not in (
+        destinataire.notifications_refusees or []
+    )
 
 
 def notification_programmer(
     *, destinataire: Utilisateur, type: TypeNotification, cle: str
-) -> Notification:
-    """Record a notification (once per ``cle``) and queue its sending on commit."""
+) -> Notification | None:
+    """Record a notification (once per ``cle``) and queue its sending on commit; nothing when
+    the person turned this kind of e-mail off."""
+    if not notification_voulue(destinataire=destinataire, type=type):
+        return None
     notification, cree = Notification.objects.get_or_create(
         cle=f"{type}:{cle}", defaults={"destinataire": destinataire, "type": type}
     )
