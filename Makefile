@@ -31,7 +31,7 @@ layers: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy espace_sante dossier profil professionnels messagerie agenda ensemble interop
+	$(BIN)/mypy espace_sante dossier profil professionnels messagerie agenda ensemble interop aide
 
 migrations-check: install
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run

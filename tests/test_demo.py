@@ -89,3 +89,19 @@ def test_the_demo_dmp_archive_imports_into_camille_s_space(
     importes = Document.objects.filter(espace=camille, source=Source.IMPORT_DMP)
     assert {d.type_code for d in importes} == {"11502-2", "18748-4", "11490-0"}
     assert all(d.statut == "disponible" for d in importes)
+
+
+def test_demo_operator_handles_contact_tickets_and_the_faq_in_the_admin() -> None:
+    from django.test import Client
+
+    from espace_sante.comptes.models import Utilisateur
+
+    call_command("demo", stdout=StringIO())
+    operateur = Utilisateur.objects.get(email="operateur@demo.espace-sante.test")
+    assert operateur.has_perm("aide.change_demandecontact")
+    assert operateur.has_perm("aide.change_questionfrequente")
+    assert not operateur.has_perm("aide.delete_demandecontact")
+    client = Client()
+    client.force_login(operateur)
+    assert client.get("/admin/aide/demandecontact/").status_code == 200
+    assert client.get("/admin/aide/questionfrequente/").status_code == 200

@@ -564,7 +564,7 @@ class Command(BaseCommand):
         groupe, _ = Group.objects.get_or_create(name="Opérateurs")
         groupe.permissions.set(
             Permission.objects.filter(
-                content_type__app_label__in=["profil", "journal", "professionnels"],
+                content_type__app_label__in=["profil", "journal", "professionnels", "aide"],
                 codename__in=[
                     "view_espace",
                     "add_espace",
@@ -574,6 +574,13 @@ class Command(BaseCommand):
                     "view_habilitation",
                     "change_habilitation",
                     "view_revendicationrpps",
+                    # the help centre: the tickets of the contact form and the FAQ
+                    "view_demandecontact",
+                    "change_demandecontact",
+                    "view_questionfrequente",
+                    "add_questionfrequente",
+                    "change_questionfrequente",
+                    "delete_questionfrequente",
                 ],
             )
         )
