@@ -193,7 +193,8 @@ def test_closing_then_reopening(client_titulaire: Client, titulaire: Espace) -> 
     # A closed space stays readable, never writable (tests/profil/test_cloture.py).
     documents = client_titulaire.get(reverse("dossier:documents", args=[titulaire.uuid]))
     assert documents.status_code == 200
-    assert client_titulaire.get(reverse("dossier:deposer", args=[titulaire.uuid])).status_code == 404
+    ajouter = client_titulaire.get(reverse("dossier:deposer", args=[titulaire.uuid]))
+    assert ajouter.status_code == 404
     assert client_titulaire.get(reverse("profil:rouvrir", args=[titulaire.uuid])).status_code == 405
     client_titulaire.post(reverse("profil:rouvrir", args=[titulaire.uuid]))
     titulaire.refresh_from_db()
