@@ -51,6 +51,17 @@ def test_the_committed_subset_is_what_the_script_writes() -> None:
     assert _script().main(["--check"]) == 0
 
 
+def test_the_component_subset_keeps_what_the_pages_and_dsfrs_script_use() -> None:
+    script = _script()
+    css = script.SORTIE_COMPOSANTS.read_text(encoding="utf-8")
+    presentes = _classes_de(css)
+    # used in our templates; set by DSFR's script when the phone menu opens
+    assert {"fr-header__tools-links", "fr-btn", "fr-modal--opened"} <= presentes
+    assert "fr-card--download" not in script.classes_utilisees(script.fichiers_sources())
+    assert "../dsfr/dist/fonts/Marianne-Regular.woff2" in css
+    assert len(css) < 0.6 * len((script.dsfr_dist() / "dsfr.min.css").read_text(encoding="utf-8"))
+
+
 def test_the_subset_keeps_a_used_icon_and_drops_an_unused_one() -> None:
     script = _script()
     css = script.sous_ensemble({"fr-icon-logout-box-r-line"})
