@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Static files as in production: hashed names, gzip copies, a year's cache (settings.py).
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	STATIC_MANIFESTE=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	STATIC_MANIFESTE=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

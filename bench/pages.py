@@ -35,6 +35,14 @@ pages and their ratio (target ≥ 0.4). Each of ``--rounds`` rounds warms both p
 measures each for ``--duration`` seconds cut in ``--slices`` slices interleaved A B B A…, so
 that both pages see the same (noisy) machine; the table shows the medians of the rounds.
 Everything this script starts (gunicorn) is stopped on exit, error or SIGTERM.
+
+With ``--browser`` (issue 20, point 10) the static files are collected first as in production
+(compressed, hashed names: ``STATIC_MANIFESTE=1``, served by WhiteNoise under gunicorn), and the
+script then loads, in headless Chromium (``/usr/bin/chromium``), each page cold — a new browser
+context every time, so an empty cache — ``--loads`` times: the Documents page with all its
+assets, ``base.html`` alone (same assets), and ``/sante/`` (a few bytes, no asset: the
+baseline). It prints the median time from navigation start to the ``load`` event, the bytes
+transferred, and the ratio against the baseline; target: Documents < 300 ms.
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ import http.client
 import os
 import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -338,6 +348,80 @@ def _tour(
 # --- Main --------------------------------------------------------------------------------------
 
 
+# --- Cold page loads in Chromium (--browser) -----------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHARGEMENT_JS = """() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    const octets = performance.getEntriesByType('resource')
+        .reduce((total, r) => total + r.transferSize, n.transferSize);
+    return [n.loadEventEnd - n.startTime, octets,
+            performance.getEntriesByType('resource').length];
+}"""
+
+
+def _statiques_collecter(env: dict[str, str]) -> None:
+    """collectstatic with the production storage (hashed names, gzip copies)."""
+    os.environ["STATIC_MANIFESTE"] = "1"
+    env["STATIC_MANIFESTE"] = "1"
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        check=True,
+    )
+
+
+def _chargements_froids(
+    port: int, pages: dict[str, str], cookies: dict[str, str], fois: int
+) -> dict[str, tuple[float, int, int]]:
+    """Per page: median ms to the load event, bytes transferred, resources; cold each time."""
+    # import différé : Playwright is only needed with --browser
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://{HOTE}:{port}"
+    mesures: dict[str, list[tuple[float, int, int]]] = {nom: [] for nom in pages}
+    with sync_playwright() as p:
+        navigateur = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        try:
+            for _ in range(fois + 1):  # the first round warms the server up, not measured
+                for nom, chemin in pages.items():
+                    contexte = navigateur.new_context(base_url=base)
+                    contexte.add_cookies(
+                        [{"name": n, "value": v, "url": base} for n, v in cookies.items()]
+                    )
+                    page = contexte.new_page()
+                    page.goto(chemin, wait_until="load")
+                    duree, octets, ressources = page.evaluate(CHARGEMENT_JS)
+                    mesures[nom].append((float(duree), int(octets), int(ressources)))
+                    contexte.close()
+        finally:
+            navigateur.close()
+    return {
+        nom: (
+            statistics.median(m[0] for m in serie[1:]),
+            serie[-1][1],
+            serie[-1][2],
+        )
+        for nom, serie in mesures.items()
+    }
+
+
+def _afficher_chargements(nom_page: str, resultats: dict[str, tuple[float, int, int]]) -> None:
+    base = resultats["/sante/"][0]
+    print()
+    print("Chargement à froid dans Chromium (cache vide, toutes les ressources) :")
+    for nom, (duree, octets, ressources) in resultats.items():
+        print(
+            f"  {nom:<12} {duree:>7.0f} ms  {octets / 1024:>7.1f} Kio transférés, "
+            f"{ressources} ressources  ratio / /sante/ = {duree / base:.1f}"
+        )
+    cible = resultats[nom_page][0] < 300
+    print(f"  {nom_page} < 300 ms : {'oui' if cible else 'NON'}")
+
+
 def _arguments() -> argparse.Namespace:
     parseur = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parseur.add_argument("--spaces", type=int, default=100_000)
@@ -359,6 +443,10 @@ def _arguments() -> argparse.Namespace:
         "--redis", default="", help="cache in this Redis (e.g. redis://127.0.0.1:6379/13)"
     )
     parseur.add_argument("--sql", action="store_true", help="print the measured page's SQL")
+    parseur.add_argument(
+        "--browser", action="store_true", help="also cold full-page loads in Chromium"
+    )
+    parseur.add_argument("--loads", type=int, default=7, help="--browser: cold loads per page")
     parseur.add_argument(
         "--page",
         choices=["documents", "resultats", "messagerie"],
@@ -425,6 +513,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as brut:
         dossier = Path(brut)
         env = _environnement(args, dossier)
+        if args.browser:
+            _statiques_collecter(env)
         debut = time.perf_counter()
         donnees = _preparer(args)
         from django.contrib.sessions.models import Session
@@ -495,6 +585,7 @@ def main() -> None:
 
         journal = dossier / "gunicorn.log"
         processus = None
+        chargements: dict[str, tuple[float, int, int]] = {}
         try:
             processus, port = gunicorn(args, env, journal)
             pages = {nom_page: chemin, "vue nue": CHEMIN_NU}
@@ -504,6 +595,13 @@ def main() -> None:
             for tour in range(args.rounds):
                 for nom, mesure in _tour(port, pages, cookie, args, tour).items():
                     resultats[nom].append(mesure)
+            if args.browser:
+                chargements = _chargements_froids(
+                    port,
+                    {nom_page: chemin, "vue nue": CHEMIN_NU, "/sante/": "/sante/"},
+                    {nom: valeur.value for nom, valeur in client.cookies.items()},
+                    args.loads,
+                )
         finally:
             arreter(processus)
         if journal.exists() and journal.stat().st_size:
@@ -532,6 +630,8 @@ def main() -> None:
         + ", ".join(f"{r:.2f}" for r in par_tour)
         + f") ; cible ≥ 0.40 : {'oui' if ratio >= 0.4 else 'NON'}"
     )
+    if args.browser:
+        _afficher_chargements(nom_page, chargements)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from espace_sante.acces import (
     AccesPatient,
     espace_pour_acteur_avec,
+    espace_pour_lecture,
     peut_remplacer,
 )
 from espace_sante.coffre.services import StockageIndisponible
@@ -54,8 +55,13 @@ PANNE_STOCKAGE = _lazy(
 )
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *avec: str) -> AccesPatient:
-    acces = espace_pour_acteur_avec(
+def _acces(
+    request: HttpRequest, espace_uuid: uuid.UUID, *avec: str, lecture: bool = False
+) -> AccesPatient:
+    """The space, or 404; with ``lecture`` (a page that only reads) a closed space stays
+    readable by its holder."""
+    trouver = espace_pour_lecture if lecture else espace_pour_acteur_avec
+    acces = trouver(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         avec=avec,
@@ -171,7 +177,7 @@ def _page(request: HttpRequest, acces: AccesPatient) -> dict[str, Any]:
 
 @login_required
 def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents")  # with the space
+    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents", lecture=True)
     contexte = _page(request, acces)
     contexte["lignes"] = lignes_documents(
         contexte["page"].object_list, url_documents=contexte["url_documents"]
@@ -181,7 +187,7 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents")
+    acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents", lecture=True)
     contexte = _page(request, acces)
     contexte["mois"] = [
         (cle, lignes_documents(groupe, url_documents=contexte["url_documents"]))
@@ -284,9 +290,9 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 
 def _document(
-    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
+    request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, *, lecture: bool = False
 ) -> tuple[AccesPatient, Document]:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=lecture)
     return acces, selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
 
 
@@ -294,7 +300,7 @@ def _document(
 def document(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
-    acces, doc = _document(request, espace_uuid, document_uuid)
+    acces, doc = _document(request, espace_uuid, document_uuid, lecture=True)
     services.document_consultation(
         acces=acces, document=doc, action=Action.DOCUMENT_CONSULTE, ip=client_ip(request)
     )
@@ -333,7 +339,7 @@ def _versions(doc: Document) -> list[Document]:
 def contenu(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
+    acces, doc = _document(request, espace_uuid, document_uuid, lecture=True)
     en_ligne = request.GET.get("en_ligne") == "1"
     if not en_ligne and doc.blob is not None:
         services.document_consultation(
@@ -346,7 +352,7 @@ def contenu(
 def apercu(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, genre: str, rang: int
 ) -> HttpResponseBase:
-    acces, doc = _document(request, espace_uuid, document_uuid)
+    acces, doc = _document(request, espace_uuid, document_uuid, lecture=True)
     return reponse_apercu(request, acces, doc, genre, rang)
 
 

@@ -1,4 +1,5 @@
-"""The same paths as when these pages lived in ``profil`` (issue 15 moved them, not their URLs)."""
+"""The same paths as when these pages lived in ``profil`` (issues 15 and 20 moved them, not
+their URLs: the home of a space is ``ensemble:espace`` since its dashboard reads every app)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from . import views
 app_name = "ensemble"
 
 urlpatterns = [
+    path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
     path("espace/<uuid:espace_uuid>/profil/synthese/", views.synthese, name="synthese"),
     path(
         "espace/<uuid:espace_uuid>/profil/directives.pdf",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from datetime import datetime
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
@@ -20,7 +21,13 @@ from django.views.decorators.http import require_POST
 
 from dossier.models import Source
 from dossier.services import document_creer
-from espace_sante.acces import AccesPatient, espace_pour_acteur, majeur_titulaire, peut_exporter
+from espace_sante.acces import (
+    AccesPatient,
+    espace_pour_acteur,
+    espace_pour_lecture,
+    majeur_titulaire,
+    peut_exporter,
+)
 from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.points import empreinte_espace
@@ -35,16 +42,56 @@ from .forms import HistoriqueFiltreForm
 from .historique import evenements_historique, lignes_historique
 from .synthese import directives_pdf as fabriquer_directives
 from .synthese import synthese_pdf
+from .tableau_de_bord import derniere_visite, tableau_de_bord, tableaux_des_enfants
 
 EVENEMENTS_PAR_PAGE = 25
+# The space the person acts for, remembered between pages (profil.views.SESSION_ESPACE).
+SESSION_ESPACE = "espace_courant"
+# The person's previous log-in, read once per session (tableau_de_bord.derniere_visite).
+SESSION_VISITE = "derniere_visite"
 
 logger = logging.getLogger(__name__)
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, lecture: bool = False) -> AccesPatient:
+    """The space the page acts for, or 404; with ``lecture`` (a page that only reads, and the
+    export of one's data) a closed space stays reachable by its holder."""
+    trouver = espace_pour_lecture if lecture else espace_pour_acteur
+    acces = trouver(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
     request.acces = acces  # type: ignore[attr-defined]
     return acces
+
+
+# --- Home -------------------------------------------------------------------------------------
+
+
+@login_required
+def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """The home of a space: what is new and what to do, for the space and, for a holder, for
+    each child they represent; a closed space's home explains the closure."""
+    acces = _acces(request, espace_uuid, lecture=True)
+    if not acces.espace.ouvert:
+        return render(request, "profil/espace_cloture.html", {"acces": acces})
+    request.session[SESSION_ESPACE] = str(acces.espace.uuid)
+    visite = _visite(request)
+    return render(
+        request,
+        "profil/espace_accueil.html",
+        {
+            "acces": acces,
+            "tableau": tableau_de_bord(acces=acces, visite=visite),
+            "enfants": tableaux_des_enfants(acces=acces, visite=visite),
+            "premiere_visite": visite is None,
+        },
+    )
+
+
+def _visite(request: HttpRequest) -> datetime | None:
+    if SESSION_VISITE not in request.session:
+        visite = derniere_visite(utilisateur=request.user)  # type: ignore[arg-type]
+        request.session[SESSION_VISITE] = visite.isoformat() if visite else ""
+    valeur = request.session[SESSION_VISITE]
+    return datetime.fromisoformat(valeur) if valeur else None
 
 
 # --- Activity history --------------------------------------------------------------------------
@@ -52,7 +99,7 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
 
 @login_required
 def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=True)
     onglet = "professionnels" if request.GET.get("onglet") == "professionnels" else "moi"
     filtres = HistoriqueFiltreForm(request.GET or None)
     criteres = filtres.cleaned_data if filtres.is_bound and filtres.is_valid() else {}
@@ -85,7 +132,7 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def historique_empreinte(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """A signed digest of the history as it stands, to check later that nothing was rewritten
     (docs/JOURNAL.md: ``python manage.py verify_journal --empreinte fichier.json``)."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=True)
     empreinte = empreinte_espace(espace_uuid=acces.espace.uuid)
     reponse = HttpResponse(
         json.dumps(empreinte, ensure_ascii=False, indent=2), content_type="application/json"
@@ -153,7 +200,7 @@ def _pdf(contenu: bytes, nom: str) -> HttpResponse:
 @login_required
 def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """The person's exports of this space, each with its state, and the button to ask."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=True)
     return render(
         request,
         "ensemble/export.html",
@@ -172,12 +219,12 @@ def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def export_demander(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=True)
     try:
         _export, nouveau = export_.export_demander(acces=acces, ip=client_ip(request))
     except Refus as refus:
         messages.error(request, refus.message)
-        return redirect("profil:parametres", acces.espace.uuid)
+        return redirect("ensemble:exports", acces.espace.uuid)
     if nouveau and objets_en_attente(objet_type="export", objet_ids=[_export.pk]):
         messages.success(
             request,
@@ -203,7 +250,7 @@ def export_telecharger(
 ) -> HttpResponseBase:
     """The archive, decrypted as it streams, to the person who asked for it alone, after they
     typed their password again; once expired, a page that says so (410)."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, lecture=True)
     export = export_.export_pour_acteur(acces=acces, export_uuid=export_uuid)
     if export_.export_expire(export):
         return render(request, "ensemble/export_expire.html", {"acces": acces}, status=410)

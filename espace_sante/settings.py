@@ -454,6 +454,11 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Cache-busted names (a hash in each file's name) and gzip copies, which WhiteNoise serves with
+# a year's max-age ("immutable") and compressed: in production, and wherever STATIC_MANIFESTE is
+# set (`make run`, bench/pages.py). It needs `collectstatic` first, so the tests keep the plain
+# storage (tests/test_settings.py checks both).
+STATIC_MANIFESTE = env.bool("STATIC_MANIFESTE", default=PRODUCTION)
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -463,7 +468,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if STATIC_MANIFESTE
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         ),
     },

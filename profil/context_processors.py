@@ -15,7 +15,7 @@ from espace_sante.acces import AccesPatient, espaces_accessibles
 # The menu of a space: (URL name, label, and what makes it the current page: the view's
 # URL name, or its application for a whole section).
 NAVIGATION = (
-    ("profil:espace", gettext_lazy("Accueil"), "url_name", "espace"),
+    ("ensemble:espace", gettext_lazy("Accueil"), "url_name", "espace"),
     ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
     ("messagerie:boite", gettext_lazy("Messagerie"), "app_name", "messagerie"),
     ("agenda:liste", gettext_lazy("Agenda"), "app_name", "agenda"),
@@ -25,6 +25,18 @@ NAVIGATION = (
     ("professionnels:liste", gettext_lazy("Professionnels"), "app_name", "professionnels"),
     ("ensemble:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),
     ("profil:parametres", gettext_lazy("Paramètres"), "url_name", "parametres"),
+)
+
+
+# What a closed space's menu keeps: the pages its holder still reads (espace_pour_lecture).
+LISIBLES_CLOS = frozenset(
+    {
+        "ensemble:espace",
+        "dossier:documents",
+        "messagerie:boite",
+        "profil:profil_medical",
+        "ensemble:historique",
+    }
 )
 
 
@@ -42,11 +54,13 @@ def _libelles(langue: str | None) -> tuple[str, ...]:
 
 
 def navigation_espace(request: HttpRequest, acces: AccesPatient) -> list[dict[str, Any]]:
-    """The menu of the space ``acces`` acts for, the current page marked."""
+    """The menu of the space ``acces`` acts for, the current page marked; for a closed space,
+    only the pages still readable."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     urls = _urls(acces.espace.uuid, get_script_prefix(), urlconf)
     libelles = _libelles(get_language())
     vue = getattr(request, "resolver_match", None)
+    ouvert = acces.espace.ouvert
     return [
         {
             "nom": nom,
@@ -57,6 +71,7 @@ def navigation_espace(request: HttpRequest, acces: AccesPatient) -> list[dict[st
         for url, libelle, (nom, _libelle, critere, valeur) in zip(
             urls, libelles, NAVIGATION, strict=True
         )
+        if ouvert or nom in LISIBLES_CLOS
     ]
 
 

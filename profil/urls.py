@@ -9,7 +9,6 @@ app_name = "profil"
 urlpatterns = [
     path("espaces/", views.espaces, name="espaces"),
     path("espaces/basculer/", views.espace_basculer, name="basculer"),
-    path("espace/<uuid:espace_uuid>/", views.espace_accueil, name="espace"),
     path("espace/<uuid:espace_uuid>/profil/", views.profil_medical, name="profil_medical"),
     path(
         "espace/<uuid:espace_uuid>/profil/volontes/<str:cle>/",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from espace_sante.acces import (
     AccesPatient,
     espace_pour_acteur,
+    espace_pour_lecture,
     espaces_accessibles,
     majeur_titulaire,
     peut_ecrire_unique,
@@ -25,7 +26,6 @@ from espace_sante.lib.http import client_ip
 from . import profil_medical as pm
 from . import services
 from .forms import ClotureForm
-from .models import Statut
 
 SESSION_ESPACE = "espace_courant"
 SESSION_ACTIVATION = "activation_verifiee"
@@ -38,6 +38,13 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True)
         espace_uuid=espace_uuid,
         ouvert=ouvert,
     )
+    request.acces = acces  # type: ignore[attr-defined]
+    return acces
+
+
+def _lecture(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
+    """``_acces`` for a page that only reads: a closed space stays readable by its holder."""
+    acces = espace_pour_lecture(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
@@ -84,17 +91,8 @@ def espace_basculer(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, ouvert=False)
-    if acces.espace.statut == Statut.CLOTURE:
-        return render(request, "profil/espace_cloture.html", {"acces": acces})
-    request.session[SESSION_ESPACE] = str(acces.espace.uuid)
-    return render(request, "profil/espace_accueil.html", {"acces": acces})
-
-
-@login_required
 def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _lecture(request, espace_uuid)
     sections = pm.sections_lues(acces=acces)
     courbes, imc = pm.courbes(acces=acces)
     return render(

@@ -152,7 +152,7 @@ def test_the_pages_of_ones_own_space_are_never_cached(
 
     client = _clients(monde)["titulaire"]
     for nom in [
-        "profil:espace",
+        "ensemble:espace",
         "dossier:documents",
         "dossier:chronologie",
         "dossier:remboursements",

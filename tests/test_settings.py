@@ -192,3 +192,19 @@ def test_a_statement_run_again_is_prepared_on_the_server() -> None:
             ['%FROM "profil_espace" WHERE "profil_espace"."uuid" = $1%'],
         )
         assert curseur.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "attendu"),
+    [
+        ({}, "django.contrib.staticfiles.storage.StaticFilesStorage"),
+        ({"STATIC_MANIFESTE": "1"}, "whitenoise.storage.CompressedManifestStaticFilesStorage"),
+        (PRODUCTION, "whitenoise.storage.CompressedManifestStaticFilesStorage"),
+    ],
+)
+def test_static_files_are_compressed_and_cache_busted_where_collected(
+    env: dict[str, str], attendu: str, tmp_path: Path
+) -> None:
+    """Hashed names and gzip copies (a year's cache, served compressed) in production and
+    `make run`; the plain storage where nothing was collected (the tests)."""
+    assert _valeur(env, tmp_path, "settings.STORAGES['staticfiles']['BACKEND']") == attendu

@@ -52,7 +52,14 @@ from .documents import (
     peut_remplacer,
     resultats_lisibles,
 )
-from .espaces import espace_pour_acteur, espace_pour_acteur_avec, espaces_accessibles, peut_exporter
+from .espaces import (
+    espace_pour_acteur,
+    espace_pour_acteur_avec,
+    espace_pour_lecture,
+    espaces_accessibles,
+    lisible_clos,
+    peut_exporter,
+)
 from .matrice import peut_lire_type
 from .profil import (
     directives_lisibles,
@@ -83,10 +90,12 @@ __all__ = [
     "entrees_profil_lisibles",
     "espace_pour_acteur",
     "espace_pour_acteur_avec",
+    "espace_pour_lecture",
     "espaces_accessibles",
     "espaces_autorises",
     "est_auteur",
     "evenements_lisibles",
+    "lisible_clos",
     "lit_les_secrets",
     "majeur_titulaire",
     "marque_secret",

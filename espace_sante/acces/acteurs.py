@@ -85,7 +85,7 @@ class AccesPatient:
 
     @property
     def espace_url(self) -> str:
-        return reverse("profil:espace", args=[self.espace.uuid])
+        return reverse("ensemble:espace", args=[self.espace.uuid])
 
     @property
     def acteur(self) -> Acteur:

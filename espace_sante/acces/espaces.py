@@ -1,8 +1,9 @@
 """Which spaces a logged-in person may act for, as holder or legal representative
 (DESIGN.md §2–§4).
 
-- Their own space, while it is active or closed (a closed space shows only its closure page:
-  ``ouvert``); a pre-created space is activated first, by its holder.
+- Their own space, while it is active or closed; a pre-created space is activated first, by
+  its holder. A closed space is an archive its holder still reads (``espace_pour_lecture``):
+  documents, profile, history and exports, nothing written (``ouvert`` on every write path).
 - The space of a minor they represent today: the representation runs, the representative's
   own space is active, the minor's space is pre-created or active.
 
@@ -122,6 +123,26 @@ def espace_pour_acteur_avec(
     return AccesPatient(
         espace=acces.espace, role=acces.role, utilisateur=utilisateur, possibles=possibles
     )
+
+
+def lisible_clos(acces: AccesPatient) -> bool:
+    """Who still reads a closed space: its holder, as long as the archive is kept. A legal
+    representative reads a minor's space only while it is pre-created or active (the rule
+    above: a closed space is never among theirs), and a professional sees nothing of it."""
+    return acces.est_titulaire
+
+
+def espace_pour_lecture(
+    *, utilisateur: Utilisateur, espace_uuid: uuid.UUID, avec: tuple[str, ...] = ()
+) -> AccesPatient:
+    """The space for a page that only reads it: an open space as ``espace_pour_acteur``; a
+    closed one too, in read-only mode, for whom ``lisible_clos`` allows; 404 otherwise."""
+    acces = espace_pour_acteur_avec(
+        utilisateur=utilisateur, espace_uuid=espace_uuid, avec=avec, ouvert=False
+    )
+    if not acces.espace.ouvert and not lisible_clos(acces):
+        raise Http404
+    return acces
 
 
 # --- What they do with the space as a whole ----------------------------------------------------

@@ -31,6 +31,7 @@ from espace_sante.acces import (
     acces_professionnel,
     documents_lisibles,
     espace_pour_acteur,
+    espace_pour_lecture,
     espaces_accessibles,
     espaces_autorises,
 )
@@ -312,7 +313,7 @@ def test_a_patient_cannot_reach_the_professional_pages_and_a_professional_not_th
     pro = client_pour(pro_autorise.utilisateur)
     assert pro.get(reverse("dossier:documents", args=[titulaire.uuid])).status_code == 404
     assert pro.get(reverse("dossier:document", args=[titulaire.uuid, doc.uuid])).status_code == 404
-    assert pro.get(reverse("profil:espace", args=[titulaire.uuid])).status_code == 404
+    assert pro.get(reverse("ensemble:espace", args=[titulaire.uuid])).status_code == 404
     assert pro.get(reverse("professionnels:patient", args=[titulaire.uuid])).status_code == 200
 
 
@@ -407,7 +408,9 @@ def test_the_holder_and_the_representative_read_the_profile_and_the_history_sect
 HIER = timezone.localdate() - timedelta(days=1)
 
 ESPACES_ATTENDUS = {
-    # situation: (acting as, on the pages of an open space; on the space's home or closure page)
+    # situation: (acting as, on the pages that write (open space only); on the pages that read:
+    # the home or closure page, documents, profile, history, export — a closed space stays
+    # readable by its holder, espace_pour_lecture)
     "mon_espace_actif": ("titulaire", "titulaire"),
     "mon_espace_cloture": (None, "titulaire"),
     "mon_espace_cree": (None, None),
@@ -460,10 +463,19 @@ def test_a_person_acts_for_exactly_the_spaces_section_2_allows(situation: str) -
             assert acces.role == attendu
     possibles = {a.espace.uuid for a in espaces_accessibles(utilisateur=utilisateur)}
     assert (espace.uuid in possibles) is (sur_accueil is not None)
+    if sur_accueil is None:
+        with pytest.raises(Http404):
+            espace_pour_lecture(utilisateur=utilisateur, espace_uuid=espace.uuid)
+    else:
+        assert espace_pour_lecture(utilisateur=utilisateur, espace_uuid=espace.uuid).role == (
+            sur_accueil
+        )
     client = client_pour(utilisateur)
     documents = client.get(reverse("dossier:documents", args=[espace.uuid]))
-    assert documents.status_code == (200 if sur_page_ouverte else 404)
-    accueil = client.get(reverse("profil:espace", args=[espace.uuid]))
+    assert documents.status_code == (200 if sur_accueil else 404)
+    deposer = client.get(reverse("dossier:deposer", args=[espace.uuid]))
+    assert deposer.status_code == (200 if sur_page_ouverte else 404)
+    accueil = client.get(reverse("ensemble:espace", args=[espace.uuid]))
     assert accueil.status_code == (200 if sur_accueil else 404)
 
 

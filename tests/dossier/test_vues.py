@@ -120,7 +120,7 @@ def test_the_space_menu_marks_the_current_section(
     documents = reverse("dossier:documents", args=[titulaire.uuid])
     assert f'href="{documents}" aria-current="page">Documents</a>' in menu
     assert menu.count('aria-current="page"') == 1
-    accueil = reverse("profil:espace", args=[titulaire.uuid])
+    accueil = reverse("ensemble:espace", args=[titulaire.uuid])
     assert f'href="{accueil}" >Accueil</a>' in menu
 
 

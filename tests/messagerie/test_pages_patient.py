@@ -420,7 +420,7 @@ def test_a_closed_space_s_conversations_are_read_only(  # type: ignore[no-untype
     assert 'id="form-repondre"' not in page and "Cet espace santé est fermé" in page
     assert "Ajouter à mes documents" not in page
     assert client_titulaire.get(_ecrire(titulaire)).status_code == 302
-    accueil = client_titulaire.get(reverse("profil:espace", args=[titulaire.uuid]))
+    accueil = client_titulaire.get(reverse("ensemble:espace", args=[titulaire.uuid]))
     assert _boite(titulaire) in accueil.content.decode()  # the closure page links to them
     assert client_titulaire.post(_url("repondre", fil), {"corps": "Encore"}).status_code == 403
     assert fil.messages.count() == 1
@@ -439,7 +439,7 @@ def test_the_menu_and_the_home_page_show_the_unread_count(  # type: ignore[no-un
     _pro_repond(pro_autorise, fil)
     page = client_titulaire.get(documents).content.decode()
     assert 'id="non-lus-menu">2<' in page
-    accueil = client_titulaire.get(reverse("profil:espace", args=[titulaire.uuid]))
+    accueil = client_titulaire.get(reverse("ensemble:espace", args=[titulaire.uuid]))
     assert "2 messages non lus" in accueil.content.decode()
     client_titulaire.get(_url("fil", fil))  # read: the count is read again
     assert 'id="non-lus-menu"' not in client_titulaire.get(documents).content.decode()

@@ -76,7 +76,7 @@ def test_someone_who_is_both_lands_on_their_space_and_reaches_the_workspace_from
     espace = EspaceFactory(titulaire=pro.utilisateur)
     client = _connexion(pro.utilisateur)
     reponse = client.get(reverse("accueil"))
-    assert reponse["Location"] == reverse("profil:espace", args=[espace.uuid])
+    assert reponse["Location"] == reverse("ensemble:espace", args=[espace.uuid])
     page = client.get(reponse["Location"]).content.decode()
     assert f'href="{reverse("professionnels:accueil")}"' in page  # the header's link
     travail = client.get(reverse("professionnels:accueil")).content.decode()
@@ -86,7 +86,7 @@ def test_someone_who_is_both_lands_on_their_space_and_reaches_the_workspace_from
 def test_a_patient_lands_on_their_space_without_a_workspace_link(titulaire) -> None:
     client = _connexion(titulaire.titulaire)
     reponse = client.get(reverse("accueil"))
-    assert reponse["Location"] == reverse("profil:espace", args=[titulaire.uuid])
+    assert reponse["Location"] == reverse("ensemble:espace", args=[titulaire.uuid])
     page = client.get(reponse["Location"]).content.decode()
     assert "Espace professionnel" not in page
     assert client.get(reverse("professionnels:accueil")).status_code == 404

@@ -22,7 +22,7 @@ from ..factories import MOT_DE_PASSE, EspaceFactory, RepresentationFactory, Util
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "profil:espace",
+    "ensemble:espace",
     "profil:profil_medical",
     "ensemble:historique",
     "profil:parametres",
@@ -109,12 +109,12 @@ def test_switching_space_is_explicit_and_journaled(
     client = client_pour(representant.titulaire)
     reponse = client.post(reverse("profil:basculer"), {"espace": str(enfant_represente.uuid)})
     assert reponse.status_code == 302
-    assert reponse["Location"] == reverse("profil:espace", args=[enfant_represente.uuid])
+    assert reponse["Location"] == reverse("ensemble:espace", args=[enfant_represente.uuid])
     assert Evenement.objects.filter(
         espace_uuid=enfant_represente.uuid, action=Action.BASCULE_ESPACE
     ).exists()
     accueil = client.get(reverse("accueil"))
-    assert accueil["Location"] == reverse("profil:espace", args=[enfant_represente.uuid])
+    assert accueil["Location"] == reverse("ensemble:espace", args=[enfant_represente.uuid])
     page = client.get(accueil["Location"]).content.decode()
     assert 'id="bascule-espace"' in page
 
@@ -134,14 +134,14 @@ def test_home_redirects_the_holder_to_their_space(
     client_titulaire: Client, titulaire: Espace
 ) -> None:
     reponse = client_titulaire.get(reverse("accueil"))
-    assert reponse["Location"] == reverse("profil:espace", args=[titulaire.uuid])
+    assert reponse["Location"] == reverse("ensemble:espace", args=[titulaire.uuid])
 
 
 def test_a_person_without_a_second_factor_must_set_one_up(titulaire: Espace) -> None:
     utilisateur = UtilisateurFactory(totp=False)
     espace = EspaceFactory(titulaire=utilisateur)
     client = client_pour(utilisateur)
-    reponse = client.get(reverse("profil:espace", args=[espace.uuid]))
+    reponse = client.get(reverse("ensemble:espace", args=[espace.uuid]))
     assert reponse.status_code == 302
     assert reponse["Location"] == reverse("mfa_activate_totp")
 
@@ -190,8 +190,11 @@ def test_closing_then_reopening(client_titulaire: Client, titulaire: Espace) -> 
     assert "Votre espace santé est clôturé" in contenu and "suppression" in contenu
     titulaire.refresh_from_db()
     assert titulaire.statut == Statut.CLOTURE and titulaire.suppression_demandee_le
+    # A closed space stays readable, never writable (tests/profil/test_cloture.py).
     documents = client_titulaire.get(reverse("dossier:documents", args=[titulaire.uuid]))
-    assert documents.status_code == 404
+    assert documents.status_code == 200
+    ajouter = client_titulaire.get(reverse("dossier:deposer", args=[titulaire.uuid]))
+    assert ajouter.status_code == 404
     assert client_titulaire.get(reverse("profil:rouvrir", args=[titulaire.uuid])).status_code == 405
     client_titulaire.post(reverse("profil:rouvrir", args=[titulaire.uuid]))
     titulaire.refresh_from_db()

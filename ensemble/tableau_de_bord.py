@@ -1,0 +1,176 @@
+"""The home page of a space: what changed and what to do (issue 20, point 1).
+
+It reads across the apps (documents, messages, appointments, vaccinations, emergency accesses),
+hence its place in ``ensemble``; each part goes through the selector of its app, with the access
+policy applied, and costs a fixed number of statements whatever the amount of data.
+
+"Since the last visit" means since the person's previous log-in: the one before the current
+session's, read from the journal's log-in events (``derniere_visite``). The view keeps it in the
+session, so that it does not move while the person browses; a first log-in has no previous
+visit, and the home then shows what was added in the last ``JOURS_SANS_VISITE`` days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from agenda.models import RendezVous
+from dossier.models import Document, Statut
+from dossier.selectors import documents_visibles
+from espace_sante.acces import AccesPatient
+from espace_sante.comptes.models import Utilisateur
+from espace_sante.journal.models import Action, Evenement
+from messagerie.selectors import non_lus_espace
+from professionnels.models import BrisDeGlace
+from profil import profil_medical as pm
+
+NOUVEAUX_MONTRES = 5
+RENDEZ_VOUS_MONTRES = 3
+JOURS_SANS_VISITE = 30
+# An emergency access stays on the home page this long after it ended.
+URGENCES_RECENTES = timedelta(days=30)
+# The vaccination calendar's states read here (profil.vaccination.Statut's values).
+EN_RETARD = "en_retard"
+A_FAIRE = "a_faire"
+
+
+@dataclass(frozen=True)
+class Vaccins:
+    en_retard: list[str] = field(default_factory=list)
+    a_faire: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Urgence:
+    professionnel: str
+    debut: datetime
+    fin: datetime
+    en_cours: bool
+    motif: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class Tableau:
+    """What the home page shows for one space."""
+
+    acces: AccesPatient
+    depuis: datetime
+    nouveaux: list[Document]
+    nombre_nouveaux: int
+    non_lus: int
+    rendez_vous: list[RendezVous]
+    vaccins: Vaccins
+    documents_refuses: int
+    urgences: list[Urgence]
+
+    @property
+    def alertes(self) -> bool:
+        vaccins = self.vaccins.en_retard or self.vaccins.a_faire
+        return bool(vaccins or self.documents_refuses or self.urgences)
+
+
+def derniere_visite(*, utilisateur: Utilisateur) -> datetime | None:
+    """The person's previous log-in (the latest is the current session's), or None."""
+    connexions = Evenement.objects.filter(
+        action=Action.CONNEXION, objet_type="compte", objet_id=str(utilisateur.uuid)
+    ).order_by("-horodatage")
+    return connexions.values_list("horodatage", flat=True)[1:2].first()
+
+
+def depuis_la_visite(visite: datetime | None) -> datetime:
+    return visite or timezone.now() - timedelta(days=JOURS_SANS_VISITE)
+
+
+def documents_refuses(*, acces: AccesPatient) -> int:
+    """Hook: the documents of the space whose processing failed ("en erreur"). Another part of
+    issue 20 turns refusals into notices; until then the home counts them here."""
+    return documents_visibles(acces=acces).filter(statut=Statut.EN_ERREUR).count()
+
+
+def vaccins_a_signaler(*, acces: AccesPatient, aujourd_hui: date) -> Vaccins:
+    """The vaccinations of the space's calendar that are late, or due from today."""
+    en_retard: list[str] = []
+    a_faire: list[str] = []
+    for echeance in pm.calendrier_vaccinal(acces=acces):
+        statut = str(getattr(echeance, "statut", ""))
+        nom = str(echeance.regle.vaccin)
+        if statut == EN_RETARD:
+            en_retard.append(nom)
+        elif statut == A_FAIRE and echeance.date_recommandee <= aujourd_hui:
+            a_faire.append(nom)
+    return Vaccins(en_retard=_uniques(en_retard), a_faire=_uniques(a_faire))
+
+
+def _uniques(noms: list[str]) -> list[str]:
+    return list(dict.fromkeys(noms))
+
+
+def urgences_recentes(*, acces: AccesPatient, maintenant: datetime) -> list[Urgence]:
+    """The emergency accesses to the space running now or ended in the last
+    ``URGENCES_RECENTES``, with the reason the professional gave."""
+    urgences = (
+        BrisDeGlace.objects.filter(espace=acces.espace, fin__gte=maintenant - URGENCES_RECENTES)
+        .select_related("professionnel__utilisateur")
+        .order_by("-debut")[:5]
+    )
+    return [
+        Urgence(
+            professionnel=u.professionnel.nom_affiche,
+            debut=u.debut,
+            fin=u.fin,
+            en_cours=u.fin > maintenant,
+            motif=str(u.motif),
+            mode=u.get_mode_display(),
+        )
+        for u in urgences
+    ]
+
+
+def rendez_vous_prochains(*, acces: AccesPatient, maintenant: datetime) -> list[RendezVous]:
+    return list(
+        RendezVous.objects.filter(espace=acces.espace, debut__gte=maintenant)
+        .select_related("professionnel__utilisateur")
+        .order_by("debut")[:RENDEZ_VOUS_MONTRES]
+    )
+
+
+def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
+    """Everything the home shows for ``acces.espace``."""
+    maintenant = timezone.now()
+    depuis = depuis_la_visite(visite)
+    nouveaux = (
+        documents_visibles(acces=acces)
+        .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
+        .order_by("-cree_le")
+    )
+    return Tableau(
+        acces=acces,
+        depuis=depuis,
+        nouveaux=list(nouveaux.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES]),
+        nombre_nouveaux=nouveaux.count(),
+        non_lus=non_lus_espace(acces),
+        rendez_vous=rendez_vous_prochains(acces=acces, maintenant=maintenant),
+        vaccins=vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate()),
+        documents_refuses=documents_refuses(acces=acces),
+        urgences=urgences_recentes(acces=acces, maintenant=maintenant),
+    )
+
+
+def tableaux_des_enfants(*, acces: AccesPatient, visite: datetime | None) -> list[Tableau]:
+    """For a holder who represents minors: the same, one per represented child (the spaces
+    read by the access check, ``acces.possibles``); for a representative acting in a child's
+    space, nothing more (that space's own dashboard is the page)."""
+    if not acces.est_titulaire:
+        return []
+    return [
+        tableau_de_bord(
+            acces=AccesPatient(espace=a.espace, role=a.role, utilisateur=acces.utilisateur),
+            visite=visite,
+        )
+        for a in acces.possibles or ()
+        if a.est_representant and a.espace.ouvert
+    ]
