@@ -16,7 +16,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from espace_sante.acces import AccesPatient
-from espace_sante.lib.graphiques import Barres, Cadre, barres
+from espace_sante.lib.graphiques import Barres, barres
 
 from ..models import LigneRemboursement, NatureRemboursement
 from ..selectors import documents_visibles
@@ -125,8 +125,6 @@ def totaux_par_nature(lignes: QuerySet[LigneRemboursement]) -> list[Total]:
 
 # --- The chart of yearly out-of-pocket costs (drawn by espace_sante/lib/graphiques.py) -----------
 
-CADRE = Cadre(gauche=56, haut=20)  # room on the left for the amounts
-
 
 def montant_fr(montant: Decimal | None) -> str:
     """``1234.5`` → ``1 234,50 €`` (narrow no-break space for thousands)."""
@@ -154,7 +152,7 @@ def graphique_reste_a_charge(totaux: list[Total]) -> Barres | None:
                 "max": montant_fr(max(montant for _annee, montant in montants)),
             }
         ),
-        cadre=CADRE,
+        unite="€",
     )
 
 

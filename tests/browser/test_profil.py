@@ -43,7 +43,7 @@ def test_allergy_measure_vaccination_and_summary(page: Page) -> None:
         _aller(page, page.get_by_role("button", name="Enregistrer").click)
     courbe = page.locator("#courbe-poids svg")
     expect(courbe).to_be_visible()
-    expect(courbe.locator("circle.courbe__point")).to_have_count(2)
+    expect(courbe.locator("circle.graphique__point")).to_have_count(2)
 
     # A vaccination: the calendar marks it done.
     naissance = espace.date_naissance
