@@ -97,8 +97,8 @@ class Cadre:
 
     @property
     def y_unite(self) -> int:
-        """The y of the unit's baseline, above the value axis' top label."""
-        return TAILLE_TEXTE
+        """The y of the unit's baseline: above the drawing, right of the values' labels."""
+        return self.haut - 10
 
     @property
     def taille_texte(self) -> int:

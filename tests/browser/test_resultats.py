@@ -97,7 +97,7 @@ def _parcourir(page: Page, nom: str) -> None:
     verifier_accessibilite(page)
     _sans_debordement(page)
     _capture(page, f"{nom}-glucose")
-    graphique = page.locator("figure.courbe-resultats svg")
+    graphique = page.locator("figure.courbe-resultats svg.graphique__svg")
     expect(graphique).to_have_count(1)
     expect(graphique.locator("a.courbe-resultats__lien")).to_have_count(3)
     expect(graphique.locator("rect.graphique__bande")).to_have_count(1)

@@ -85,7 +85,7 @@ def test_the_trend_converts_units_of_one_quantity_and_marks_the_change(
     assert reponse.status_code == 200
     page = " ".join(reponse.content.decode().split())
     # Two charts: g/L (with the mg/dL value converted), and mmol/L apart.
-    assert page.count('class="fr-mb-3w courbe courbe-resultats"') == 2
+    assert page.count('class="fr-mb-3w fr-mx-0 courbe courbe-resultats"') == 2
     assert "Glucose (g/L)" in page and "Glucose (mmol/L)" in page
     assert "= 0,95 g/L" in page  # 95 mg/dL
     assert "tracées à part" in page

@@ -35,7 +35,7 @@ def test_the_frame_gives_the_drawing_area_and_where_labels_go() -> None:
 
     assert (cadre.interieur_largeur, cadre.interieur_hauteur) == (308, 170)
     assert (cadre.base, cadre.droite_x) == (202, 352)
-    assert (cadre.x_graduations, cadre.y_abscisses, cadre.y_unite) == (40, 224, TAILLE_TEXTE)
+    assert (cadre.x_graduations, cadre.y_abscisses, cadre.y_unite) == (40, 224, 22)
 
 
 def test_text_stays_at_least_12_px_on_a_320_px_screen() -> None:
