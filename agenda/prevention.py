@@ -143,8 +143,8 @@ def _soins_vaccination(acces: AccesPatient, aujourd_hui: date) -> list[SoinAPrev
     today or from the recommended date."""
     soins = []
     for echeance in calendrier_vaccinal(acces=acces):
-        if echeance.statut == Statut.NON_APPLICABLE:
-            continue
+        if echeance.statut == Statut.NON_APPLICABLE or echeance.regle.selon_situation:
+            continue  # over, or recommended to some people only (BCG, hepatitis A, RSV)
         regle = echeance.regle
         du = echeance.date_recommandee
         au = echeance.date_limite or max(du, aujourd_hui) + timedelta(days=365)

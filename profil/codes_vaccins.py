@@ -42,7 +42,6 @@ FAMILLES_HORS_CALENDRIER: Mapping[str, str] = MappingProxyType(
         "Polio": "Poliomyélite (seule)",
         "Hib": "Haemophilus influenzae b",
         "HepB": "Hépatite B",
-        "HepA": "Hépatite A",
         "HepA-HepB": "Hépatites A et B",
         "MenC": "Méningocoque C",
         "Meningocoque": "Méningocoques (autre vaccin)",
@@ -52,7 +51,6 @@ FAMILLES_HORS_CALENDRIER: Mapping[str, str] = MappingProxyType(
         "Rubeole": "Rubéole (seule)",
         "Varicelle": "Varicelle",
         "Zona-vivant": "Zona (vaccin vivant atténué)",
-        "BCG": "Tuberculose (BCG)",
         "FievreJaune": "Fièvre jaune",
         "Typhoide": "Fièvre typhoïde",
         "Typhoide-HepA": "Fièvre typhoïde et hépatite A",
@@ -150,6 +148,9 @@ _ATC: Mapping[str, str] = MappingProxyType(
         "J07BB": "Grippe",
         "J07BN": "COVID-19",
         "J07BX03": "COVID-19",  # the code COVID-19 vaccines had before J07BN (2022)
+        "J07BX05": "VRS",  # respiratory syncytial virus vaccines (Abrysvo, Arexvy, mResvia)
+        "J06BD08": "VRS",  # nirsevimab (Beyfortus): an antibody, given to infants as a vaccine
+        "J06BD01": "VRS",  # palivizumab (Synagis), the older antibody for infants at risk
         # Vaccines the calendar does not track.
         "J07AE": "Cholera",
         "J07AF": "Diphterie",
@@ -218,6 +219,7 @@ _NOMS: Mapping[str, str] = MappingProxyType(
         **dict.fromkeys(["PRIORIX", "M-M-RVAXPRO", "MMRVAXPRO", "PROQUAD"], "ROR"),
         **dict.fromkeys(["GARDASIL", "CERVARIX"], "HPV"),
         "SHINGRIX": "Zona",
+        **dict.fromkeys(["BEYFORTUS", "ABRYSVO", "AREXVY", "MRESVIA", "SYNAGIS"], "VRS"),
         **dict.fromkeys(
             [
                 "VAXIGRIP",
@@ -265,7 +267,7 @@ def _normaliser(texte: str) -> str:
 def famille_atc(code: str) -> str | None:
     """The family of an ATC code (``J07AM``, ``J07AM01``…), the most specific prefix first."""
     code = code.strip().upper()
-    for longueur in range(len(code), 4, -1):
+    for longueur in range(len(code), 4, -1):  # J07… classes and the J06BD antibodies
         famille = _ATC.get(code[:longueur])
         if famille is not None:
             return famille

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from espace_sante.lib.graphiques import Courbe, Releve, courbe
+from espace_sante.lib.graphiques import Courbe, Releve, courbe, nombre_fr
 
 from .models import Mesure, TypeMesure
 
@@ -84,6 +84,7 @@ def graphique(type_mesure: str, mesures: list[Mesure]) -> Courbe | None:
     if not serie:
         return None
     reference = BORNES[type_mesure].reference
+    tension = type_mesure == TypeMesure.TENSION
     return courbe(
         [
             Releve(
@@ -94,17 +95,57 @@ def graphique(type_mesure: str, mesures: list[Mesure]) -> Courbe | None:
             )
             for m in serie
         ],
-        reference=(float(reference[0]), float(reference[1])) if reference else None,
+        reference=_plage(reference),
+        reference_basse=_plage(DIASTOLIQUE.reference) if tension else None,
         positif=True,  # weights, heights, pressures, temperatures… are never negative
+        unite=UNITES[type_mesure],
+        noms=("Pression systolique", "Pression diastolique") if tension else ("", ""),
         titre=str(dict(TypeMesure.choices)[type_mesure]),
         description=(
-            f"{len(serie)} mesure(s) du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
-            + (f" ; zone de référence {reference[0]} à {reference[1]}" if reference else "")
+            (
+                f"{len(serie)} mesures, du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
+                if len(serie) > 1
+                else f"1 mesure, le {serie[0].date:%d/%m/%Y}"
+            )
+            + (
+                f" ; zone de référence {_fr(reference[0])} à {_fr(reference[1])}"
+                if reference
+                else ""
+            )
+            + (
+                f" (systolique) et {_fr(DIASTOLIQUE_REF[0])} à {_fr(DIASTOLIQUE_REF[1])}"
+                " (diastolique)"
+                if tension
+                else ""
+            )
         ),
     )
 
 
+UNITES: dict[str, str] = {
+    TypeMesure.POIDS: "kg",
+    TypeMesure.TAILLE: "cm",
+    TypeMesure.TOUR_DE_TAILLE: "cm",
+    TypeMesure.TENSION: "mmHg",
+    TypeMesure.FREQUENCE_CARDIAQUE: "battements/min",
+    TypeMesure.GLYCEMIE: "g/L",
+    TypeMesure.TEMPERATURE: "°C",
+}
+assert DIASTOLIQUE.reference is not None
+DIASTOLIQUE_REF: tuple[Decimal, Decimal] = DIASTOLIQUE.reference
+
+
+def _plage(plage: tuple[Decimal, Decimal] | None) -> tuple[float, float] | None:
+    return (float(plage[0]), float(plage[1])) if plage else None
+
+
+def _fr(valeur: Decimal) -> str:
+    """A measure the French way (``36,1``; ``1 250``)."""
+    normale = valeur.normalize()
+    return nombre_fr(normale, max(0, -int(normale.as_tuple().exponent)))
+
+
 def _valeur(mesure: Mesure) -> str:
     if mesure.valeur_basse is not None:
-        return f"{mesure.valeur.normalize():f}/{mesure.valeur_basse.normalize():f}"
-    return f"{mesure.valeur.normalize():f}"
+        return f"{_fr(mesure.valeur)}/{_fr(mesure.valeur_basse)} {UNITES[mesure.type]}"
+    return f"{_fr(mesure.valeur)} {UNITES[mesure.type]}"

@@ -4,7 +4,7 @@ the entry, never its content."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from dsfr.forms import DsfrBaseForm
 from espace_sante.acces import (
     Acces,
     AccesPatient,
+    documents_lisibles,
     entrees_profil_lisibles,
     evenements_lisibles,
     marque_secret,
@@ -48,7 +49,15 @@ from .models import (
     Vaccination,
     empreinte_vaccin,
 )
-from .vaccination import FAMILLES, VaccinationFaite, calendrier
+from .vaccination import (
+    FAMILLES,
+    FAMILLES_COMPTEES,
+    Echeance,
+    Statut,
+    VaccinationFaite,
+    ajouter_mois,
+    calendrier,
+)
 
 
 class _FormulaireProfil(DsfrBaseForm, forms.ModelForm):
@@ -428,19 +437,73 @@ def courbes(*, acces: Acces) -> tuple[list[Courbe], Any]:
     return resultat, mesures_.imc(toutes)
 
 
-def calendrier_vaccinal(*, acces: Acces) -> list[Any]:
+# The documents' category of vaccination notes and records (dossier.types.Categorie.VACCINATION;
+# ``profil`` reads documents through the access package only).
+CATEGORIE_VACCINATION = "vaccination"
+HORIZON_ANNEES = 10  # the calendar lists what is due within this many years
+
+
+class CalendrierVaccinal(list[Echeance]):
+    """The calendar's lines, and the vaccination documents the reader sees whose vaccinations
+    could not be read one by one (a scanned record, a note in free text): while any exists, a
+    dose that would be late is "à vérifier" instead — the document may well record it."""
+
+    documents: list[carnet_vaccinal.SourceDocument]
+
+    def __init__(
+        self, echeances: list[Echeance], documents: list[carnet_vaccinal.SourceDocument]
+    ) -> None:
+        super().__init__(echeances)
+        self.documents = documents
+
+
+def documents_vaccination_non_lus(*, acces: Acces) -> list[carnet_vaccinal.SourceDocument]:
+    """The vaccination documents the actor reads from which the carnet holds no vaccination."""
+    lus = Vaccination.objects.filter(espace=acces.espace, document_uuid__isnull=False).values(
+        "document_uuid"
+    )
+    documents = (
+        documents_lisibles(acces=acces)
+        .filter(categorie=CATEGORIE_VACCINATION)
+        .exclude(uuid__in=lus)
+        .only("uuid", "titre")
+        .order_by("-date_acte", "pk")
+    )
+    return [carnet_vaccinal.SourceDocument(d.uuid, str(d.titre)) for d in documents]
+
+
+def calendrier_vaccinal(*, acces: Acces) -> CalendrierVaccinal:
+    """The personalised calendar from every vaccination the actor reads in the space: the
+    holder's entries, the professionals', and those read from documents (all ``Vaccination``
+    rows, through ``entrees_profil_lisibles``); vaccination documents not read one by one turn
+    a late dose into one to check (``CalendrierVaccinal``)."""
     espace = acces.espace
+    aujourd_hui = timezone.localdate()
     faites = [
         VaccinationFaite(code=v.famille, date=v.date)
         for v in entrees_profil_lisibles(acces=acces, modele=Vaccination).only("famille", "date")
-        if v.famille in FAMILLES
+        if v.famille in FAMILLES_COMPTEES
     ]
-    return calendrier(
+    echeances = calendrier(
         date_naissance=espace.date_naissance,
         sexe=espace.sexe if espace.sexe in {"F", "M"} else "U",
-        aujourd_hui=timezone.localdate(),
+        aujourd_hui=aujourd_hui,
         faites=faites,
     )
+    # Sensible bounds: what is not due within HORIZON_ANNEES is not listed yet (a child sees
+    # no booster at 65; the adult boosters appear as their age comes).
+    horizon = ajouter_mois(aujourd_hui, 12 * HORIZON_ANNEES)
+    echeances = [
+        e for e in echeances if e.statut != Statut.A_FAIRE or e.date_recommandee <= horizon
+    ]
+    en_retard = any(e.statut == Statut.EN_RETARD for e in echeances)
+    documents = documents_vaccination_non_lus(acces=acces) if en_retard else []
+    if documents:
+        echeances = [
+            replace(e, statut=Statut.A_VERIFIER) if e.statut == Statut.EN_RETARD else e
+            for e in echeances
+        ]
+    return CalendrierVaccinal(echeances, documents)
 
 
 # --- Writes --------------------------------------------------------------------------------------

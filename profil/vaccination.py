@@ -1,7 +1,8 @@
 """The personalised French vaccination calendar (DESIGN.md §6), as data plus one pure function.
 
 The rules are the 2025 French schedule ("Calendrier des vaccinations et recommandations
-vaccinales 2025") written as a table of frozen dataclasses, each naming its source; the table,
+vaccinales 2025"), data read from ``donnees/calendrier_vaccinal.json`` into frozen
+dataclasses, each naming its source; the table,
 the status definitions and what is simplified are in docs/VACCINATION.md. `calendrier()` turns
 a birth date, a sex, today's date and the vaccinations already done into one `Echeance` per
 rule. No model, no database, no clock: the caller passes `aujourd_hui`.
@@ -10,15 +11,18 @@ rule. No model, no database, no clock: the caller passes `aujourd_hui`.
 from __future__ import annotations
 
 import calendar as _calendar
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from pathlib import Path
 from types import MappingProxyType
 
 __all__ = [
     "FAMILLES",
+    "FAMILLES_COMPTEES",
     "REGLES",
     "REGLES_PAR_CODE",
     "SEXES",
@@ -30,6 +34,7 @@ __all__ = [
     "ajouter_mois",
     "calendrier",
     "campagne",
+    "lire_table",
 ]
 
 
@@ -75,6 +80,7 @@ class Statut(StrEnum):
     A_FAIRE = "a_faire"
     EN_RETARD = "en_retard"
     NON_APPLICABLE = "non_applicable"
+    A_VERIFIER = "a_verifier"  # would be late, but a vaccination document may record it
 
 
 SEXES = ("F", "M", "U")  # profil.models.Sexe values
@@ -90,7 +96,10 @@ class Regle:
     `rattrapage_avant` (never closes, when None). `intervalle` is the recommended delay after
     the previous dose of the same schedule. `debut_avant` / `debut_a_partir_de` make the rule
     depend on the age at which the family's series starts (two- or three-dose HPV schedule).
-    `dose` is the dose number within its schedule, for display.
+    `dose` is the dose number within its schedule, for display. `selon_situation`: for some
+    people only (BCG, hepatitis A, RSV), never late; `periode`: repeated every so often from
+    `age` (one line, "tous les 10 ans"); `equivalents`: other families whose dose counts
+    (MenC for the infant MenACWY doses).
     """
 
     code: str
@@ -108,6 +117,9 @@ class Regle:
     nes_depuis: date | None = None
     sexe: str | None = None
     saisonnier: bool = False
+    selon_situation: bool = False
+    periode: Age | None = None
+    equivalents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,21 +150,9 @@ class Echeance:
 
 
 # ---------------------------------------------------------------------------------------------
-# The table
+# The table: data, in profil/donnees/calendrier_vaccinal.json (docs/VACCINATION.md)
 
-CALENDRIER_2025 = (
-    "Calendrier des vaccinations et recommandations vaccinales 2025, ministère chargé de la santé"
-)
-_CAL = CALENDRIER_2025
-_MENINGO = f"Décret n° 2024-694 du 5 juillet 2024 (obligation au 1er janvier 2025) ; {_CAL}"
-_ROTA = f"HAS, recommandation vaccinale rotavirus, 2022 ; {_CAL}"
-_ROR = f"{_CAL} ; HAS 2024 (rattrapage des personnes nées depuis 1980)"
-_HPV = (
-    f"{_CAL} ; HAS 2019 (garçons, en vigueur en 2021) ; "
-    "HAS, recommandation du 30 avril 2025 (rattrapage jusqu'à 26 ans révolus)"
-)
-_ZONA = f"HAS, recommandation vaccinale zona (Shingrix), 2024 ; {_CAL}"
-_COVID = f"HAS, stratégie vaccinale COVID-19, campagne d'automne ; {_CAL}"
+DONNEES = Path(__file__).resolve().parent / "donnees" / "calendrier_vaccinal.json"
 
 # Autumn campaigns (approximate: the ministry sets the dates each year; 2025-2026 ran from
 # 14 October to 31 January). A dose counts for the season whose year (1 September to
@@ -160,21 +160,6 @@ _COVID = f"HAS, stratégie vaccinale COVID-19, campagne d'automne ; {_CAL}"
 DEBUT_CAMPAGNE = (10, 15)
 FIN_CAMPAGNE = (1, 31)
 DEBUT_ANNEE_SAISON = 9
-
-FAMILLES: Mapping[str, str] = MappingProxyType(
-    {
-        "DTP": "Diphtérie, tétanos, poliomyélite (avec coqueluche, Hib, hépatite B selon l'âge)",
-        "Pneumocoque": "Infections à pneumocoque",
-        "Rotavirus": "Gastro-entérites à rotavirus",
-        "MenB": "Infections invasives à méningocoque B",
-        "MenACWY": "Infections invasives à méningocoques A, C, W, Y",
-        "ROR": "Rougeole, oreillons, rubéole",
-        "HPV": "Infections à papillomavirus humains",
-        "Zona": "Zona",
-        "Grippe": "Grippe saisonnière",
-        "COVID-19": "COVID-19",
-    }
-)
 
 _AGE = re.compile(r"(?:(\d+)a)?(?:(\d+)m)?(?:(\d+)s)?")
 
@@ -192,142 +177,52 @@ def _age_ou_rien(texte: str | None) -> Age | None:
     return None if texte is None else _age(texte)
 
 
-@dataclass(frozen=True, slots=True)
-class _Dose:
-    code: str
-    vaccin: str
-    dose: int
-    age: str
-    minimum: str
-    retard: str | None
-    rattrapage: str | None
-    intervalle: str | None = None
-    debut_avant: str | None = None
-    debut_a_partir_de: str | None = None
-    source: str | None = None
+def lire_table(chemin: Path = DONNEES) -> tuple[str, Mapping[str, str], tuple[Regle, ...]]:
+    """The schedule's title, its families and its rules, read from the data file.
 
-
-def _serie(
-    famille: str,
-    source: str,
-    *doses: _Dose,
-    nes_depuis: date | None = None,
-    saisonnier: bool = False,
-) -> tuple[Regle, ...]:
-    return tuple(
+    Each series names a family, a source (a key of ``sources``) and its doses; each dose its
+    code, vaccine, dose number, then ages written "6s" (weeks), "2m" (months), "11a" (years),
+    "11a6m": ``age`` recommended, ``minimum`` (a dose before it does not count), ``retard``
+    (delay after the recommended date; null = never late), ``rattrapage`` (catch-up before;
+    null = no limit); optionally ``intervalle`` after the previous dose, ``debut_avant`` /
+    ``debut_a_partir_de`` (the HPV two- and three-dose schedules), ``periode`` (a booster
+    repeated every so often), ``equivalents`` (other families whose dose counts, e.g. MenC
+    for the infant MenACWY doses) and ``source``. A series may be ``saisonnier``,
+    ``selon_situation`` (recommended to some people only: never late) or restricted to people
+    born from ``nes_depuis``."""
+    donnees = json.loads(chemin.read_text(encoding="utf-8"))
+    sources: dict[str, str] = donnees["sources"]
+    regles = tuple(
         Regle(
-            code=dose.code,
-            famille=famille,
-            vaccin=dose.vaccin,
-            dose=dose.dose,
-            age=_age(dose.age),
-            age_minimum=_age(dose.minimum),
-            retard_apres=_age_ou_rien(dose.retard),
-            rattrapage_avant=_age_ou_rien(dose.rattrapage),
-            source=dose.source or source,
-            intervalle=_age_ou_rien(dose.intervalle),
-            debut_avant=_age_ou_rien(dose.debut_avant),
-            debut_a_partir_de=_age_ou_rien(dose.debut_a_partir_de),
-            nes_depuis=nes_depuis,
-            saisonnier=saisonnier,
+            code=dose["code"],
+            famille=serie["famille"],
+            vaccin=dose["vaccin"],
+            dose=dose["dose"],
+            age=_age(dose["age"]),
+            age_minimum=_age(dose["minimum"]),
+            retard_apres=_age_ou_rien(dose["retard"]),
+            rattrapage_avant=_age_ou_rien(dose["rattrapage"]),
+            source=sources[dose.get("source", serie["source"])],
+            intervalle=_age_ou_rien(dose.get("intervalle")),
+            debut_avant=_age_ou_rien(dose.get("debut_avant")),
+            debut_a_partir_de=_age_ou_rien(dose.get("debut_a_partir_de")),
+            nes_depuis=date.fromisoformat(serie["nes_depuis"]) if "nes_depuis" in serie else None,
+            saisonnier=serie.get("saisonnier", False),
+            selon_situation=serie.get("selon_situation", False),
+            periode=_age_ou_rien(dose.get("periode")),
+            equivalents=tuple(dose.get("equivalents", ())),
         )
-        for dose in doses
+        for serie in donnees["series"]
+        for dose in serie["doses"]
     )
+    return donnees["titre"], MappingProxyType(dict(donnees["familles"])), regles
 
 
-_D = _Dose
-_HEXA = "DTCaP-Hib-HepB"
-_HPV_2 = "HPV (Gardasil 9), schéma à 2 doses"
-_HPV_3 = "HPV (Gardasil 9), rattrapage à 3 doses"
-
-# Each dose: code, vaccine, dose number, then ages written "6s" (weeks), "2m" (months), "11a"
-# (years), "11a6m": recommended age, minimum age (a dose before it does not count), late after
-# (delay after the recommended date; None = never late), catch-up before (None = no limit);
-# then, for HPV and zona, the interval after the previous dose and whether the series started
-# before / from an age (the HPV two- and three-dose schedules). Grace periods
-# are this module's choice: one month before 2 years, one year after, and the end of the range
-# when the schedule gives one ("11-13 ans": late from 14). See docs/VACCINATION.md.
-REGLES: tuple[Regle, ...] = (
-    *_serie(
-        "DTP",
-        _CAL,
-        _D("DTCaP-HibHepB-2m", _HEXA, 1, "2m", "6s", "1m", "16a"),
-        _D("DTCaP-HibHepB-4m", _HEXA, 2, "4m", "3m", "1m", "16a"),
-        _D("DTCaP-HibHepB-11m", _HEXA, 3, "11m", "10m", "1m", "16a"),
-        _D("DTCaP-6a", "DTCaP", 4, "6a", "5a", "1a", "11a"),
-        _D("dTcaP-11a", "dTcaP", 5, "11a", "10a", "3a", "20a"),
-        _D("dTcaP-25a", "dTcaP", 6, "25a", "20a", "1a", "40a"),
-        _D("dTP-45a", "dTP", 7, "45a", "40a", "1a", "60a"),
-        _D("dTP-65a", "dTP", 8, "65a", "60a", "1a", "70a"),
-        _D("dTP-75a", "dTP", 9, "75a", "70a", "1a", "80a"),
-        _D("dTP-85a", "dTP", 10, "85a", "80a", "1a", "90a"),
-        _D("dTP-95a", "dTP", 11, "95a", "90a", "1a", "100a"),
-        _D("dTP-105a", "dTP", 12, "105a", "100a", "1a", None),
-    ),
-    *_serie(
-        "Pneumocoque",
-        _CAL,
-        _D("VPC-2m", "VPC (conjugué)", 1, "2m", "6s", "1m", "2a"),
-        _D("VPC-4m", "VPC (conjugué)", 2, "4m", "3m", "1m", "2a"),
-        _D("VPC-11m", "VPC (conjugué)", 3, "11m", "10m", "1m", "2a"),
-        _D("VPC20-65a", "VPC20 (conjugué 20-valent)", 1, "65a", "18a", None, None),
-    ),
-    *_serie(
-        "Rotavirus",
-        _ROTA,
-        _D("Rota-1", "Rotavirus (monovalent, 2 doses)", 1, "2m", "6s", "1m", "4m"),
-        _D("Rota-2", "Rotavirus (monovalent, 2 doses)", 2, "3m", "2m", "1m", "6m"),
-    ),
-    *_serie(
-        "MenB",
-        _MENINGO,
-        _D("MenB-3m", "MenB", 1, "3m", "2m", "1m", "2a"),
-        _D("MenB-5m", "MenB", 2, "5m", "4m", "1m", "5a", debut_avant="2a"),
-        _D("MenB-12m", "MenB", 3, "12m", "11m", "1m", "5a", debut_avant="2a"),
-    ),
-    *_serie(
-        "MenACWY",
-        _MENINGO,
-        _D("MenACWY-6m", "MenACWY", 1, "6m", "5m", "1m", "12m"),
-        _D("MenACWY-12m", "MenACWY", 2, "12m", "11m", "1m", "5a"),
-        _D("MenACWY-11a", "MenACWY", 3, "11a", "10a", "4a", "25a", source=_CAL),
-    ),
-    *_serie(
-        "ROR",
-        _ROR,
-        _D("ROR-1", "ROR", 1, "12m", "12m", "1m", None),
-        _D("ROR-2", "ROR", 2, "16m", "13m", "3m", None),
-        nes_depuis=date(1980, 1, 1),
-    ),
-    *_serie(
-        "HPV",
-        _HPV,
-        _D("HPV-1", "HPV (Gardasil 9)", 1, "11a", "9a", "4a", "27a"),
-        _D("HPV-2", _HPV_2, 2, "11a6m", "9a", "7m", "27a", "6m", debut_avant="15a"),
-        _D("HPV-2-rattrapage", _HPV_3, 2, "15a2m", "9a", "1m", "27a", "2m", None, "15a"),
-        _D("HPV-3-rattrapage", _HPV_3, 3, "15a6m", "9a", "6m", "27a", "4m", None, "15a"),
-    ),
-    *_serie(
-        "Zona",
-        _ZONA,
-        _D("Zona-1", "Zona (Shingrix)", 1, "65a", "50a", None, None),
-        _D("Zona-2", "Zona (Shingrix)", 2, "65a2m", "50a", None, None, intervalle="2m"),
-    ),
-    *_serie(
-        "Grippe",
-        _CAL,
-        _D("Grippe-65a", "Grippe (chaque automne)", 1, "65a", "65a", None, None),
-        saisonnier=True,
-    ),
-    *_serie(
-        "COVID-19",
-        _COVID,
-        _D("COVID-19-65a", "COVID-19 (chaque automne)", 1, "65a", "65a", None, None),
-        saisonnier=True,
-    ),
-)
+CALENDRIER_2025, FAMILLES, REGLES = lire_table()
 
 REGLES_PAR_CODE: Mapping[str, Regle] = MappingProxyType({regle.code: regle for regle in REGLES})
+# The families whose doses count for the calendar: its own and their equivalents (MenC).
+FAMILLES_COMPTEES = frozenset(FAMILLES) | {autre for regle in REGLES for autre in regle.equivalents}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,13 +263,16 @@ def calendrier(
         raise ValueError("aujourd_hui précède la date de naissance")
     familles = {regle.famille for regle in regles}
     par_code = {regle.code: regle.famille for regle in regles}
-    doses: dict[str, set[date]] = {}
+    # A family outside the table may count for some rules of one (MenC for the infant MenACWY).
+    equivalentes = {autre: regle.famille for regle in regles for autre in regle.equivalents}
+    doses: dict[str, dict[date, set[str]]] = {}
     for faite in faites:
-        famille = faite.code if faite.code in familles else par_code.get(faite.code)
+        source = faite.code if faite.code in familles else par_code.get(faite.code)
+        famille = source or equivalentes.get(faite.code)
         if famille is None:
             raise ValueError(f"code de vaccin inconnu : {faite.code!r}")
         if date_naissance <= faite.date <= aujourd_hui:
-            doses.setdefault(famille, set()).add(faite.date)
+            doses.setdefault(famille, {}).setdefault(faite.date, set()).add(source or faite.code)
 
     par_famille: dict[str, list[Regle]] = {}
     for regle in regles:
@@ -382,12 +280,17 @@ def calendrier(
 
     echeances: dict[str, Echeance] = {}
     for famille, regles_famille in par_famille.items():
-        dates = sorted(doses.get(famille, ()))
+        dates = sorted(doses.get(famille, {}).items())
         for echeance in _echeances_famille(
             regles_famille, dates, naissance=date_naissance, sexe=sexe, aujourd_hui=aujourd_hui
         ):
             echeances[echeance.regle.code] = echeance
     return [echeances[regle.code] for regle in regles]
+
+
+def _accepte(regle: Regle, sources: set[str]) -> bool:
+    """Whether a day's doses (their families) count for ``regle``."""
+    return regle.famille in sources or not sources.isdisjoint(regle.equivalents)
 
 
 def _dans_fenetre(regle: Regle, jour: date, naissance: date) -> bool:
@@ -413,8 +316,14 @@ def _date_limite(regle: Regle, naissance: date) -> date | None:
 
 
 def _echeances_famille(
-    regles: list[Regle], doses: list[date], *, naissance: date, sexe: str, aujourd_hui: date
+    regles: list[Regle],
+    jours: list[tuple[date, set[str]]],
+    *,
+    naissance: date,
+    sexe: str,
+    aujourd_hui: date,
 ) -> list[Echeance]:
+    doses = [jour for jour, _sources in jours]
     # When the series starts (or would start): decides the two- or three-dose HPV schedule.
     premiere = regles[0]
     debut = next((jour for jour in doses if _dans_fenetre(premiere, jour, naissance)), None)
@@ -432,21 +341,41 @@ def _echeances_famille(
             for regle in regles
         ]
 
-    # Doses in date order, each filling the next rule (after the last filled) that accepts it.
+    # Doses in date order, each filling a rule after the last filled that accepts it: the
+    # latest one already recommended on that day by age alone, else the first (a booster at
+    # 12 with no infant record is the 11-year booster, not the first infant dose; a dose a
+    # month late still fills its own rule).
     faites: dict[str, date] = {}
     suivante = 0
-    for jour in doses:
-        for rang in range(suivante, len(applicables)):
-            if _dans_fenetre(applicables[rang], jour, naissance):
-                faites[applicables[rang].code] = jour
-                suivante = rang + 1
-                break
+    for jour, sources in jours:
+        rangs = [
+            rang
+            for rang in range(suivante, len(applicables))
+            if _accepte(applicables[rang], sources)
+            and _dans_fenetre(applicables[rang], jour, naissance)
+        ]
+        if not rangs:
+            continue
+        echues = [
+            rang
+            for rang in rangs
+            if applicables[rang].intervalle is None  # a dose counted from the previous one
+            and applicables[rang].age.apres(naissance) <= jour
+        ]
+        rang = echues[-1] if echues else rangs[0]
+        faites[applicables[rang].code] = jour
+        suivante = rang + 1
 
     echeances: list[Echeance] = []
     precedente: Echeance | None = None
     for regle in regles:
         if regle not in applicables:
             echeances.append(_non_applicable(regle, naissance))
+            continue
+        if regle.periode is not None:
+            echeances.append(
+                _echeance_periodique(regle, doses, naissance=naissance, aujourd_hui=aujourd_hui)
+            )
             continue
         echeance = _echeance(
             regle,
@@ -497,6 +426,36 @@ def _echeance(
         date_retard=retard,
         date_limite=limite,
         date_faite=faite,
+    )
+
+
+def _echeance_periodique(
+    regle: Regle, doses: list[date], *, naissance: date, aujourd_hui: date
+) -> Echeance:
+    """A booster repeated every ``periode`` from ``age`` ("75 ans, puis tous les 10 ans"):
+    one line, not one per decade. Done while the last dose from ``age_minimum`` on is less
+    than a period old (``date_recommandee`` is then the next one); otherwise due at the later
+    of ``age`` and the last dose plus the period."""
+    assert regle.periode is not None
+    depuis = regle.age_minimum.apres(naissance)
+    derniere = max((jour for jour in doses if jour >= depuis), default=None)
+    recommandee = regle.age.apres(naissance)
+    if derniere is not None:
+        recommandee = max(recommandee, regle.periode.apres(derniere))
+    retard = regle.retard_apres.apres(recommandee) if regle.retard_apres is not None else None
+    if derniere is not None and aujourd_hui < regle.periode.apres(derniere):
+        statut = Statut.FAITE
+    elif retard is not None and aujourd_hui >= retard:
+        statut = Statut.EN_RETARD
+    else:
+        statut = Statut.A_FAIRE
+    return Echeance(
+        regle=regle,
+        statut=statut,
+        date_recommandee=recommandee,
+        date_retard=retard,
+        date_limite=None,
+        date_faite=derniere if statut == Statut.FAITE else None,
     )
 
 

@@ -14,9 +14,10 @@ from django import forms
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from espace_sante.acces import AccesPatient
-from espace_sante.lib.graphiques import Barres, Cadre, barres
+from espace_sante.lib.graphiques import Barres, barres
 
 from ..models import LigneRemboursement, NatureRemboursement
 from ..selectors import documents_visibles
@@ -125,8 +126,6 @@ def totaux_par_nature(lignes: QuerySet[LigneRemboursement]) -> list[Total]:
 
 # --- The chart of yearly out-of-pocket costs (drawn by espace_sante/lib/graphiques.py) -----------
 
-CADRE = Cadre(gauche=56, haut=20)  # room on the left for the amounts
-
 
 def montant_fr(montant: Decimal | None) -> str:
     """``1234.5`` → ``1 234,50 €`` (narrow no-break space for thousands)."""
@@ -146,7 +145,11 @@ def graphique_reste_a_charge(totaux: list[Total]) -> Barres | None:
         montrer=montant_fr,
         titre=str(_("Reste à charge par année")),
         description=str(
-            _("%(n)s année(s), de %(debut)s à %(fin)s ; le plus élevé : %(max)s")
+            ngettext(
+                "%(n)s année, %(debut)s ; le plus élevé : %(max)s",
+                "%(n)s années, de %(debut)s à %(fin)s ; le plus élevé : %(max)s",
+                len(annees),
+            )
             % {
                 "n": len(annees),
                 "debut": annees[0].cle,
@@ -154,7 +157,7 @@ def graphique_reste_a_charge(totaux: list[Total]) -> Barres | None:
                 "max": montant_fr(max(montant for _annee, montant in montants)),
             }
         ),
-        cadre=CADRE,
+        unite="€",
     )
 
 

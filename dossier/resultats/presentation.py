@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from espace_sante.acces import Acces
-from espace_sante.lib.graphiques import Cadre, Courbe, Releve, courbe
+from espace_sante.lib.graphiques import Courbe, Releve, courbe
 
 from ..formats import ucum
 from ..formats.cda.observations import Genre
@@ -47,8 +47,6 @@ INTERPRETATIONS = {
     "I": ("intermédiaire", ""),
     "R": ("résistant", ""),
 }
-# Narrower than the measures' charts: on a phone the drawing (and its text) shrinks less.
-CADRE = Cadre(largeur=440, gauche=52, haut=16)
 ZERO = uuid.UUID(int=0)
 
 
@@ -323,8 +321,9 @@ def _graphique(groupe: Groupe, libelle: str, liens: Liens) -> Courbe:
         reference=bande,
         titre=f"{libelle} ({unite})" if unite else libelle,
         description=description,
-        cadre=CADRE,
         marques=marques,
+        unite=unite,
+        noms=(libelle, ""),
         positif=min([*valeurs, *(bande or ())]) >= 0,
     )
 

@@ -41,9 +41,9 @@ def test_allergy_measure_vaccination_and_summary(page: Page) -> None:
         page.get_by_label(re.compile(r"^\s*Valeur")).fill(poids)
         page.get_by_label("Date").fill(jour)
         _aller(page, page.get_by_role("button", name="Enregistrer").click)
-    courbe = page.locator("#courbe-poids svg")
+    courbe = page.locator("#courbe-poids svg.graphique__svg")
     expect(courbe).to_be_visible()
-    expect(courbe.locator("circle.courbe__point")).to_have_count(2)
+    expect(courbe.locator("circle.graphique__point")).to_have_count(2)
 
     # A vaccination: the calendar marks it done.
     naissance = espace.date_naissance

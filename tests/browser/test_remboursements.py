@@ -27,7 +27,7 @@ def test_a_holder_reads_and_filters_their_reimbursements(page: Page) -> None:
         page.get_by_role("link", name="Remboursements").first.click()
     verifier_accessibilite(page)
     annees = {ligne["date"][:4] for ligne in lignes}
-    graphique = page.locator("#graphique-reste-a-charge svg")
+    graphique = page.locator("#graphique-reste-a-charge svg.graphique__svg")
     expect(graphique).to_be_visible()
     expect(graphique.locator("rect.graphique-remboursements__barre")).to_have_count(len(annees))
     expect(page.locator("#totaux-annee tbody tr")).to_have_count(len(annees))

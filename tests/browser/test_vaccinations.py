@@ -127,3 +127,31 @@ def test_a_professional_reads_the_carnet_with_the_note_s_vaccinations(ecran: Pag
     )
     _aller(page, ligne.get_by_role("link", name="document « Note de vaccination »").click)
     expect(page).to_have_url(re.compile(rf"/pro/patients/{patient.uuid}/documents/{note.uuid}/$"))
+
+
+def test_a_note_not_read_one_by_one_turns_late_doses_into_doses_to_check(ecran: Page) -> None:
+    """Issue 20, point 4: the child's vaccination note says nothing the carnet can read one by
+    one; the calendar marks nothing "En retard" but "À vérifier dans vos documents" and leads to
+    the note. The parent's own calendar stops at what is due within ten years (no booster
+    list to 105)."""
+    page = ecran
+    parent = EspaceFactory(prenoms="Camille", nom_naissance="MARTIN")  # born in 1980
+    enfant = RepresentationFactory(representant=parent).espace  # born on 10 January 2015
+    note = _note(enfant)  # a note with no vaccination entry
+
+    se_connecter(page, email=parent.titulaire.email, suivant=f"/espace/{parent.uuid}/profil/")
+    _verifier(page)
+    calendrier = page.locator("#calendrier-vaccinal")
+    expect(calendrier).to_contain_text("45 ans")
+    for lointain in ("75 ans", "95 ans", "105 ans"):
+        expect(calendrier).not_to_contain_text(lointain)
+
+    page.goto(f"/espace/{enfant.uuid}/profil/")
+    _verifier(page)
+    ror = page.locator("#calendrier-vaccinal tr", has_text="ROR (dose 2)").first
+    expect(ror).to_contain_text("À vérifier dans vos documents")
+    expect(page.locator("#calendrier-vaccinal")).not_to_contain_text("En retard")
+    encadre = page.locator("#vaccinations-a-verifier")
+    expect(encadre).to_contain_text("que nous ne savons pas lire une à une")
+    _aller(page, encadre.get_by_role("link", name=str(note.titre)).click)
+    expect(page).to_have_url(re.compile(rf"/espace/{enfant.uuid}/documents/{note.uuid}/$"))

@@ -154,8 +154,8 @@ def test_totals_per_year_and_kind_and_the_chart_match_the_table(
     assert {n: Decimal(v) for n, v in par_nature.items()} == attendu_nature
     svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
     barres = re.findall(
-        r'<rect class="graphique-remboursements__barre" data-annee="(\d+)" data-montant="([^"]+)"'
-        r' x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)">',
+        r'<rect class="graphique__barre graphique-remboursements__barre" data-annee="(\d+)"'
+        r' data-montant="([^"]+)" x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)"',
         svg,
     )
     assert {annee: Decimal(montant) for annee, montant, _, _ in barres} == attendu_annee

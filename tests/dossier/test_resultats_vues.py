@@ -85,15 +85,15 @@ def test_the_trend_converts_units_of_one_quantity_and_marks_the_change(
     assert reponse.status_code == 200
     page = " ".join(reponse.content.decode().split())
     # Two charts: g/L (with the mg/dL value converted), and mmol/L apart.
-    assert page.count('class="fr-mb-3w courbe courbe-resultats"') == 2
+    assert page.count('class="fr-mb-3w fr-mx-0 courbe courbe-resultats"') == 2
     assert "Glucose (g/L)" in page and "Glucose (mmol/L)" in page
     assert "= 0,95 g/L" in page  # 95 mg/dL
     assert "tracées à part" in page
     assert "unité : mg/dL → g/L ; méthode : — → Hexokinase" in page
-    assert page.count('class="courbe__marque"') == 1
+    assert page.count('class="graphique__marque"') == 1
     for doc in docs:  # each point, and each row of the table, links to its document
         assert page.count(reverse("dossier:document", args=[titulaire.uuid, doc.uuid])) == 2
-    assert 'class="courbe__reference"' in page
+    assert 'class="graphique__bande graphique__bande--haute"' in page
     assert Evenement.objects.filter(
         action=Action.RESULTATS_CONSULTES,
         objet_id=empreinte_analyse(titulaire.pk, GLUCOSE),

@@ -202,15 +202,16 @@ def test_measures_draw_a_chart_with_their_points_and_the_bmi(client_titulaire, t
     courbe = html[
         html.index('id="courbe-poids"') : html.index("</figure>", html.index('id="courbe-poids"'))
     ]
-    points = re.findall(r'<circle class="courbe__point" cx="([\d.]+)" cy="([\d.]+)"', courbe)
+    points = re.findall(r'<circle class="graphique__point" cx="([\d.]+)" cy="([\d.]+)"', courbe)
     assert len(points) == 3
     xs, ys = [float(x) for x, _ in points], [float(y) for _, y in points]
     assert xs == sorted(xs)  # oldest first, left to right
     assert ys[1] < ys[2] < ys[0]  # 72.5 is highest on screen (smallest y), 70 lowest
-    assert "10/01/2026 : 70" in courbe and "72.5" in courbe
+    assert "10/01/2026 : 70 kg" in courbe and "72,5 kg" in courbe
     assert "24.6" in html or "24,6" in html  # 71 / 1.70² = 24.57
     tension = html[html.index('id="courbe-tension"') :]
-    assert "courbe__reference" in tension and "128/82" in tension
+    assert "graphique__bande--haute" in tension and "graphique__bande--basse" in tension
+    assert "128/82 mmHg" in tension
 
 
 def test_a_representative_cannot_write_a_minor_s_directives(

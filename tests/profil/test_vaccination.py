@@ -66,10 +66,7 @@ PUBLIE = {
     "dTcaP-25a": ("25 ans", "40 ans"),
     "dTP-45a": ("45 ans", "60 ans"),
     "dTP-65a": ("65 ans", "70 ans"),
-    "dTP-75a": ("75 ans", "80 ans"),
-    "dTP-85a": ("85 ans", "90 ans"),
-    "dTP-95a": ("95 ans", "100 ans"),
-    "dTP-105a": ("105 ans", None),
+    "dTP-10ans": ("75 ans", None),
     "VPC-2m": ("2 mois", "2 ans"),
     "VPC-4m": ("4 mois", "2 ans"),
     "VPC-11m": ("11 mois", "2 ans"),
@@ -92,6 +89,10 @@ PUBLIE = {
     "Zona-2": ("65 ans 2 mois", None),
     "Grippe-65a": ("65 ans", None),
     "COVID-19-65a": ("65 ans", None),
+    "BCG-1": ("1 mois", "15 ans"),
+    "HepA-1": ("12 mois", "18 ans"),
+    "VRS-nourrisson": ("0 mois", "12 mois"),
+    "VRS-75a": ("75 ans", None),
 }
 
 
@@ -508,12 +509,12 @@ def test_a_sixty_six_year_old_partly_vaccinated() -> None:
     )
     lignes = {
         code: (*_ligne(echeances[code]), echeances[code].date_faite)
-        for code in ("dTP-45a", "dTP-65a", "dTP-75a", "Zona-1", "Zona-2", "VPC20-65a")
+        for code in ("dTP-45a", "dTP-65a", "dTP-10ans", "Zona-1", "Zona-2", "VPC20-65a")
     }
     assert lignes == {
         "dTP-45a": (NON_APPLICABLE, D(2004, 3, 1), D(2005, 3, 1), D(2019, 2, 28), None),
         "dTP-65a": (FAITE, D(2024, 3, 1), D(2025, 3, 1), D(2029, 2, 28), D(2024, 4, 2)),
-        "dTP-75a": (A_FAIRE, D(2034, 3, 1), D(2035, 3, 1), D(2039, 2, 28), None),
+        "dTP-10ans": (A_FAIRE, D(2034, 3, 1), D(2035, 3, 1), None, None),
         "Zona-1": (FAITE, D(2024, 3, 1), None, None, D(2025, 1, 10)),
         "Zona-2": (A_FAIRE, D(2025, 3, 10), None, None, None),
         "VPC20-65a": (A_FAIRE, D(2024, 3, 1), None, None, None),
@@ -696,7 +697,7 @@ def test_a_missed_rotavirus_window_cannot_be_caught_up() -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"faites": [VaccinationFaite("BCG", D(2025, 7, 1))]}, "code de vaccin inconnu"),
+        ({"faites": [VaccinationFaite("Rage", D(2025, 7, 1))]}, "code de vaccin inconnu"),
         ({"sexe": "X"}, "sexe inconnu"),
         ({"aujourd_hui": D(2025, 5, 31)}, "précède"),
     ],
