@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -382,6 +383,15 @@ def _fournisseur_oidc(prefixe: str, identifiant: str, nom: str, scopes: list[str
     ]
 
 
+def origines_oidc(fournisseurs: dict) -> list[str]:
+    """The origins (scheme://host[:port]) of the configured OpenID Connect providers."""
+    origines = []
+    for appli in fournisseurs.get("openid_connect", {}).get("APPS", []):
+        url = urlsplit(appli["settings"]["server_url"])
+        origines.append(f"{url.scheme}://{url.netloc}")
+    return origines
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
@@ -594,6 +604,9 @@ CONTENT_SECURITY_POLICY = {
         "manifest-src": [_SELF],
     },
 }
+# The FranceConnect / Pro Santé Connect buttons post to us, and we redirect to the provider:
+# browsers check that redirect against form-action too (docs/CONNEXION.md).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += origines_oidc(SOCIALACCOUNT_PROVIDERS)
 
 # --- Logging: structured, and never a health datum nor a code ----------------------------------
 LOGGING = {

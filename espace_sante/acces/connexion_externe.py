@@ -68,7 +68,7 @@ def _refus(request: HttpRequest, *, fournisseur: str) -> ImmediateHttpResponse:
     )
 
 
-class AdaptateurConnexionExterne(DefaultSocialAccountAdapter):
+class AdaptateurConnexionExterne(DefaultSocialAccountAdapter):  # type: ignore[misc]
     """allauth's social login, restricted to existing accounts (module docstring)."""
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:

@@ -5,15 +5,19 @@ in with the password and the passkey, then with the passkey alone. At 390 and 12
 
 from __future__ import annotations
 
+import copy
 import re
+from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import Page, expect
 
-from tests.factories import MOT_DE_PASSE, EspaceFactory
+from espace_sante.settings import origines_oidc
+from tests.comptes.fournisseur_oidc import fournisseur_sur_boucle_locale, reglages_fournisseurs
+from tests.factories import MOT_DE_PASSE, SECRET_TOTP, EspaceFactory, ProfessionnelFactory
 
-from .conftest import se_connecter, verifier_accessibilite
+from .conftest import code_totp, se_connecter, verifier_accessibilite
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,3 +98,40 @@ def test_a_person_enrols_a_passkey_and_logs_in_with_it(
         page.locator("#passkey_login").click()
     expect(page).to_have_url(re.compile(rf"/espace/{espace.uuid}/$"))
     verifier_accessibilite(page)
+
+
+@pytest.mark.parametrize("fixture_page", ["page_mobile", "page"])
+def test_franceconnect_and_pro_sante_connect_from_the_login_page(
+    fixture_page: str, request: pytest.FixtureRequest, settings: Any
+) -> None:
+    """The providers on loopback: an unknown FranceConnect identity is refused with a notice; a
+    verified professional comes in through Pro Santé Connect, then our second factor."""
+    page: Page = request.getfixturevalue(fixture_page)
+    pro = ProfessionnelFactory()
+    with fournisseur_sur_boucle_locale() as fournisseur:
+        settings.SOCIALACCOUNT_PROVIDERS = reglages_fournisseurs(
+            fournisseur.url, "franceconnect", "prosanteconnect"
+        )
+        csp = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        csp["DIRECTIVES"]["form-action"] += origines_oidc(settings.SOCIALACCOUNT_PROVIDERS)
+        settings.CONTENT_SECURITY_POLICY = csp  # as settings.py does from the environment
+        fournisseur.identite = {"sub": "fc-inconnu"}
+        page.goto("/comptes/login/")
+        verifier_accessibilite(page)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Se connecter avec FranceConnect").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Connexion impossible")
+        verifier_accessibilite(page)
+
+        fournisseur.identite = {"sub": "psc-1", "preferred_username": f"8{pro.rpps}"}
+        page.goto("/comptes/login/")
+        verifier_accessibilite(page)
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile("Pro Santé Connect")).click()
+        expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
+        verifier_accessibilite(page)
+        page.get_by_label("Code", exact=True).fill(code_totp(SECRET_TOTP))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Connexion").click()
+        expect(page).not_to_have_url(re.compile(r"/comptes/"))
+        verifier_accessibilite(page)

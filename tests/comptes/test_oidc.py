@@ -182,3 +182,10 @@ def test_a_linked_professional_who_is_later_suspended_is_refused(fournisseur: Fo
     client = Client()
     reponse = client.get(_passer_par_le_fournisseur(client, "prosanteconnect"))
     assert reponse.status_code == 403
+
+
+def test_the_login_page_may_send_its_forms_on_to_a_configured_provider() -> None:
+    """Browsers check the redirect after a form post against form-action too."""
+    fournisseurs = reglages_fournisseurs("https://fc.exemple.test:8443/api/v2", "franceconnect")
+    assert reglages.origines_oidc(fournisseurs) == ["https://fc.exemple.test:8443"]
+    assert reglages.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] == ["'self'"]
