@@ -135,3 +135,8 @@ def test_franceconnect_and_pro_sante_connect_from_the_login_page(
             page.get_by_role("button", name="Connexion").click()
         expect(page).not_to_have_url(re.compile(r"/comptes/"))
         verifier_accessibilite(page)
+
+        # The linked identities, where a holder links FranceConnect (allauth's "connect").
+        page.goto("/comptes/3rdparty/")
+        expect(page.get_by_role("button", name=re.compile("FranceConnect"))).to_be_visible()
+        verifier_accessibilite(page)

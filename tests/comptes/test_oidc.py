@@ -128,6 +128,8 @@ def test_a_holder_links_franceconnect_then_logs_in_with_it_and_the_second_factor
     assert lien.status_code == 302
     compte = SocialAccount.objects.get(provider="franceconnect")
     assert compte.uid == "fc-123" and compte.user == titulaire.titulaire
+    liste = client.get(reverse("socialaccount_connections")).content.decode()
+    assert f'name="account" value="{compte.pk}"' in liste
     client.post(reverse("account_logout"))
 
     client = Client()
