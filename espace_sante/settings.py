@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -110,6 +111,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # FranceConnect / Pro Santé Connect (OpenID Connect): installed always, answering only when
+    # configured by environment (docs/CONNEXION.md).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "dsfr",
     "django_htmx",
@@ -334,10 +339,79 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors (docs/CONNEXION.md): an authenticator app, passkeys (WebAuthn), recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Espace Santé"
 MFA_RECOVERY_CODE_COUNT = 10
+# A passkey alone lets in: it is a possession factor unlocked by the device's PIN or biometrics,
+# which the server requires (user verification), so it is two factors in one gesture.
+MFA_PASSKEY_LOGIN_ENABLED = env.bool("MFA_PASSKEY_LOGIN_ENABLED", default=True)
+MFA_WEBAUTHN_USER_VERIFICATION = "required"
+# http://localhost (development, tests) is not an HTTPS origin: accepted there only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION and env.bool(
+    "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=True
+)
 ACCOUNT_FORMS = {"login": "espace_sante.comptes.connexion.ConnexionForm"}
+# FranceConnect (patients) and Pro Santé Connect (professionals), OpenID Connect through
+# allauth: each is offered only when its three variables are set (docs/CONNEXION.md).
+SOCIALACCOUNT_ADAPTER = "espace_sante.acces.connexion_externe.AdaptateurConnexionExterne"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_ONLY = False
+
+
+def _fournisseur_oidc(prefixe: str, identifiant: str, nom: str, scopes: list[str]) -> list[dict]:
+    client_id = env.str(f"{prefixe}_CLIENT_ID", default="")
+    secret = _secret(f"{prefixe}_SECRET")
+    serveur = env.str(f"{prefixe}_SERVER_URL", default="")
+    if not (client_id and secret and serveur):
+        return []
+    return [
+        {
+            "provider_id": identifiant,
+            "name": nom,
+            "client_id": client_id,
+            "secret": secret,
+            "settings": {
+                "server_url": serveur,
+                "scope": env.list(f"{prefixe}_SCOPES", default=scopes),
+                "token_auth_method": "client_secret_post",
+                "oauth_pkce_enabled": True,
+            },
+        }
+    ]
+
+
+def origines_oidc(fournisseurs: dict) -> list[str]:
+    """The origins (scheme://host[:port]) of the configured OpenID Connect providers."""
+    origines = []
+    for appli in fournisseurs.get("openid_connect", {}).get("APPS", []):
+        url = urlsplit(appli["settings"]["server_url"])
+        origines.append(f"{url.scheme}://{url.netloc}")
+    return origines
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            *_fournisseur_oidc(
+                "FRANCECONNECT",
+                "franceconnect",
+                "FranceConnect",
+                ["openid", "email", "given_name", "family_name", "birthdate", "gender"],
+            ),
+            *_fournisseur_oidc(
+                "PROSANTECONNECT",
+                "prosanteconnect",
+                "Pro Santé Connect",
+                ["openid", "scope_all"],
+            ),
+        ],
+    }
+}
 # Failed logins (espace_sante/comptes/connexion.py): free tries per address and per account,
 # then an exponential wait (seconds) up to a cap; remembered for CONNEXION_MEMOIRE seconds.
 CONNEXION_ESSAIS_LIBRES = env.int("CONNEXION_ESSAIS_LIBRES", default=5)
@@ -536,6 +610,9 @@ CONTENT_SECURITY_POLICY = {
         "manifest-src": [_SELF],
     },
 }
+# The FranceConnect / Pro Santé Connect buttons post to us, and we redirect to the provider:
+# browsers check that redirect against form-action too (docs/CONNEXION.md).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += origines_oidc(SOCIALACCOUNT_PROVIDERS)
 
 # --- Logging: structured, and never a health datum nor a code ----------------------------------
 LOGGING = {

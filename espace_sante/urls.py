@@ -10,7 +10,7 @@ handler500 = "espace_sante.views.erreur_serveur"
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
-    path("comptes/", include("allauth.urls")),
+    path("comptes/", include("espace_sante.comptes.urls_allauth")),
     path("admin/", admin.site.urls),
     path("", include("profil.urls")),
     path("", include("dossier.urls")),

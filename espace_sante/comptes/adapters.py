@@ -3,6 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import (
+    get_authentication_records,
+    record_authentication,
+)
+from django.conf import settings
 from django.http import HttpRequest
 
 from espace_sante.lib.http import client_ip
@@ -30,6 +35,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         connexion.echec_enregistrer(ip=client_ip(request), email=str(credentials.get("email", "")))
 
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """A fresh login (password or second factor checked a moment ago) counts as a recent
+        authentication: setting up a factor or viewing the recovery codes right after it does
+        not ask for the password again (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+        super().login(request, user)
+        methodes = [r.get("method") for r in get_authentication_records(request, user)]
+        for methode in ("mfa", "password"):
+            if methode in methodes:
+                record_authentication(request, user, method=methode, reauthenticated=True)
+                break
+
     def get_login_stages(self) -> list[str]:
         return [
             "espace_sante.comptes.connexion.EtapeSecondFacteur"
@@ -37,3 +53,9 @@ class AccountAdapter(DefaultAccountAdapter):
             else etape
             for etape in super().get_login_stages()
         ]
+
+
+def fournisseurs_configures() -> list[str]:
+    """The OpenID Connect providers (FranceConnect, Pro Santé Connect) set up by environment."""
+    applis = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).get("openid_connect", {})
+    return [appli["provider_id"] for appli in applis.get("APPS", [])]

@@ -1,4 +1,5 @@
-"""Every logged-in person must have a second factor before reaching anything else."""
+"""Every logged-in person must have a second factor (an authenticator app or a passkey) before
+reaching anything else; the set-up page offers both."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+# Recovery codes are a way back in, not a factor of their own.
+SECONDS_FACTEURS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 _ALLOWED_PREFIXES = ("/comptes/", "/static/", "/activation/")
 
 
@@ -23,7 +26,7 @@ class SecondFactorRequiredMiddleware:
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and not request.session.get("mfa_ok")
         ):
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if not Authenticator.objects.filter(user=user, type__in=SECONDS_FACTEURS).exists():
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
             request.session["mfa_ok"] = True
         return self.get_response(request)
