@@ -21,6 +21,7 @@ from espace_sante.acces import (
     majeur_titulaire,
     peut_ecrire_unique,
 )
+from espace_sante.comptes.adapters import fournisseurs_configures
 from espace_sante.lib.http import client_ip
 
 from . import profil_medical as pm
@@ -170,7 +171,11 @@ def profil_supprimer(
 @login_required
 def parametres(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid)
-    return render(request, "profil/parametres.html", {"acces": acces})
+    return render(
+        request,
+        "profil/parametres.html",
+        {"acces": acces, "connexion_externe": bool(fournisseurs_configures())},
+    )
 
 
 # --- Closure and re-opening --------------------------------------------------------------------

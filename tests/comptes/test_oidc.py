@@ -191,3 +191,15 @@ def test_the_login_page_may_send_its_forms_on_to_a_configured_provider() -> None
     fournisseurs = reglages_fournisseurs("https://fc.exemple.test:8443/api/v2", "franceconnect")
     assert reglages.origines_oidc(fournisseurs) == ["https://fc.exemple.test:8443"]
     assert reglages.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] == ["'self'"]
+
+
+def test_parametres_lead_to_franceconnect_only_when_it_is_configured(
+    settings: SettingsWrapper, titulaire: Espace
+) -> None:
+    client = Client()
+    client.force_login(titulaire.titulaire)
+    url = reverse("profil:parametres", args=[titulaire.uuid])
+    lien = f'href="{reverse("socialaccount_connections")}"'
+    assert lien not in client.get(url).content.decode()
+    settings.SOCIALACCOUNT_PROVIDERS = reglages_fournisseurs("http://127.0.0.1:9", "franceconnect")
+    assert lien in client.get(url).content.decode()
