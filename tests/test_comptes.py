@@ -60,3 +60,14 @@ def test_logging_out_requires_post_and_csrf(client_titulaire: Client) -> None:
     csrf = Client(enforce_csrf_checks=True)
     csrf.force_login(Espace.objects.get().titulaire)
     assert csrf.post(reverse("account_logout")).status_code == 403
+
+
+def test_the_password_reset_pages_lead_to_the_contact_form_in_french(client: Client) -> None:
+    contact = f'href="{reverse("aide:contact")}?sujet=connexion"'
+    page = client.get(reverse("account_reset_password")).content.decode()
+    assert contact in page and "Please contact us" not in page
+    reponse = client.post(reverse("account_reset_password"), {"email": "personne@exemple.test"})
+    assert reponse.status_code == 302
+    page = client.get(reponse["Location"]).content.decode()
+    assert contact in page and "contact us" not in page
+    assert "Si un compte existe avec cette adresse" in page
