@@ -1,0 +1,38 @@
+"""French written the way people write it: dates in words ("le 1er septembre 2025") and
+"de" elided before a vowel or a mute h ("l'espace santé d'Alex")."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+# Initials before which "de" is elided ("d'Alex", "d'Hélène", "d'Yves" is not: "de Yves").
+_VOYELLES = frozenset("aeiouh")
+
+
+def _initiale(texte: str) -> str:
+    premiere = texte.lstrip()[:1]
+    return unicodedata.normalize("NFD", premiere)[:1].casefold()
+
+
+def de_nom(nom: str) -> str:
+    """ "de" before a name, elided before a vowel or an h: "d'Alex", "de Camille"."""
+    nom = nom.strip()
+    if not nom:
+        return ""
+    return f"d’{nom}" if _initiale(nom) in _VOYELLES else f"de {nom}"
+
+
+def date_en_mots(jour: date | datetime | None, *, annee: bool = True) -> str:
+    """A date in words, the first of the month as "1er": "1er septembre 2025", "3 mars"."""
+    if jour is None:
+        return ""
+    if isinstance(jour, datetime):
+        jour = jour.date()
+    mois = formats.date_format(jour, "F")
+    quantieme = _("1er") if jour.day == 1 else str(jour.day)
+    texte = f"{quantieme} {mois}"
+    return f"{texte} {jour.year}" if annee else texte
