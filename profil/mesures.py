@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from espace_sante.lib.formulations import compte
 from espace_sante.lib.graphiques import Courbe, Releve, courbe
 
 from .models import Mesure, TypeMesure
@@ -98,7 +99,8 @@ def graphique(type_mesure: str, mesures: list[Mesure]) -> Courbe | None:
         positif=True,  # weights, heights, pressures, temperatures… are never negative
         titre=str(dict(TypeMesure.choices)[type_mesure]),
         description=(
-            f"{len(serie)} mesure(s) du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
+            f"{compte(len(serie), 'mesure', 'mesures')} "
+            f"du {serie[0].date:%d/%m/%Y} au {serie[-1].date:%d/%m/%Y}"
             + (f" ; zone de référence {reference[0]} à {reference[1]}" if reference else "")
         ),
     )

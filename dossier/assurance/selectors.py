@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from espace_sante.acces import AccesPatient
 from espace_sante.lib.graphiques import Barres, Cadre, barres
@@ -146,7 +147,11 @@ def graphique_reste_a_charge(totaux: list[Total]) -> Barres | None:
         montrer=montant_fr,
         titre=str(_("Reste à charge par année")),
         description=str(
-            _("%(n)s année(s), de %(debut)s à %(fin)s ; le plus élevé : %(max)s")
+            ngettext(
+                "%(n)s année, de %(debut)s à %(fin)s ; le plus élevé : %(max)s",
+                "%(n)s années, de %(debut)s à %(fin)s ; le plus élevé : %(max)s",
+                len(annees),
+            )
             % {
                 "n": len(annees),
                 "debut": annees[0].cle,

@@ -36,3 +36,9 @@ def date_en_mots(jour: date | datetime | None, *, annee: bool = True) -> str:
     quantieme = _("1er") if jour.day == 1 else str(jour.day)
     texte = f"{quantieme} {mois}"
     return f"{texte} {jour.year}" if annee else texte
+
+
+def compte(n: int, singulier: str, pluriel: str) -> str:
+    """ "1 ligne", "3 lignes": a count and its noun, agreed the French way (0 and 1 singular),
+    for text that is not translated through ``ngettext`` (generated documents, admin notes)."""
+    return f"{n} {singulier if abs(n) < 2 else pluriel}"
