@@ -183,7 +183,8 @@ def _nom_du_professionnel(ligne: dict[str, Any]) -> str:
 def _quand(moment: datetime, mois: list[str]) -> str:
     """``FORMAT_DATE_HEURE`` ("3 décembre 2026 à 14 h 05") for the inbox's 25 rows, without
     the general formatter (a tenth of the page's time)."""
-    return f"{moment.day} {mois[moment.month]} {moment.year} à {moment.hour} h {moment.minute:02d}"
+    jour = "1er" if moment.day == 1 else moment.day
+    return f"{jour} {mois[moment.month]} {moment.year} à {moment.hour} h {moment.minute:02d}"
 
 
 def _lignes(fils: list[dict[str, Any]], url_boite: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 # Initials before which "de" is elided ("d'Alex", "d'Hélène", "d'Yves" is not: "de Yves").
@@ -31,7 +31,7 @@ def date_en_mots(jour: date | datetime | None, *, annee: bool = True) -> str:
     if jour is None:
         return ""
     if isinstance(jour, datetime):
-        jour = jour.date()
+        jour = (timezone.localtime(jour) if timezone.is_aware(jour) else jour).date()
     mois = formats.date_format(jour, "F")
     quantieme = _("1er") if jour.day == 1 else str(jour.day)
     texte = f"{quantieme} {mois}"
@@ -42,3 +42,20 @@ def compte(n: int, singulier: str, pluriel: str) -> str:
     """ "1 ligne", "3 lignes": a count and its noun, agreed the French way (0 and 1 singular),
     for text that is not translated through ``ngettext`` (generated documents, admin notes)."""
     return f"{n} {singulier if abs(n) < 2 else pluriel}"
+
+
+def moment_en_mots(moment: datetime | None, *, heure: str = "H:i", jour: bool = False) -> str:
+    """A moment in words: "1er septembre 2025 à 10:05" (``heure``: its time format; ``jour``:
+    with the weekday, "lundi 1er septembre 2025")."""
+    if moment is None:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    texte = date_en_mots(moment)
+    if jour:
+        texte = f"{formats.date_format(moment, 'l')} {texte}"
+    if not heure:
+        return texte
+    return str(
+        _("%(jour)s à %(heure)s") % {"jour": texte, "heure": formats.time_format(moment, heure)}
+    )
