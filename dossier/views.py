@@ -263,7 +263,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         for fichier in fichiers:
             if panne:  # the storage is away: the files after it are not kept either
                 fichier.abandonner()
-                refuses.append(refus_en_clair(fichier.name, str(PANNE_STOCKAGE), conseil=""))
+                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
                 continue
             titre = form.cleaned_data["titre"]
             if len(fichiers) > 1:
@@ -281,10 +281,10 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                     )
                 )
             except services.Refus as erreur:
-                refuses.append(refus_en_clair(fichier.name, erreur.message))
+                refuses.append(refus_en_clair(fichier.name or "", erreur.message))
             except StockageIndisponible:
                 panne = True
-                refuses.append(refus_en_clair(fichier.name, str(PANNE_STOCKAGE), conseil=""))
+                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:

@@ -159,7 +159,7 @@ def _phrase(evenement: Evenement, qui: str, contexte: Contexte) -> str:
         ):  # it may be the minor's secret: say no more than that
             quoi = _("son profil médical") if contexte.representant else _("votre profil médical")
         else:
-            quoi = section[1] if contexte.representant else section[0]
+            quoi = str(section[1] if contexte.representant else section[0])
         return f"{qui} {VERBES_PROFIL[Action(action)] % {'section': quoi}}"
     if action in PHRASES_MESSAGERIE:
         return f"{qui} {PHRASES_MESSAGERIE[Action(action)]}"
