@@ -495,6 +495,7 @@ def test_dates_read_as_french(titulaire, pro_autorise, client_titulaire) -> None
 
 def test_the_inbox_dates_read_as_the_general_formatter_writes_them() -> None:
     from django.utils.dates import MONTHS
+
     from espace_sante.lib.formulations import moment_en_mots
     from messagerie.views_patient import _quand
 
