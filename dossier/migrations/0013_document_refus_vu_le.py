@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossier', '0012_conflits_import_type'),
+        ("dossier", "0012_conflits_import_type"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='refus_vu_le',
+            model_name="document",
+            name="refus_vu_le",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
