@@ -46,14 +46,14 @@ class SoinFaitForm(DsfrBaseForm):
     their public id: another space's is not a choice)."""
 
     document = ChampDocument(
-        label=_("Document lié (facultatif)"),
+        label=_("Document lié"),
         queryset=None,
         required=False,
         to_field_name="uuid",
         error_messages={"invalid_choice": CHOIX_INVALIDE},
     )
     rendez_vous = ChampRendezVous(
-        label=_("Rendez-vous lié (facultatif)"),
+        label=_("Rendez-vous lié"),
         queryset=None,
         required=False,
         to_field_name="uuid",

@@ -29,6 +29,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from espace_sante.lib.formulations import date_en_mots
 from profil.models import Espace, Representation
 
 from .models import (
@@ -258,7 +259,7 @@ def message_id(envoi_pk: int) -> str:
 
 def _quand(moment: datetime, fuseau: str) -> tuple[str, str]:
     local = timezone.localtime(moment, ZoneInfo(fuseau))
-    return formats.date_format(local, "j F"), formats.date_format(local, "G \\h i")
+    return date_en_mots(local, annee=False), formats.date_format(local, "G \\h i")
 
 
 def courriels_preparer(ids: list[int]) -> list[Courriel]:

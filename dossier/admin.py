@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from espace_sante.admin_site import SansAjoutNiSuppression
 from espace_sante.taches.services import tache_programmer
@@ -94,4 +95,8 @@ class LigneQuarantaineAdmin(admin.ModelAdmin[LigneQuarantaine]):
     @admin.action(description=_("Marquer comme traitées"), permissions=["change"])
     def marquer_traitees(self, request: HttpRequest, queryset: QuerySet[LigneQuarantaine]) -> None:
         n = queryset.update(traitee=True)
-        messages.success(request, _("%(n)s ligne(s) marquée(s) traitée(s).") % {"n": n})
+        messages.success(
+            request,
+            ngettext("%(n)s ligne marquée traitée.", "%(n)s lignes marquées traitées.", n)
+            % {"n": n},
+        )

@@ -60,7 +60,7 @@ class DepotForm(DsfrBaseForm):
 
 class RemplacementForm(DsfrBaseForm):
     fichier = forms.FileField(label=_("Nouvelle version du fichier"))
-    titre = forms.CharField(label=_("Titre (facultatif)"), max_length=200, required=False)
+    titre = forms.CharField(label=_("Titre"), max_length=200, required=False)
 
 
 class FiltresForm(DsfrBaseForm):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,7 +91,10 @@ def archive_importer(
     archive.exiger_patient(espace.ins)
     rapport = Rapport(
         importes=list(deja_importes),
-        refuses=[(archive.libelle(identifiant), motif) for identifiant, motif in archive.refus],
+        refuses=[
+            (archive.libelle(identifiant), motif_en_clair(motif))
+            for identifiant, motif in archive.refus
+        ],
     )
     reprise = set(rapport.importes)
     total = len(archive.documents)
@@ -126,7 +130,44 @@ def _metadonnees(entree: xdm.EntreeDocument) -> Metadonnees:
     )
 
 
-INTERDIT = "masqué aux professionnels et invisible au patient à la fois"
+INTERDIT = (
+    "il est à la fois caché aux professionnels et pas encore visible pour vous, ce qui ne peut "
+    "pas aller ensemble."
+)
+
+# What the archive's checks say of a line, in the person's words: the XDS metadata's names
+# (uniqueId, patientId, SHA-1), paths and identifiers mean nothing to them.
+_MOTIFS_EN_CLAIR = (
+    (
+        ("Métadonnées", "Chemin de document invalide"),
+        "la description de ce document dans l'archive est incomplète ou abîmée.",
+    ),
+    (("Fichier du document absent",), "ce document manque dans l'archive."),
+    (
+        ("Le fichier est abîmé", "Le fichier est incomplet"),
+        "le fichier est abîmé ou incomplet : il n'est pas celui que l'archive annonce.",
+    ),
+)
+
+
+_TECHNIQUE = re.compile(r"METADATA|XDM|IHE_|uniqueId|patientId|OID|urn:|'[^']*'")
+ARCHIVE_ILLISIBLE = (
+    "ce fichier n'est pas une archive du DMP complète et intacte (il manque la description de "
+    "ses documents, ou elle contient des fichiers qu'une archive du DMP ne contient pas)."
+)
+
+
+def motif_archive_en_clair(motif: str) -> str:
+    """Why a whole archive was refused, in plain words (no file path or identifier)."""
+    return ARCHIVE_ILLISIBLE if _TECHNIQUE.search(motif) else motif
+
+
+def motif_en_clair(motif: str) -> str:
+    """Why an archive's line was refused, in plain words (no technical identifier)."""
+    for debuts, en_clair in _MOTIFS_EN_CLAIR:
+        if motif.startswith(debuts):
+            return en_clair
+    return motif
 
 
 def _importer_un(
@@ -286,7 +327,7 @@ def import_executer(*, demande_id: int) -> str:
             espace=demande.espace, contenu=contenu, deja_importes=reprise, suivi=suivi
         )
     except xdm.ArchiveRefusee as refus:
-        etat, resultat = ImportDMP.Etat.REFUSE, {"motif": refus.message}
+        etat, resultat = ImportDMP.Etat.REFUSE, {"motif": motif_archive_en_clair(refus.message)}
     else:
         etat, resultat = ImportDMP.Etat.TERMINE, _rapport_json(rapport)
     with transaction.atomic():

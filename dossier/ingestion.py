@@ -348,8 +348,9 @@ def _marquer_en_erreur(document_id: int, motif: str) -> None:
     title and type), when (``traite_le``), by whom (its author), for which space, and the
     reason in plain words, which only its author reads (the access package keeps it out of the
     space's lists, counts, search and exports); it frees the uniqueId it may carry, and a new
-    version refused gives the current place back to the version it was to replace. A patient's
-    own upload stays in their list with its reason."""
+    version refused gives the current place back to the version it was to replace. Any other
+    refused file (a patient's upload, an import line) leaves the lists too: the holder's side
+    is told once, by a notice on the documents page (``refus_a_signaler``)."""
     motif = motif[:300]
     with transaction.atomic():
         document = (
@@ -366,10 +367,13 @@ def _marquer_en_erreur(document_id: int, motif: str) -> None:
         document.traite_le = timezone.now()
         champs = ["statut", "motif_erreur", "blob", "traite_le"]
         details: dict[str, Any] = {"motif": motif}
-        if depot_refuse(document):
-            details["depot_professionnel"] = True
+        # A refused file is no document of the space: its uniqueId (an import line's) is freed,
+        # and a later import of it is tried again rather than told "déjà présent".
+        if document.identifiant_unique:
             document.identifiant_unique = ""
             champs.append("identifiant_unique")
+        if depot_refuse(document):
+            details["depot_professionnel"] = True
             if document.version_precedente_id is not None:
                 Document.objects.filter(
                     pk=document.version_precedente_id, statut=Statut.ARCHIVE

@@ -95,6 +95,8 @@ class Document(models.Model):
         max_length=16, choices=Statut.choices, default=Statut.EN_TRAITEMENT, db_index=True
     )
     motif_erreur = models.CharField(max_length=300, blank=True)
+    # When the holder's side dismissed the notice of a refused document (``en erreur``).
+    refus_vu_le = models.DateTimeField(null=True, blank=True)
     tentatives = models.PositiveSmallIntegerField(default=0)
     # Facts read from the content (page count, DICOM tags, CDA header): encrypted.
     faits = TexteChiffre(blank=True)

@@ -22,8 +22,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import Http404
+from django.utils import timezone
 
-from espace_sante.acces import Acces, AccesPatient, documents_lisibles
+from espace_sante.acces import Acces, AccesPatient, documents_lisibles, refus_a_signaler
 from espace_sante.coffre.champs import chiffrer_texte, dechiffrer_texte
 from espace_sante.coffre.cles import CleIndisponible
 from espace_sante.taches.services import en_attente_expression, objets_en_attente
@@ -61,6 +62,37 @@ def document_pour_acteur(
 def documents_supprimes(*, acces: Acces) -> QuerySet[Document]:
     """The holder's bin (nothing for a professional: deleted means gone for them)."""
     return documents_lisibles(acces=acces, supprimes=True).order_by("-supprime_le")
+
+
+@dataclass(frozen=True)
+class Refus:
+    """A refused file, told to the holder's side once: what, when, why, and what to do."""
+
+    uuid: uuid.UUID
+    titre: str
+    nom_fichier: str
+    le: date
+    motif: str
+
+
+def refus_du_titulaire(*, acces: AccesPatient) -> list[Refus]:
+    """The notices "Fichiers refusés" of the documents page (at most 50, newest first); the
+    title and file name are decrypted here, for the page only."""
+    return [
+        Refus(
+            uuid=d.uuid,
+            titre=d.titre,
+            nom_fichier=d.nom_fichier,
+            le=timezone.localtime(d.traite_le or d.cree_le).date(),
+            motif=d.motif_erreur,
+        )
+        for d in refus_a_signaler(acces=acces)[:50]
+    ]
+
+
+def refus_pour_acteur(*, acces: AccesPatient, document_uuid: uuid.UUID) -> Document | None:
+    """The refused file behind a notice, or ``None``."""
+    return refus_a_signaler(acces=acces).filter(uuid=document_uuid).first()
 
 
 @dataclass(frozen=True)

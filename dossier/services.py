@@ -462,3 +462,14 @@ def remboursements_consultation(*, acces: Acces, ip: str | None) -> None:
         objet_type="remboursements",
         ip=ip,
     )
+
+
+# --- Refusal notices ---------------------------------------------------------------------------
+
+
+def refus_ecarter(*, acces: AccesPatient, document: Document) -> None:
+    """The holder's side has read the notice of a refused file (``refus_a_signaler``) and
+    puts it away: the row and its ``document_refuse`` journal event stay."""
+    Document.objects.filter(pk=document.pk, statut=Statut.EN_ERREUR).update(
+        refus_vu_le=timezone.now()
+    )

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -182,6 +182,7 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     contexte["lignes"] = lignes_documents(
         contexte["page"].object_list, url_documents=contexte["url_documents"]
     )
+    contexte["refus"] = selectors.refus_du_titulaire(acces=acces)
     return render(request, "dossier/documents.html", contexte)
 
 
@@ -211,13 +212,39 @@ def _fichiers(request: HttpRequest, champ: str) -> tuple[list[FichierChiffre], s
 
 
 def _message_depot(deposes: list[Document]) -> str:
-    """What the person is told is true: their job may be waiting for the broker to come back."""
+    """What the person is told is true: the files are received, their checks are still to
+    come (a file may be refused then: it is told on the documents page), and their job may be
+    waiting for the broker to come back."""
+    n = len(deposes)
     if objets_en_attente(objet_type="document", objet_ids=[d.pk for d in deposes]):
-        return _(
-            "%(n)s document(s) reçu(s) et enregistré(s). Leur traitement est en attente : il "
-            "se fera automatiquement dans quelques minutes, inutile de les envoyer à nouveau."
-        ) % {"n": len(deposes)}
-    return _("%(n)s document(s) ajouté(s) ; leur traitement est en cours.") % {"n": len(deposes)}
+        return ngettext(
+            "%(n)s fichier reçu et enregistré. Son traitement est en attente : il se fera "
+            "automatiquement dans quelques minutes, inutile de l'envoyer à nouveau.",
+            "%(n)s fichiers reçus et enregistrés. Leur traitement est en attente : il se fera "
+            "automatiquement dans quelques minutes, inutile de les envoyer à nouveau.",
+            n,
+        ) % {"n": n}
+    return ngettext(
+        "%(n)s fichier reçu ; son traitement est en cours.",
+        "%(n)s fichiers reçus ; leur traitement est en cours.",
+        n,
+    ) % {"n": n}
+
+
+CONSEIL_REFUS = _lazy(
+    "Vous pouvez l'enregistrer en PDF ou en image (JPEG, PNG) depuis votre ordinateur ou votre "
+    "téléphone, puis l'ajouter à nouveau."
+)
+
+
+def refus_en_clair(nom_fichier: str, motif: str, *, conseil: str | None = None) -> str:
+    """A refused file, said once in plain words with what to do next."""
+    conseil = str(CONSEIL_REFUS) if conseil is None else conseil
+    return _("Le fichier « %(nom)s » n'a pas été ajouté : %(motif)s %(conseil)s") % {
+        "nom": nom_fichier,
+        "motif": motif.strip(),
+        "conseil": conseil,
+    }
 
 
 @login_required
@@ -242,7 +269,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         for fichier in fichiers:
             if panne:  # the storage is away: the files after it are not kept either
                 fichier.abandonner()
-                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
+                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
                 continue
             titre = form.cleaned_data["titre"]
             if len(fichiers) > 1:
@@ -260,10 +287,10 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                     )
                 )
             except services.Refus as erreur:
-                refuses.append(f"{fichier.name} : {erreur.message}")
+                refuses.append(refus_en_clair(fichier.name or "", erreur.message))
             except StockageIndisponible:
                 panne = True
-                refuses.append(f"{fichier.name} : {PANNE_STOCKAGE}")
+                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:
@@ -277,7 +304,9 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 return JsonResponse({"suite": suite})  # the page's script goes there
             return redirect(suite)
         if deposes:
-            messages.success(request, _message_depot(deposes))
+            # The refusals are the form's errors; what was kept is said apart, as information
+            # (not a success beside a refusal), and counts only what was kept.
+            messages.info(request, _message_depot(deposes))
     else:
         for fichier in fichiers:
             fichier.abandonner()
@@ -296,11 +325,23 @@ def _document(
     return acces, selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
 
 
+def _vers_le_refus(acces: AccesPatient, document_uuid: uuid.UUID) -> bool:
+    """Whether ``document_uuid`` is a refused file the holder's side is still to be told about
+    (the page that followed its upload, reloaded once its checks refused it)."""
+    return selectors.refus_pour_acteur(acces=acces, document_uuid=document_uuid) is not None
+
+
 @login_required
 def document(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID
 ) -> HttpResponse:
-    acces, doc = _document(request, espace_uuid, document_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, lecture=True)
+    try:
+        doc = selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
+    except Http404:
+        if not _vers_le_refus(acces, document_uuid):
+            raise
+        return redirect(_liste_url(acces) + "#fichiers-refuses")
     services.document_consultation(
         acces=acces, document=doc, action=Action.DOCUMENT_CONSULTE, ip=client_ip(request)
     )
@@ -358,7 +399,10 @@ def apercu(
 
 @login_required
 def statut(request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID) -> JsonResponse:
-    _acces_doc, doc = _document(request, espace_uuid, document_uuid)
+    acces = _acces(request, espace_uuid)
+    doc = selectors.refus_pour_acteur(acces=acces, document_uuid=document_uuid)
+    if doc is None:  # not a refused file: a document the actor reads, or 404
+        doc = selectors.document_pour_acteur(acces=acces, document_uuid=document_uuid)
     en_attente = selectors.document_en_attente(doc)
     return JsonResponse(
         {
@@ -376,6 +420,12 @@ def document_action(
     request: HttpRequest, espace_uuid: uuid.UUID, document_uuid: uuid.UUID, action: str
 ) -> HttpResponse:
     acces = _acces(request, espace_uuid)
+    if action == "ecarter":  # the notice of a refused file, read
+        refuse = selectors.refus_pour_acteur(acces=acces, document_uuid=document_uuid)
+        if refuse is None:
+            raise Http404
+        services.refus_ecarter(acces=acces, document=refuse)
+        return redirect(_liste_url(acces) + "#fichiers-refuses")
     supprime = action == "restaurer"
     doc = selectors.document_pour_acteur(
         acces=acces, document_uuid=document_uuid, supprime=supprime
@@ -426,13 +476,20 @@ def selection(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             n = services.documents_masquer(
                 acces=acces, documents=documents, masque=action == "masquer", ip=ip
             )
-            messages.success(request, _("%(n)s document(s) mis à jour.") % {"n": n})
+            messages.success(
+                request,
+                ngettext("%(n)s document mis à jour.", "%(n)s documents mis à jour.", n) % {"n": n},
+            )
         except services.Refus as refus:
             messages.error(request, refus.message)
     elif action == "supprimer":
         for doc in documents:
             services.document_supprimer(acces=acces, document=doc, ip=ip)
-        messages.success(request, _("%(n)s document(s) supprimé(s).") % {"n": len(documents)})
+        n = len(documents)
+        messages.success(
+            request,
+            ngettext("%(n)s document supprimé.", "%(n)s documents supprimés.", n) % {"n": n},
+        )
     else:
         messages.error(request, _("Action inconnue."))
     retour = request.POST.get("retour") or ""

@@ -209,7 +209,7 @@ class Archive:
         ecarts = self.patients_differents(ins, oid)
         if ecarts:
             raise ArchiveRefusee(
-                f"L'archive concerne un autre patient que celui de l'espace ({', '.join(ecarts)})."
+                "L'archive concerne une autre personne que celle de cet espace : rien n'est gardé."
             )
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from espace_sante.journal.models import Action
+from espace_sante.journal.themes import choix_des_themes
 from espace_sante.lib.formulaires import ChampDate
 
 
@@ -14,9 +14,9 @@ class HistoriqueFiltreForm(DsfrBaseForm):
     du = ChampDate(label=_("Du"), required=False)
     au = ChampDate(label=_("Au"), required=False)
     action = forms.ChoiceField(
-        label=_("Type d'action"),
+        label=_("Thème"),
         required=False,
-        choices=[("", _("Toutes les actions")), *Action.choices],
+        choices=[("", _("Tous les thèmes")), *choix_des_themes()],
     )
 
     def clean(self) -> dict[str, Any]:

@@ -69,7 +69,6 @@ PANNE_STOCKAGE = _lazy(
     "dans quelques minutes."
 )
 # "le 3 décembre 2026 à 14 h 05", as the thread's messages say it.
-FORMAT_DATE_HEURE = "j F Y à G \\h i"
 
 
 # --- Finding what the person may see (404 otherwise) -------------------------------------------
@@ -181,9 +180,10 @@ def _nom_du_professionnel(ligne: dict[str, Any]) -> str:
 
 
 def _quand(moment: datetime, mois: list[str]) -> str:
-    """``FORMAT_DATE_HEURE`` ("3 décembre 2026 à 14 h 05") for the inbox's 25 rows, without
+    """``moment_en_mots`` ("1er décembre 2026 à 14 h 05") for the inbox's 25 rows, without
     the general formatter (a tenth of the page's time)."""
-    return f"{moment.day} {mois[moment.month]} {moment.year} à {moment.hour} h {moment.minute:02d}"
+    jour = "1er" if moment.day == 1 else moment.day
+    return f"{jour} {mois[moment.month]} {moment.year} à {moment.hour} h {moment.minute:02d}"
 
 
 def _lignes(fils: list[dict[str, Any]], url_boite: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossier.types import TYPES
 from espace_sante.admin_site import LectureSeule, SansAjoutNiSuppression
+from espace_sante.lib.formulations import compte
 from espace_sante.lib.http import client_ip
 
 from . import services
@@ -132,7 +133,9 @@ class ProfessionnelAdmin(SansAjoutNiSuppression, admin.ModelAdmin[Professionnel]
                 )
                 faits += 1
             self.message_user(
-                request, f"{titre} : {faits} professionnel(s) traité(s).", messages.SUCCESS
+                request,
+                f"{titre} : {compte(faits, 'professionnel traité', 'professionnels traités')}.",
+                messages.SUCCESS,
             )
             return None
         return TemplateResponse(

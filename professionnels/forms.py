@@ -84,7 +84,7 @@ class RechercheForm(DsfrBaseForm):
 
 class AccorderForm(DsfrBaseForm):
     jusqu_au = ChampDate(
-        label=_("Jusqu'au (facultatif)"),
+        label=_("Jusqu'au"),
         help_text=_("Sans date, l'accès dure jusqu'à ce que vous le retiriez."),
         required=False,
     )

@@ -334,7 +334,7 @@ def acces_accorder(
     with transaction.atomic():
         lien = _lien(acces, professionnel)
         if lien.bloque:
-            raise Refus(_("Ce professionnel est bloqué : débloquez-le d'abord."))
+            raise Refus(_("Vous avez bloqué ce professionnel : débloquez son accès d'abord."))
         lien.autorise = True
         lien.autorise_le = timezone.now()
         lien.expire_le = _fin_de_journee(jusqu_au) if jusqu_au else None
@@ -434,7 +434,7 @@ def medecin_traitant_designer(
         )
         lien = _lien(acces, professionnel)
         if lien.bloque:
-            raise Refus(_("Ce médecin est bloqué : débloquez-le d'abord."))
+            raise Refus(_("Vous avez bloqué ce médecin : débloquez son accès d'abord."))
         if lien.medecin_traitant:
             return lien
         if ancien is not None:

@@ -168,9 +168,10 @@ def bloquer(
     *, acces: AccesPatient, professionnel: Professionnel, ip: str, confirmation: bool
 ) -> str:
     services.professionnel_bloquer(acces=acces, professionnel=professionnel, ip=ip)
-    return _("%(nom)s est bloqué : il ne pourra pas consulter votre dossier, même en urgence.") % {
-        "nom": professionnel.nom_affiche
-    }
+    return _(
+        "Vous avez bloqué %(nom)s : aucune consultation de votre dossier ne lui est plus "
+        "possible, même en urgence."
+    ) % {"nom": professionnel.nom_affiche}
 
 
 def _action_simple(

@@ -28,6 +28,7 @@ from espace_sante.coffre.televersement import (
 )
 from espace_sante.journal.models import Action, TypeActeur
 from espace_sante.journal.services import Acteur, evenement_enregistrer
+from espace_sante.lib.formulations import compte
 from espace_sante.lib.http import client_ip
 from espace_sante.lib.identifiants import OIDS_INS_NIR, masquer_nir, valider_nir
 
@@ -177,7 +178,9 @@ class EspaceAdmin(LectureSeule, admin.ModelAdmin[Espace]):
                     codes.append((espace, resultat))
             if faits:
                 self.message_user(
-                    request, f"{titre} : {faits} espace(s) traité(s).", messages.SUCCESS
+                    request,
+                    f"{titre} : {compte(faits, 'espace traité', 'espaces traités')}.",
+                    messages.SUCCESS,
                 )
             for ligne in refus:
                 self.message_user(request, f"Refusé — {ligne}", messages.ERROR)

@@ -66,6 +66,9 @@ class _FormulaireProfil(DsfrBaseForm, forms.ModelForm):
     def __init__(self, *args: Any, espace: Espace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.espace = espace
+        for champ in self.fields.values():  # radio buttons offer no "---------" choice
+            if isinstance(champ.widget, forms.RadioSelect) and hasattr(champ, "choices"):
+                champ.choices = [c for c in champ.choices if c[0] != ""]
 
     def clean(self) -> dict[str, Any]:
         donnees = super().clean() or {}

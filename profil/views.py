@@ -22,6 +22,7 @@ from espace_sante.acces import (
     peut_ecrire_unique,
 )
 from espace_sante.comptes.adapters import fournisseurs_configures
+from espace_sante.lib.formulations import de_nom
 from espace_sante.lib.http import client_ip
 
 from . import profil_medical as pm
@@ -86,7 +87,8 @@ def espace_basculer(request: HttpRequest) -> HttpResponse:
     services.espace_basculer(acces=acces, ip=client_ip(request))
     messages.info(
         request,
-        _("Vous agissez maintenant pour l'espace de %(nom)s.") % {"nom": acces.espace.nom_complet},
+        _("Vous agissez maintenant pour l'espace %(de_nom)s.")
+        % {"de_nom": de_nom(acces.espace.nom_complet)},
     )
     return redirect(acces.espace_url)
 
@@ -237,7 +239,7 @@ def activer_pour_mineur(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRes
         messages.error(request, refus.message)
     else:
         messages.success(
-            request, _("L'espace santé de %(nom)s est activé.") % {"nom": acces.espace.nom_complet}
+            request, _("L'espace santé %(de_nom)s est activé.") % {"de_nom": de_nom(acces.espace.nom_complet)}
         )
     return redirect(acces.espace_url)
 

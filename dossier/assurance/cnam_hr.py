@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from espace_sante.coffre.services import BlobIllisible, blob_lire
+from espace_sante.lib.formulations import compte
 from profil.models import Espace
 
 from ..formats.cda.analyse import CDAInvalide
@@ -186,7 +187,7 @@ def cnam_hr_ecrire(
             code += f'<translation code="{traduction}" codeSystem="2.16.840.1.113883.6.1"/>'
         sections.append(
             f"<component><section>{code}</code><title>{titre}</title>"
-            f"<text><paragraph>{len(du_genre)} ligne(s)</paragraph></text>"
+            f"<text><paragraph>{compte(len(du_genre), 'ligne', 'lignes')}</paragraph></text>"
             + "".join(f"<entry>{_entree_xml(e)}</entry>" for e in du_genre)
             + "</section></component>"
         )

@@ -50,6 +50,7 @@ from .documents import (
     peut_cacher_au_patient,
     peut_liberer,
     peut_remplacer,
+    refus_a_signaler,
     resultats_lisibles,
 )
 from .espaces import (
@@ -113,6 +114,7 @@ __all__ = [
     "peut_remplacer",
     "professionnel_actif",
     "profil_lisible",
+    "refus_a_signaler",
     "resultats_lisibles",
     "urgence_possible",
     "urgences_valables",

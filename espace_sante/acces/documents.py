@@ -25,8 +25,10 @@ A professional's deposit (from the web form or their software) is the space's on
 content is accepted: until then (``en traitement``) only its author sees it, and a refused one
 (``en erreur``: a CDA about another person, a corrupt file) stays a record of the refusal that
 only its author reads (``depots_du_professionnel``, while their access to the space runs),
-never a document of the space. A patient's
-own upload that fails stays in their list with its reason, as before.
+never a document of the space. Every other refused document (a patient's upload, an import
+line the ingestion job refused) is no document either: no reader lists, counts, searches or
+exports it (``_refuse``); the holder's side is told once, as a notice with its reason, until
+they dismiss it (``refus_a_signaler``).
 
 What the matrix keeps from a professional is counted, never described
 (``nombre_hors_matrice``).
@@ -78,20 +80,20 @@ def _ecrits_par(acces: AccesPro) -> Q:
 SOURCES_DEPOT_PRO = (Source.PROFESSIONNEL, Source.API)
 
 
-def _depot_refuse() -> Q:
-    """A professional's deposit whose content was refused: a record of the refusal (its
-    author's), not a document of the space."""
-    return Q(source__in=SOURCES_DEPOT_PRO, statut=Statut.EN_ERREUR)
-
-
 def _depot_en_traitement() -> Q:
     """A professional's deposit not yet accepted: whether it is about this person at all is
     not known yet (a CDA's INS is checked by the ingestion job)."""
     return Q(source__in=SOURCES_DEPOT_PRO, statut=Statut.EN_TRAITEMENT)
 
 
+def _refuse() -> Q:
+    """Any document refused by its checks: never a document of the space, for any reader."""
+    return Q(statut=Statut.EN_ERREUR)
+
+
 def depot_refuse(document: Document) -> bool:
-    """``_depot_refuse`` for one row."""
+    """A professional's deposit whose content was refused: a record of the refusal (its
+    author's), not a document of the space."""
     return document.source in SOURCES_DEPOT_PRO and document.statut == Statut.EN_ERREUR
 
 
@@ -136,7 +138,7 @@ def documents_du_professionnel(*, acces: AccesPro, supprimes: bool = False) -> Q
         permis &= Q(masque_ps=False) & ~_depot_en_traitement()
     return (
         Document.objects.filter(espace=acces.espace, supprime_le__isnull=True)
-        .exclude(_depot_refuse())
+        .exclude(_refuse())
         .filter(_ecrits_par(acces) | permis)
     )
 
@@ -151,7 +153,7 @@ def nombre_hors_matrice(*, acces: AccesPro) -> int:
     return (
         Document.objects.filter(espace=acces.espace, supprime_le__isnull=True, masque_ps=False)
         .exclude(statut=Statut.ARCHIVE)
-        .exclude(_depot_refuse() | _depot_en_traitement())
+        .exclude(_refuse() | _depot_en_traitement())
         .exclude(types_lisibles(acces.matrice))
         .exclude(_ecrits_par(acces))
         .count()
@@ -164,10 +166,31 @@ def documents_du_patient(*, acces: AccesPatient, supprimes: bool = False) -> Que
     but the minor's secrets."""
     documents = Document.objects.filter(
         espace=acces.espace, supprime_le__isnull=not supprimes, invisible_patient=False
-    ).exclude(_depot_refuse() | _depot_en_traitement())
+    ).exclude(_refuse() | _depot_en_traitement())
     if not lit_les_secrets(acces):
         documents = documents.filter(invisible_representants=False)
     return documents
+
+
+def refus_a_signaler(*, acces: AccesPatient) -> QuerySet[Document]:
+    """The refused files the holder or a representative is still to be told about: their own
+    uploads and the import lines the checks refused (not a professional's deposit, which is its
+    author's record), by the same reading rules as documents (held back from the patient, a
+    minor's secret), until dismissed (``refus_vu_le``). Newest first."""
+    refus = (
+        Document.objects.filter(
+            _refuse(),
+            espace=acces.espace,
+            supprime_le__isnull=True,
+            invisible_patient=False,
+            refus_vu_le__isnull=True,
+        )
+        .exclude(source__in=SOURCES_DEPOT_PRO)
+        .order_by("-traite_le", "-pk")
+    )
+    if not lit_les_secrets(acces):
+        refus = refus.filter(invisible_representants=False)
+    return refus
 
 
 def documents_lisibles(*, acces: Acces, supprimes: bool = False) -> QuerySet[Document]:

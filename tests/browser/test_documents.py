@@ -24,13 +24,14 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, Route, expect
 
 from dossier import services, tasks
 from dossier.models import Document, Statut
 from dossier.types import TYPES
 from ensemble import demo
+from espace_sante.lib.formulations import date_en_mots
 from profil.models import Espace
 from tests.factories import EspaceFactory
 
@@ -89,7 +90,7 @@ def _metadonnee(page: Page, terme: str) -> Locator:
 
 def _en_francais(jour: date) -> str:
     with translation.override("fr"):
-        return formats.date_format(jour, "j F Y")
+        return date_en_mots(jour)
 
 
 # --- The ingestion job, held back ----------------------------------------------------------------

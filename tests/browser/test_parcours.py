@@ -190,7 +190,7 @@ def test_an_operator_records_an_opposition_from_the_admin(
     page.get_by_role("button", name="Confirmer").click()
 
     expect(page).to_have_url(re.compile(r"/admin/profil/espace/$"))
-    expect(page.get_by_text("1 espace(s) traité(s)")).to_be_visible()
+    expect(page.get_by_text("1 espace traité")).to_be_visible()
     verifier_accessibilite(page)
     espace.refresh_from_db()
     autre.refresh_from_db()

@@ -70,7 +70,7 @@ def test_the_carnet_shows_the_documents_vaccinations_to_the_holder_and_a_represe
     _verifier(page)
     carnet = page.locator("#vaccinations")
     ligne = carnet.locator("li", has_text="Diphtérie, tétanos, poliomyélite")
-    expect(ligne).to_contain_text("1 juin 2025")
+    expect(ligne).to_contain_text("1er juin 2025")
     expect(ligne).to_contain_text("REVAXIS")
     expect(ligne.get_by_role("link", name="document « Note de vaccination »")).to_be_visible()
     rappel = page.locator("#calendrier-vaccinal tr", has_text="45 ans").first

@@ -229,7 +229,7 @@ def test_a_new_version_of_an_unknown_type_keeps_the_type_the_archive_states(
     }
 
     def archive(texte: str) -> bytes:
-        pdf = b"%PDF-1.4\n% " + texte.encode() + b"\n%%EOF\n"
+        pdf = demo.pdf(lignes=(texte,))  # a readable PDF: a refused one is no document
         return demo.archive_xdm(
             ins=espace.ins,
             documents=[demo.DocumentXDM(contenu=pdf, identifiant_unique=UID, **champs)],  # type: ignore[arg-type]

@@ -79,7 +79,7 @@ def test_the_job_records_progress_then_the_page_and_its_poll_show_it(
     }
     ImportDMP.objects.filter(pk=demande.pk).update(etat="en_cours", traites=1, total=3)
     page = client.get(url).content.decode()
-    assert 'max="3" value="1"' in page and "1 document(s) traité(s) sur 3" in page
+    assert 'max="3" value="1"' in page and "1 sur 3 documents traités" in page
     for rappel in rappels:
         rappel()
     assert client.get(url, HTTP_ACCEPT="application/json").json() == {

@@ -142,7 +142,11 @@ def test_a_cda_about_someone_else_is_refused_and_its_content_not_kept(
     assert document.statut == Statut.EN_ERREUR
     assert "autre personne" in document.motif_erreur
     assert document.blob is None and not Blob.objects.exists()
-    page = client_titulaire.get(reverse("dossier:document", args=[titulaire.uuid, document.uuid]))
+    # The page that followed the upload now leads to the notice, on the documents page.
+    page = client_titulaire.get(
+        reverse("dossier:document", args=[titulaire.uuid, document.uuid]), follow=True
+    )
+    assert page.redirect_chain[-1][0].endswith("#fichiers-refuses")
     assert "autre personne" in page.content.decode()
 
 

@@ -42,13 +42,17 @@ def test_history_is_paginated_with_a_constant_number_of_queries(
     assert total > 75 and page4.count('class="evenement ') == total - 75
 
 
-def test_history_filters_by_kind_and_date(client_titulaire: Client, titulaire: Espace) -> None:
+def test_history_filters_by_theme_and_date(client_titulaire: Client, titulaire: Espace) -> None:
     _evenements(titulaire, 3, Action.CONNEXION)
-    _evenements(titulaire, 2, Action.BASCULE_ESPACE)
+    _evenements(titulaire, 2, Action.DOSSIER_CONSULTE)
     url = reverse("ensemble:historique", args=[titulaire.uuid])
-    filtre = client_titulaire.get(url, {"action": Action.BASCULE_ESPACE}).content.decode()
-    assert filtre.count('class="evenement evenement--bascule_espace"') == 2
+    filtre = client_titulaire.get(url, {"action": "documents"}).content.decode()
+    assert filtre.count('class="evenement evenement--dossier_consulte"') == 2
     assert 'evenement--connexion"' not in filtre
+    compte = client_titulaire.get(url, {"action": "compte"}).content.decode()
+    connexions = Evenement.objects.filter(espace_uuid=titulaire.uuid, action=Action.CONNEXION)
+    assert compte.count('class="evenement evenement--connexion"') == connexions.count() >= 3
+    assert "evenement--dossier_consulte" not in compte
     demain = (timezone.localdate() + timedelta(days=1)).isoformat()
     vide = client_titulaire.get(url, {"du": demain}).content.decode()
     assert 'class="evenement ' not in vide and "Aucune action" in vide
@@ -72,6 +76,6 @@ def test_history_shows_only_this_space(client_titulaire: Client, titulaire: Espa
     autre = EspaceFactory()
     _evenements(autre, 4, Action.BASCULE_ESPACE)
     contenu = client_titulaire.get(
-        reverse("ensemble:historique", args=[titulaire.uuid]), {"action": Action.BASCULE_ESPACE}
+        reverse("ensemble:historique", args=[titulaire.uuid]), {"action": "compte"}
     ).content.decode()
-    assert 'class="evenement ' not in contenu
+    assert "evenement--bascule_espace" not in contenu

@@ -160,4 +160,5 @@ def test_the_patient_s_history_names_the_software(
     )
     assert page.status_code == 200
     texte = " ".join(page.content.decode().split())
-    assert "médecin généraliste, via le logiciel MédiLogiciel, a consulté votre" in texte
+    assert "médecin généraliste, a consulté «" in texte
+    assert "depuis son logiciel (MédiLogiciel)" in texte  # how, apart from who

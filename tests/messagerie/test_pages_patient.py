@@ -495,9 +495,9 @@ def test_dates_read_as_french(titulaire, pro_autorise, client_titulaire) -> None
 
 def test_the_inbox_dates_read_as_the_general_formatter_writes_them() -> None:
     from django.utils.dates import MONTHS
-    from django.utils.formats import date_format
 
-    from messagerie.views_patient import FORMAT_DATE_HEURE, _quand
+    from espace_sante.lib.formulations import moment_en_mots
+    from messagerie.views_patient import _quand
 
     mois = [""] + [str(MONTHS[n]) for n in range(1, 13)]
     for moment in (
@@ -505,4 +505,4 @@ def test_the_inbox_dates_read_as_the_general_formatter_writes_them() -> None:
         timezone.datetime(2026, 8, 15, 9, 7),
         timezone.datetime(2027, 12, 31, 23, 59),
     ):
-        assert _quand(moment, mois) == date_format(moment, FORMAT_DATE_HEURE)
+        assert _quand(moment, mois) == moment_en_mots(moment, heure="G \\h i")

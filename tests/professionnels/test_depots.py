@@ -20,6 +20,7 @@ from espace_sante.acces import (
     depots_du_professionnel,
     documents_lisibles,
     espace_pour_acteur,
+    refus_a_signaler,
 )
 from espace_sante.coffre.models import Blob
 from espace_sante.coffre.services import EcrivainBlob
@@ -222,10 +223,11 @@ def test_a_refused_new_version_gives_its_place_back_to_the_old_one(
     assert "CR annonce Zeta" in page
 
 
-def test_a_patient_s_own_failed_upload_still_shows_in_their_list(
+def test_a_patient_s_own_failed_upload_is_a_notice_not_a_document_of_their_list(
     titulaire, autre_titulaire, client_titulaire, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    """Unchanged for the patient's uploads: their own refused file stays, with its reason."""
+    """The patient's own refused file is told as a notice with its reason (issue 20, point 2),
+    not listed among their documents."""
     with django_capture_on_commit_callbacks(execute=True):
         client_titulaire.post(
             reverse("dossier:deposer", args=[titulaire.uuid]),
@@ -240,7 +242,8 @@ def test_a_patient_s_own_failed_upload_still_shows_in_their_list(
         )
     depot = Document.objects.get()
     assert depot.source == Source.PATIENT and depot.statut == Statut.EN_ERREUR
-    assert documents_lisibles(acces=_patient(titulaire)).filter(pk=depot.pk).exists()
+    assert not documents_lisibles(acces=_patient(titulaire)).filter(pk=depot.pk).exists()
+    assert refus_a_signaler(acces=_patient(titulaire)).filter(pk=depot.pk).exists()
 
 
 # --- The service, outside a view (the API calls it too) ---------------------------------------

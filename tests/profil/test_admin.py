@@ -92,7 +92,7 @@ def test_bulk_closure_reports_refusals_per_space(client_operateur: Client) -> No
     actifs = [EspaceFactory(), EspaceFactory()]
     cree = _cree()
     resultat = _action(client_operateur, "action_cloturer", [*actifs, cree], confirmer="1")
-    assert "2 espace(s) traité(s)" in resultat
+    assert "2 espaces traités" in resultat
     assert "Refusé — ROUSSEAU Louise" in resultat
     assert [e.statut for e in Espace.objects.filter(pk__in=[a.pk for a in actifs])] == [
         Statut.CLOTURE
@@ -168,7 +168,7 @@ def test_csv_import_validates_row_by_row_and_reports_rejections(client_operateur
     page = client_operateur.post(
         reverse("admin:profil_espace_importer"), {"fichier": fichier}
     ).content.decode()
-    assert "3 espace(s) créé(s), 4 ligne(s) rejetée(s)" in page
+    assert "3 espaces créés, 4 lignes rejetées" in page
     tableau = page.split('id="rejets"')[1].split('id="crees"')[0]
     rejets = dict(re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td></tr>", tableau))
     assert set(rejets) == {"3", "5", "6", "7"}

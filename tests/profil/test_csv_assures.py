@@ -62,7 +62,7 @@ def test_the_operator_sees_the_rejected_rows_and_nothing_of_them_is_stored(
     page = client_operateur.post(
         reverse("admin:profil_espace_importer"), {"fichier": fichier}
     ).content.decode()
-    assert "1 espace(s) créé(s), 1 ligne(s) rejetée(s)" in page
+    assert "1 espace créé, 1 ligne rejetée" in page
     tableau = page.split('id="rejets"')[1].split('id="crees"')[0]
     rejets = dict(re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td></tr>", tableau))
     assert set(rejets) == {"3"} and "formule" in rejets["3"] and "corrigez" in rejets["3"]

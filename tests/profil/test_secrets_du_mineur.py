@@ -116,7 +116,7 @@ def test_the_representative_s_history_says_nothing_of_a_professional_s_acts_on_a
     # The minor reads both deposits and both reads; the parent those of the other document only.
     assert _lignes(du_mineur) == 4 and _lignes(du_mineur, sur="un document") == 0
     assert _lignes(du_parent) == 2 and _lignes(du_parent, sur="un document") == 0
-    assert _lignes(du_parent, sur="a ajouté votre") == _lignes(du_parent, sur="a consulté") == 1
+    assert _lignes(du_parent, sur="a ajouté «") == _lignes(du_parent, sur="a consulté") == 1
     # Nor do the counts behind the pages tell it.
     assert _compte(mineur.titulaire, mineur, professionnels=True) == 4
     assert _compte(representant.titulaire, mineur, professionnels=True) == 2
@@ -198,9 +198,10 @@ def test_the_history_filtered_by_action_does_not_count_the_secret_either(
     parent = client_pour(representant.titulaire)
     page = parent.get(
         reverse("ensemble:historique", args=[mineur.uuid]),
-        {"onglet": "professionnels", "action": Action.DOCUMENT_DEPOSE},
+        {"onglet": "professionnels", "action": "documents"},  # the theme of the filter
     ).content.decode()
-    assert _lignes(page) == 1 and TITRE_SECRET not in page
+    # The public document's deposit and read: not the secret's two lines.
+    assert _lignes(page) == 2 and TITRE_SECRET not in page
 
 
 # --- The other views: lists, searches, counts, e-mails ------------------------------------------

@@ -145,8 +145,8 @@ def immunisations_de(
             lues.setdefault((resultat.famille, resultat.date), resultat)
     if ecartees:
         anomalies.append(
-            f"{ecartees} autre(s) vaccination(s) de ce document ne sont pas reprises dans le "
-            "carnet de vaccination (le document en contient trop, ou trop d'erreurs)."
+            "Vaccinations de ce document non reprises dans le carnet de vaccination : "
+            f"{ecartees} (le document en contient trop, ou trop d'erreurs)."
         )
     return Immunisations(vaccinations=tuple(lues.values()), anomalies=tuple(anomalies))
 
