@@ -239,7 +239,9 @@ def activer_pour_mineur(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRes
         messages.error(request, refus.message)
     else:
         messages.success(
-            request, _("L'espace santé %(de_nom)s est activé.") % {"de_nom": de_nom(acces.espace.nom_complet)}
+            request,
+            _("L'espace santé %(de_nom)s est activé.")
+            % {"de_nom": de_nom(acces.espace.nom_complet)},
         )
     return redirect(acces.espace_url)
 
