@@ -31,7 +31,9 @@ def test_the_import_page_follows_the_job_then_shows_its_report(page: Page) -> No
 
     ImportDMP.objects.filter(pk=demande.pk).update(traites=3)  # the job moves on
     expect(barre).to_have_js_property("value", 3, timeout=10_000)
-    expect(page.locator("label[for=progression-import]")).to_contain_text("3 sur 4 documents traités")
+    expect(page.locator("label[for=progression-import]")).to_contain_text(
+        "3 sur 4 documents traités"
+    )
 
     ImportDMP.objects.filter(pk=demande.pk).update(
         etat="termine",
