@@ -43,6 +43,7 @@ class _Textes:
         self.selectionner = _("Sélectionner %(titre)s")
         self.dossier = escape(_("dossier"))
         self.mois = {n: escape(str(nom)) for n, nom in MONTHS.items()}
+        self.premier = escape(_("1er"))
         self.patient = _BADGE.format("purple-glycine", escape(_("Ajouté par vous")))
         self.masque = _BADGE.format("warning", escape(_("Masqué aux professionnels")))
         self.statuts = {
@@ -58,7 +59,7 @@ def _textes(langue: str | None) -> _Textes:
     return _Textes()
 
 
-def _ligne(document: Mapping[str, Any], t: _Textes, url: str) -> str:
+def _ligne(document: Mapping[str, Any], t: _Textes, url: str, selection: bool) -> str:
     patient = document["source"] == Source.PATIENT
     uuid = escape(str(document["uuid"]))
     titre = escape(document["titre"])
@@ -71,19 +72,28 @@ def _ligne(document: Mapping[str, Any], t: _Textes, url: str) -> str:
     )
     return (
         f'<li class="document-ligne{" document-ligne--patient" if patient else ""}">'
-        '<div class="fr-checkbox-group fr-checkbox-group--sm">'
-        f'<input type="checkbox" id="sel-{uuid}" name="documents" value="{uuid}"'
-        ' form="selection">'
-        f'<label class="fr-label" for="sel-{uuid}"><span class="fr-sr-only">'
-        f"{escape(t.selectionner % {'titre': document['titre']})}</span></label></div>"
-        '<div class="document-ligne__corps">'
+        + (
+            '<div class="fr-checkbox-group fr-checkbox-group--sm">'
+            f'<input type="checkbox" id="sel-{uuid}" name="documents" value="{uuid}"'
+            ' form="selection">'
+            f'<label class="fr-label" for="sel-{uuid}"><span class="fr-sr-only">'
+            f"{escape(t.selectionner % {'titre': document['titre']})}</span></label></div>"
+            if selection
+            else ""
+        )
+        + '<div class="document-ligne__corps">'
         f'<a class="fr-link document-ligne__titre" href="{url}{uuid}/">{titre}</a>'
-        f'<p class="fr-text--sm fr-mb-0">{acte.day} {t.mois[acte.month]} {acte.year:04d}'
+        f'<p class="fr-text--sm fr-mb-0">{t.premier if acte.day == 1 else acte.day}'
+        f" {t.mois[acte.month]} {acte.year:04d}"
         f" · {escape(document['auteur_nom'])}"
         f"{f' · {t.dossier} {escape(dossier)}' if dossier else ''}{badges}</p></div></li>"
     )
 
 
-def lignes_documents(documents: Iterable[Mapping[str, Any]], *, url_documents: str) -> SafeString:
+def lignes_documents(
+    documents: Iterable[Mapping[str, Any]], *, url_documents: str, selection: bool = True
+) -> SafeString:
+    """The rows of a document list; ``selection``: each with its box for the bulk actions (not
+    in a closed space, which is read only)."""
     textes, url = _textes(get_language()), escape(url_documents)
-    return SafeString("".join(_ligne(d, textes, url) for d in documents))
+    return SafeString("".join(_ligne(d, textes, url, selection) for d in documents))

@@ -180,7 +180,9 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents", lecture=True)
     contexte = _page(request, acces)
     contexte["lignes"] = lignes_documents(
-        contexte["page"].object_list, url_documents=contexte["url_documents"]
+        contexte["page"].object_list,
+        url_documents=contexte["url_documents"],
+        selection=acces.espace.ouvert,
     )
     contexte["refus"] = selectors.refus_du_titulaire(acces=acces)
     return render(request, "dossier/documents.html", contexte)
@@ -191,7 +193,12 @@ def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     acces = _acces(request, espace_uuid, "reglages_dossier", "version_documents", lecture=True)
     contexte = _page(request, acces)
     contexte["mois"] = [
-        (cle, lignes_documents(groupe, url_documents=contexte["url_documents"]))
+        (
+            cle,
+            lignes_documents(
+                groupe, url_documents=contexte["url_documents"], selection=acces.espace.ouvert
+            ),
+        )
         for cle, groupe in groupby(
             contexte["page"].object_list, key=lambda d: d["date_acte"].replace(day=1)
         )

@@ -5,6 +5,8 @@ what can still be read; nobody else reads a closed space."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -71,9 +73,44 @@ def test_the_read_pages_explain_the_closure_and_offer_reopening(clos: Espace) ->
         assert "Votre espace est clos depuis le" in page
         assert "Vous pouvez encore consulter et exporter vos documents." in page
         assert "Rouvrir mon espace" in page
-        assert 'class="fr-container fr-my-4w lecture-seule"' in page
     accueil = client.get(reverse("ensemble:espace", args=[clos.uuid])).content.decode()
     assert reverse("profil:rouvrir", args=[clos.uuid]) in accueil
+
+
+def _controles_d_ecriture(page: str, espace: Espace) -> list[str]:
+    """The forms that POST and the links to pages that write, on a rendered page (the banner's
+    re-opening form and the export request excepted: both are allowed on a closed space)."""
+    permis = {
+        reverse("profil:rouvrir", args=[espace.uuid]),
+        reverse("ensemble:export_demander", args=[espace.uuid]),
+        reverse("account_logout"),
+    }
+    formulaires = re.findall(r'<form method="post" action="([^"]*)"', page)
+    liens = re.findall(
+        r'href="([^"]*/(?:deposer|ajouter|modifier|reglages|corbeille|import-dmp|remplacer)/[^"]*)"',
+        page,
+    )
+    return [url for url in formulaires if url not in permis] + liens
+
+
+def test_a_closed_space_s_pages_offer_no_write_an_open_one_does(titulaire: Espace) -> None:
+    """The read-only mode is in the HTML itself (not hidden by a style sheet): no form or link
+    that the next click would refuse."""
+    from profil.models import Allergie
+
+    Allergie.objects.create(espace=titulaire, substance="Pollen")
+    client = client_pour(titulaire.titulaire)
+    pages = _lectures(titulaire)
+    pages.remove(reverse("dossier:contenu", args=[titulaire.uuid, titulaire.documents.get().uuid]))
+    ouvertes = {
+        url: _controles_d_ecriture(client.get(url).content.decode(), titulaire) for url in pages
+    }
+    for url in (pages[1], pages[3], pages[4]):  # documents, a document, the profile
+        assert ouvertes[url], url  # the test sees the controls when they are there
+    services.espace_cloturer(espace=titulaire, acteur=Acteur.systeme())
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert _controles_d_ecriture(page, titulaire) == [], url
 
 
 def test_every_write_of_a_closed_space_stays_refused(clos: Espace) -> None:
