@@ -50,8 +50,12 @@ from .types import TYPES, Categorie
 
 PAR_PAGE = 25
 PANNE_STOCKAGE = _lazy(
-    "le stockage des documents est momentanément indisponible : ce fichier n'a pas été gardé. "
+    "Le stockage des documents est momentanément indisponible : rien n'a été gardé. "
     "Réessayez dans quelques minutes."
+)
+PANNE_STOCKAGE_FICHIER = _lazy(
+    "Le fichier « %(nom)s » n'a pas été gardé : le stockage des documents est momentanément "
+    "indisponible. Réessayez dans quelques minutes."
 )
 
 
@@ -276,7 +280,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         for fichier in fichiers:
             if panne:  # the storage is away: the files after it are not kept either
                 fichier.abandonner()
-                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
+                refuses.append(str(PANNE_STOCKAGE_FICHIER) % {"nom": fichier.name or ""})
                 continue
             titre = form.cleaned_data["titre"]
             if len(fichiers) > 1:
@@ -297,7 +301,7 @@ def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
                 refuses.append(refus_en_clair(fichier.name or "", erreur.message))
             except StockageIndisponible:
                 panne = True
-                refuses.append(refus_en_clair(fichier.name or "", str(PANNE_STOCKAGE), conseil=""))
+                refuses.append(str(PANNE_STOCKAGE_FICHIER) % {"nom": fichier.name or ""})
         for message in refuses:
             form.add_error("fichiers", message)
         if deposes and not refuses:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from agenda.models import RendezVous
 from dossier.models import Document, Statut
 from dossier.selectors import documents_visibles
-from espace_sante.acces import AccesPatient
+from espace_sante.acces import AccesPatient, refus_a_signaler
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from messagerie.selectors import non_lus_espace
@@ -86,9 +86,9 @@ def depuis_la_visite(visite: datetime | None) -> datetime:
 
 
 def documents_refuses(*, acces: AccesPatient) -> int:
-    """Hook: the documents of the space whose processing failed ("en erreur"). Another part of
-    issue 20 turns refusals into notices; until then the home counts them here."""
-    return documents_visibles(acces=acces).filter(statut=Statut.EN_ERREUR).count()
+    """The refused files the holder's side has not dismissed yet: the notices "Fichiers
+    refusés" of the documents page (never documents)."""
+    return refus_a_signaler(acces=acces).count()
 
 
 def vaccins_a_signaler(*, acces: AccesPatient, aujourd_hui: date) -> Vaccins:

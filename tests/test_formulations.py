@@ -121,7 +121,7 @@ def monde_demo(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_the_patient_s_pages_have_none_of_the_known_slips(monde_demo: Espace) -> None:
     client = client_pour(monde_demo.titulaire)
-    fautes = _parcourir(client, reverse("profil:espace", args=[monde_demo.uuid]))
+    fautes = _parcourir(client, reverse("ensemble:espace", args=[monde_demo.uuid]))
     assert not fautes, "\n".join(f"{url}: {f}" for url, liste in fautes.items() for f in liste)
 
 
@@ -130,7 +130,7 @@ def test_a_representative_s_pages_have_none_of_the_known_slips(monde_demo: Espac
         representants__representant=monde_demo, representants__fin__isnull=True
     ).order_by("prenoms")[0]
     client = client_pour(monde_demo.titulaire)
-    fautes = _parcourir(client, reverse("profil:espace", args=[enfant.uuid]))
+    fautes = _parcourir(client, reverse("ensemble:espace", args=[enfant.uuid]))
     assert not fautes, "\n".join(f"{url}: {f}" for url, liste in fautes.items() for f in liste)
 
 

@@ -97,7 +97,7 @@ def test_it_raises_alerts_for_late_vaccines_refused_files_and_emergencies(
 ) -> None:
     bebe = EspaceFactory(titulaire=None, date_naissance=timezone.localdate() - timedelta(days=400))
     RepresentationFactory(espace=bebe, representant=titulaire)
-    document(
+    refuse = document(
         bebe, titre="Fichier illisible", statut=StatutDocument.EN_ERREUR, source=Source.PATIENT
     )
     BrisDeGlace.objects.create(
@@ -112,6 +112,10 @@ def test_it_raises_alerts_for_late_vaccines_refused_files_and_emergencies(
     assert "Un fichier n’a pas pu être ajouté à vos documents." in page
     assert "Accès en urgence en cours" in page
     assert "enfant inconscient aux urgences" in page
+    refuse.refus_vu_le = timezone.now()  # the notice dismissed on the documents page
+    refuse.save(update_fields=["refus_vu_le"])
+    page = _accueil(client_pour(titulaire.titulaire), bebe)
+    assert "pas pu être ajouté" not in page
 
 
 def test_a_quiet_space_says_there_is_nothing_to_report(titulaire: Espace) -> None:
