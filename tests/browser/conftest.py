@@ -18,6 +18,9 @@ from weakref import WeakKeyDictionary
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.module_loading import import_string
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -210,3 +213,17 @@ def se_connecter(page: Page, *, email: str, suivant: str = "/") -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Connexion").click()
     expect(page).not_to_have_url(re.compile(r"/comptes/"))
+
+
+def vieillir_connexion(page: Page, *, secondes: int = 3600) -> None:
+    """Move the session's record of the log-in ``secondes`` into the past, as if the person had
+    logged in long ago: the next sensitive action asks for the password again (a fresh log-in
+    does not, issue 20 point 8)."""
+    nom = settings.SESSION_COOKIE_NAME
+    (cle,) = [c["value"] for c in page.context.cookies() if c["name"] == nom]
+    magasin: SessionBase = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(cle)
+    enregistrements = magasin["account_authentication_methods"]
+    for enregistrement in enregistrements:
+        enregistrement["at"] -= secondes
+    magasin["account_authentication_methods"] = enregistrements
+    magasin.save()

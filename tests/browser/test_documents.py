@@ -145,7 +145,7 @@ def ingestions(monkeypatch: pytest.MonkeyPatch) -> Ingestions:
 
 
 def _apercu_pdf(page: Page) -> None:
-    expect(_metadonnee(page, "Format")).to_contain_text("PDF · 2 page(s)")
+    expect(_metadonnee(page, "Format")).to_contain_text("PDF · 2 pages")
     apercu = page.get_by_title("Aperçu du PDF")
     premiere = page.get_by_role("img", name="Première page du document")
     ouvrir = page.get_by_role("link", name="Ouvrir le PDF")

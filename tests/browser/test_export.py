@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from profil.models import ExportDonnees
 from tests.factories import MOT_DE_PASSE, EspaceFactory, document
 
-from .conftest import se_connecter, verifier_accessibilite
+from .conftest import se_connecter, verifier_accessibilite, vieillir_connexion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,9 @@ def test_ask_for_an_export_from_parametres_and_download_it(page: Page) -> None:
     # The job ran when the request committed (tasks run in-process without a broker).
     expect(page.locator("#exports")).to_contain_text("Prêt à télécharger")
 
-    # Downloading asks for the password again; allauth then replays the download.
+    # An hour after the log-in, downloading asks for the password again; allauth then replays
+    # the download.
+    vieillir_connexion(page)
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("Télécharger")).click()
     expect(page).to_have_url(re.compile(r"/comptes/reauthenticate/"))

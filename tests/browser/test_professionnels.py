@@ -19,7 +19,7 @@ from professionnels.models import BrisDeGlace
 from tests.dossier import fabrique
 from tests.factories import MOT_DE_PASSE, EspaceFactory, ProfessionnelFactory, document
 
-from .conftest import _ouvrir_page, se_connecter, verifier_accessibilite
+from .conftest import _ouvrir_page, se_connecter, verifier_accessibilite, vieillir_connexion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,8 @@ def test_grant_read_deposit_history_revoke(page: Page, page_pro: Page) -> None:
     document(patient, titre="Bilan lipidique de mars", type_code="11502-2")
     pro = ProfessionnelFactory(utilisateur__prenom="Paul", utilisateur__nom="LEFEVRE")
 
-    # The patient finds the professional and authorises them, typing the password again.
+    # The patient finds the professional and authorises them; an hour after the log-in, she
+    # types the password again.
     se_connecter(
         page, email=patient.titulaire.email, suivant=f"/espace/{patient.uuid}/professionnels/"
     )
@@ -56,6 +57,7 @@ def test_grant_read_deposit_history_revoke(page: Page, page_pro: Page) -> None:
     page.get_by_label(re.compile("Rechercher un professionnel")).fill("lefevre")
     _aller(page, page.get_by_role("button", name="Rechercher").click)
     _aller(page, page.locator("#resultats").get_by_role("link", name="Autoriser").click)
+    vieillir_connexion(page)
     _aller(page, page.get_by_role("button", name="Autoriser").click)
     expect(page).to_have_url(re.compile(r"/comptes/reauthenticate/"))
     page.get_by_label(re.compile(r"Mot de passe")).fill(MOT_DE_PASSE)
@@ -98,10 +100,10 @@ def test_grant_read_deposit_history_revoke(page: Page, page_pro: Page) -> None:
     verifier_accessibilite(page)
     historique = page.locator("#evenements")
     expect(historique).to_contain_text(
-        "médecin généraliste, a consulté votre compte rendu d'examens biologiques"
+        "médecin généraliste, a consulté « Bilan lipidique de mars »"
     )
     expect(historique).to_contain_text(
-        "médecin généraliste, a ajouté votre compte rendu ou fiche de consultation ou de visite "
+        "médecin généraliste, a ajouté « Compte rendu de consultation cardiologique » "
         "du 3 mars 2026"
     )
 
