@@ -15,6 +15,7 @@ COPY messagerie ./messagerie
 COPY agenda ./agenda
 COPY ensemble ./ensemble
 COPY interop ./interop
+COPY aide ./aide
 RUN pip install .
 COPY manage.py ./
 COPY templates ./templates

@@ -24,6 +24,7 @@ from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import _build_apps_from_settings as _apps_des_reglages
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.http import Http404, HttpRequest
@@ -73,6 +74,17 @@ class AdaptateurConnexionExterne(DefaultSocialAccountAdapter):  # type: ignore[m
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
+
+    def list_apps(
+        self, request: HttpRequest | None, provider: Any = None, client_id: Any = None
+    ) -> list[Any]:
+        """The providers come from the environment only (docs/CONNEXION.md), never from
+        allauth's table of apps: nothing to read in the database, and the login page of a
+        deployment without FranceConnect asks it nothing."""
+        if not fournisseurs_configures():
+            return []
+        apps = _apps_des_reglages(provider=provider, client_id=client_id)
+        return [app for liste in apps.values() for app in liste]
 
     def get_provider(self, request: HttpRequest, provider: str, client_id: Any = None) -> Any:
         # "openid_connect" with a client id: a login in progress, read back from the session.
