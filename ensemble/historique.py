@@ -127,6 +127,8 @@ def _qui(evenement: Evenement, contexte: Contexte) -> tuple[str, str]:
         comment = str(_("depuis son logiciel (%(logiciel)s)") % {"logiciel": logiciel})
     elif evenement.acteur_type in (TypeActeur.TITULAIRE, TypeActeur.REPRESENTANT):
         comment = str(_("en ligne"))
+    elif evenement.acteur_type == TypeActeur.PROFESSIONNEL:
+        comment = str(_("en ligne, depuis l'espace professionnel"))
     if evenement.acteur_id and evenement.acteur_id == contexte.lecteur:
         return str(_("Vous")), comment
     if evenement.acteur_type == TypeActeur.REPRESENTANT:

@@ -79,6 +79,21 @@ def test_software_through_the_api_is_told_as_from_their_software(
     texte = _page(client_titulaire, titulaire, onglet="professionnels")
     assert "Dr Paul MARTIN, médecin généraliste, a consulté la liste de vos documents" in texte
     assert "depuis son logiciel (MédiLogiciel)" in texte
+    assert "depuis l'espace professionnel" not in texte
+
+
+def test_a_professional_on_the_web_is_told_as_online(
+    titulaire: Espace, client_titulaire: Client
+) -> None:
+    evenement_enregistrer(
+        action=Action.DOSSIER_CONSULTE,
+        acteur=Acteur(type="professionnel", id="p2", nom="Dr Lina GARNIER, pédiatre"),
+        espace_uuid=titulaire.uuid,
+    )
+    texte = _page(client_titulaire, titulaire, onglet="professionnels")
+    assert "Dr Lina GARNIER, pédiatre, a consulté la liste de vos documents" in texte
+    assert "en ligne, depuis l'espace professionnel" in texte
+    assert "depuis son logiciel" not in texte
 
 
 def test_an_emergency_access_shows_its_reason_to_the_patient(
