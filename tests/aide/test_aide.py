@@ -19,7 +19,7 @@ from aide.recherche import normaliser
 from aide.services import demandes_statut_changer, questions_publiees
 
 from ..conftest import client_pour
-from ..factories import UtilisateurFactory
+from ..factories import ProfessionnelFactory, UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,13 @@ def test_a_search_without_answer_says_so_and_offers_the_contact_form(client: Cli
     contenu = client.get(reverse("aide:index"), {"q": "zzzinconnu"}).content.decode()
     assert "Aucune réponse pour « zzzinconnu »" in contenu
     assert f'href="{reverse("aide:contact")}"' in contenu
+
+
+@pytest.mark.parametrize("statut", ["suspendu", "verifie"])
+def test_a_professional_reaches_the_account_and_an_inactive_one_the_support(statut: str) -> None:
+    pro = ProfessionnelFactory(statut=statut)
+    page = client_pour(pro.utilisateur).get(reverse("professionnels:accueil")).content.decode()
+    assert f'href="{reverse("comptes:compte")}"' in page  # "Mon compte" in the menu
+    support = f'href="{reverse("aide:contact")}?sujet=professionnels"'
+    assert (support in page) is (statut != "verifie")
+    assert "Contactez le support" not in page
