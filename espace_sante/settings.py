@@ -533,6 +533,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # set (`make run`, bench/pages.py). It needs `collectstatic` first, so the tests keep the plain
 # storage (tests/test_settings.py checks both).
 STATIC_MANIFESTE = env.bool("STATIC_MANIFESTE", default=PRODUCTION)
+if STATIC_MANIFESTE:
+    # Served from STATIC_ROOT as collected (its gzip copies and hashed names), never from the
+    # apps' folders as DEBUG would: `make run` collects them at start.
+    WHITENOISE_USE_FINDERS = False
+    WHITENOISE_AUTOREFRESH = False
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -541,7 +546,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "espace_sante.lib.statiques.StatiquesCompresses"
             if STATIC_MANIFESTE
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         ),

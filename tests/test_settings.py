@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -198,8 +199,8 @@ def test_a_statement_run_again_is_prepared_on_the_server() -> None:
     ("env", "attendu"),
     [
         ({}, "django.contrib.staticfiles.storage.StaticFilesStorage"),
-        ({"STATIC_MANIFESTE": "1"}, "whitenoise.storage.CompressedManifestStaticFilesStorage"),
-        (PRODUCTION, "whitenoise.storage.CompressedManifestStaticFilesStorage"),
+        ({"STATIC_MANIFESTE": "1"}, "espace_sante.lib.statiques.StatiquesCompresses"),
+        (PRODUCTION, "espace_sante.lib.statiques.StatiquesCompresses"),
     ],
 )
 def test_static_files_are_compressed_and_cache_busted_where_collected(
@@ -208,3 +209,47 @@ def test_static_files_are_compressed_and_cache_busted_where_collected(
     """Hashed names and gzip copies (a year's cache, served compressed) in production and
     `make run`; the plain storage where nothing was collected (the tests)."""
     assert _valeur(env, tmp_path, "settings.STORAGES['staticfiles']['BACKEND']") == attendu
+
+
+def test_make_run_serves_the_collected_files_compressed_and_cache_busted(tmp_path: Path) -> None:
+    """`make run` (DEBUG on, STATIC_MANIFESTE=1, collectstatic first): the pages link the hashed
+    names, which WhiteNoise serves gzipped with a year's immutable cache — not the apps' plain
+    files revalidated on every page, as DEBUG alone would."""
+    propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
+    propre.update(
+        VAR_DIR=str(tmp_path),
+        STATIC_MANIFESTE="1",
+        DJANGO_SETTINGS_MODULE="espace_sante.settings",
+    )
+    collecte = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=RACINE,
+        env=propre,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert collecte.returncode == 0, collecte.stderr
+    script = (
+        "import django, re; django.setup(); from django.conf import settings; "
+        "from django.test import Client; c = Client(); assert settings.DEBUG; "
+        "page = c.get('/comptes/login/').content.decode(); "
+        '(css,) = re.findall(r\'href="(/static/css/dsfr-composants[^"]*)"\', page); '
+        "r = c.get(css, HTTP_ACCEPT_ENCODING='gzip'); "
+        "print(css, r.status_code, r.headers.get('Content-Encoding'), r.headers['Cache-Control'])"
+    )
+    resultat = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=RACINE,
+        env={**propre, "ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    css, statut, encodage, cache = resultat.stdout.split(" ", 3)
+    assert re.fullmatch(r"/static/css/dsfr-composants\.[0-9a-f]{12}\.css", css)
+    assert (statut, encodage) == ("200", "gzip")
+    assert "immutable" in cache and "max-age=315360000" in cache
