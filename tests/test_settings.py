@@ -100,9 +100,16 @@ def test_the_key_set_never_shows_key_material() -> None:
         assert base64.urlsafe_b64encode(cle).decode() not in texte
 
 
-def _valeur(env: dict[str, str], tmp_path: Path, expression: str, avant: str = "") -> str:
+def _environnement(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """This process's environment without production's variables nor the database, plus
+    ``env``, with its own VAR_DIR."""
     propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
     propre.update(env, VAR_DIR=str(tmp_path))
+    return propre
+
+
+def _valeur(env: dict[str, str], tmp_path: Path, expression: str, avant: str = "") -> str:
+    propre = _environnement(env, tmp_path)
     resultat = subprocess.run(
         [
             sys.executable,
@@ -215,11 +222,8 @@ def test_make_run_serves_the_collected_files_compressed_and_cache_busted(tmp_pat
     """`make run` (DEBUG on, STATIC_MANIFESTE=1, collectstatic first): the pages link the hashed
     names, which WhiteNoise serves gzipped with a year's immutable cache — not the apps' plain
     files revalidated on every page, as DEBUG alone would."""
-    propre = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    propre.update(
-        VAR_DIR=str(tmp_path),
-        STATIC_MANIFESTE="1",
-        DJANGO_SETTINGS_MODULE="espace_sante.settings",
+    propre = _environnement(
+        {"STATIC_MANIFESTE": "1", "DJANGO_SETTINGS_MODULE": "espace_sante.settings"}, tmp_path
     )
     collecte = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],

@@ -194,6 +194,17 @@ def code_totp(secret: str) -> str:
 # --- Logging in --------------------------------------------------------------------------------
 
 
+def mot_de_passe_saisir(page: Page, *, email: str) -> None:
+    """On the login page: the e-mail and password, up to the second factor's page."""
+    verifier_accessibilite(page)
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(MOT_DE_PASSE)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
+    verifier_accessibilite(page)
+
+
 def se_connecter(page: Page, *, email: str, suivant: str = "/") -> None:
     """Log in through allauth (e-mail + password, then the TOTP code), checking each page.
 
@@ -201,14 +212,7 @@ def se_connecter(page: Page, *, email: str, suivant: str = "/") -> None:
     """
     page.goto(suivant)
     expect(page).to_have_url(re.compile(r"/comptes/login/"))
-    verifier_accessibilite(page)
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(MOT_DE_PASSE)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter", exact=True).click()
-
-    expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
-    verifier_accessibilite(page)
+    mot_de_passe_saisir(page, email=email)
     page.get_by_label("Code", exact=True).fill(code_totp(SECRET_TOTP))
     with page.expect_navigation():
         page.get_by_role("button", name="Connexion").click()

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 
 from espace_sante.settings import origines_oidc
 from tests.comptes.fournisseur_oidc import fournisseur_sur_boucle_locale, reglages_fournisseurs
-from tests.factories import MOT_DE_PASSE, SECRET_TOTP, EspaceFactory, ProfessionnelFactory
+from tests.factories import SECRET_TOTP, EspaceFactory, ProfessionnelFactory
 
-from .conftest import code_totp, se_connecter, verifier_accessibilite
+from .conftest import code_totp, mot_de_passe_saisir, se_connecter, verifier_accessibilite
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,13 +78,7 @@ def test_a_person_enrols_a_passkey_and_logs_in_with_it(
 
     # Password, then the passkey as second factor.
     page.goto("/comptes/login/")
-    verifier_accessibilite(page)
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label(re.compile(r"^\s*Mot de passe")).fill(MOT_DE_PASSE)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/comptes/2fa/authenticate/"))
-    verifier_accessibilite(page)
+    mot_de_passe_saisir(page, email=email)
     with page.expect_navigation():
         page.locator("#mfa_webauthn_authenticate").click()
     expect(page).to_have_url(re.compile(rf"/espace/{espace.uuid}/$"))
