@@ -204,7 +204,7 @@ def synthese_pdf(*, acces: AccesPatient) -> bytes:
     return resume_pdf(
         titre="Synthèse de mon profil médical",
         sous_titre=(
-            f"{espace.prenoms} {espace.nom_naissance}, né(e) le {_date(espace.date_naissance)}"
+            f"{espace.prenoms} {espace.nom_naissance}, date de naissance : {_date(espace.date_naissance)}"
         ),
         rubriques=rubriques_profil(acces=acces, complet=False, renvoi_directives="voir le dossier"),
     )
@@ -221,7 +221,7 @@ def directives_pdf(*, espace: Espace, directives: Any) -> bytes:
     pdf.cell(
         0,
         6,
-        _texte(f"{espace.prenoms} {espace.nom_naissance}, né(e) le {_date(espace.date_naissance)}"),
+        _texte(f"{espace.prenoms} {espace.nom_naissance}, date de naissance : {_date(espace.date_naissance)}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -231,7 +231,7 @@ def directives_pdf(*, espace: Espace, directives: Any) -> bytes:
         ("Traitements qui me maintiendraient artificiellement en vie", directives.traitements),
         ("Réanimation cardiaque et respiratoire", directives.reanimation),
         ("Soulagement des souffrances", directives.douleur),
-        ("Où je souhaite être soigné(e) en fin de vie", directives.lieu),
+        ("Le lieu où je souhaite recevoir des soins en fin de vie", directives.lieu),
         ("Mes autres volontés", directives.autres),
         ("Témoins", directives.temoins),
     ]:

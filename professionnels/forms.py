@@ -105,7 +105,7 @@ class ReglagesAccesForm(DsfrBaseForm):
         label=_("Autoriser l'accès en urgence (bris de glace, SAMU – centre 15)"),
         help_text=_(
             "Un professionnel qui vous soigne en urgence pourra consulter votre dossier "
-            "pendant quelques heures, en donnant la raison. Vous serez prévenu(e) aussitôt."
+            "pendant quelques heures, en donnant la raison. Vous recevez aussitôt un e-mail."
         ),
         required=False,
     )

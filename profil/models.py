@@ -420,7 +420,7 @@ class DirectivesAnticipees(models.Model):
 
     class Situation(models.TextChoices):
         BONNE_SANTE = "bonne_sante", _("Je pense être en bonne santé")
-        MALADIE = "maladie", _("Je suis atteint(e) d'une maladie grave, ou je suis en fin de vie")
+        MALADIE = "maladie", _("J'ai une maladie grave, ou je suis en fin de vie")
 
     espace = models.OneToOneField(Espace, on_delete=models.CASCADE, related_name="directives")
     situation = models.CharField(_("ma situation"), max_length=12, choices=Situation.choices)
@@ -440,7 +440,7 @@ class DirectivesAnticipees(models.Model):
         max_length=5000,
     )
     lieu = TexteChiffre(
-        _("où je souhaite être soigné(e) en fin de vie"), blank=True, max_length=2000
+        _("le lieu où je souhaite recevoir des soins en fin de vie"), blank=True, max_length=2000
     )
     autres = TexteChiffre(_("mes autres volontés"), blank=True, max_length=5000)
     fait_a = TexteChiffre(_("fait à"), blank=True, max_length=200)

@@ -39,6 +39,7 @@ NON_SUIVIS = re.compile(
 MOIS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 FAUTES = {
     "« (s) » au lieu d'un vrai pluriel": re.compile(r"\w\((?:s|e?s)\)"),
+    "« (e) » au lieu d'une phrase qui n'en a pas besoin": re.compile(r"\w\(e\)"),
     "marque « facultatif » en double": re.compile(
         r"\((?:facultatif|optionnel)\)\s*\((?:facultatif|optionnel)\)", re.IGNORECASE
     ),
@@ -145,6 +146,7 @@ def test_the_walk_finds_each_slip_it_looks_for() -> None:
     """The checks can fail: each known slip is caught in a sample text."""
     exemples = {
         "« (s) » au lieu d'un vrai pluriel": "2 document(s) ajouté(s)",
+        "« (e) » au lieu d'une phrase qui n'en a pas besoin": "Né(e) le 3 mars",
         "marque « facultatif » en double": "Titre (facultatif) (Optionnel)",
         "« de » non élidé devant un prénom": "l'espace santé de Alex",
         "« 1 » au lieu de « 1er »": "du 1 septembre 2025",
