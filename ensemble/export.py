@@ -351,7 +351,8 @@ def _synthese(acces: AccesPatient, fichiers: list[FichierExporte], moment: datet
     return resume_pdf(
         titre="Export de mon espace santé",
         sous_titre=(
-            f"{espace.prenoms} {espace.nom_naissance}, date de naissance : {jour(espace.date_naissance)} "
+            f"{espace.prenoms} {espace.nom_naissance}, "
+            f"date de naissance : {jour(espace.date_naissance)} "
             f"- export du {jour(timezone.localtime(moment))}"
         ),
         rubriques=rubriques,

@@ -204,7 +204,8 @@ def synthese_pdf(*, acces: AccesPatient) -> bytes:
     return resume_pdf(
         titre="Synthèse de mon profil médical",
         sous_titre=(
-            f"{espace.prenoms} {espace.nom_naissance}, date de naissance : {_date(espace.date_naissance)}"
+            f"{espace.prenoms} {espace.nom_naissance}, "
+            f"date de naissance : {_date(espace.date_naissance)}"
         ),
         rubriques=rubriques_profil(acces=acces, complet=False, renvoi_directives="voir le dossier"),
     )
@@ -221,7 +222,10 @@ def directives_pdf(*, espace: Espace, directives: Any) -> bytes:
     pdf.cell(
         0,
         6,
-        _texte(f"{espace.prenoms} {espace.nom_naissance}, date de naissance : {_date(espace.date_naissance)}"),
+        _texte(
+            f"{espace.prenoms} {espace.nom_naissance}, "
+            f"date de naissance : {_date(espace.date_naissance)}"
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
