@@ -147,7 +147,11 @@ def test_an_account_awaiting_verification_is_told_so_and_offered_nothing_it_cann
     pro = ProfessionnelFactory(statut="en_attente")
     page = client_pour(pro.utilisateur).get(reverse("professionnels:accueil")).content.decode()
     assert "Vérification en attente" in page
-    assert _menu(page) == [reverse("professionnels:accueil")]
+    # Its patients (none yet) and its account settings: both answer for a pending account.
+    menu = _menu(page)
+    assert menu == [reverse("professionnels:accueil"), reverse("comptes:compte")]
+    client = client_pour(pro.utilisateur)
+    assert all(client.get(url).status_code == 200 for url in menu)
 
 
 # --- Every URL, every state ----------------------------------------------------------------
