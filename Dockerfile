@@ -13,6 +13,7 @@ COPY profil ./profil
 COPY professionnels ./professionnels
 COPY messagerie ./messagerie
 COPY agenda ./agenda
+COPY proches ./proches
 COPY ensemble ./ensemble
 COPY interop ./interop
 COPY aide ./aide

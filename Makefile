@@ -33,7 +33,7 @@ layers: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy espace_sante dossier profil professionnels messagerie agenda ensemble interop aide
+	$(BIN)/mypy espace_sante dossier profil professionnels messagerie agenda proches ensemble interop aide
 
 migrations-check: install
 	env -u DATABASE_URL $(BIN)/python manage.py makemigrations --check --dry-run

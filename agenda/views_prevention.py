@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
-from espace_sante.acces import AccesPatient, espace_pour_acteur
+from espace_sante.acces import AccesPatient, Rubrique, espace_pour_acteur
 from espace_sante.lib.erreurs import Refus
-from espace_sante.lib.http import ratelimit_ip
+from espace_sante.lib.http import ecrit, ratelimit_ip
 
 from . import flux as flux_
 from . import prevention, services_prevention
@@ -32,7 +32,12 @@ TAUX_FLUX_PAR_DEFAUT = "20/h"
 
 
 def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    acces = espace_pour_acteur(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=espace_uuid,
+        rubrique=Rubrique.AGENDA,
+        ecriture=ecrit(request),
+    )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 

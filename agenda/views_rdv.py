@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from espace_sante.acces import AccesPatient, espace_pour_acteur
+from espace_sante.acces import AccesPatient, Rubrique, espace_pour_acteur
 from espace_sante.lib.erreurs import Refus
+from espace_sante.lib.http import ecrit
 
 from . import prevention, services_rdv
 from .forms_rdv import PreferencesForm, RappelRecurrentForm, RendezVousForm
@@ -39,7 +40,12 @@ JOURS_SEMAINE = (
 
 
 def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
-    acces = espace_pour_acteur(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    acces = espace_pour_acteur(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=espace_uuid,
+        rubrique=Rubrique.AGENDA,
+        ecriture=ecrit(request),
+    )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 

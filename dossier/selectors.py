@@ -275,6 +275,8 @@ def sommaire_documents(*, acces: AccesPatient) -> Sommaire:
     jeton = _version_documents(acces.espace)
     if not jeton:  # no document was ever written: nothing to count, nothing to key on
         return _sommaire_calcule(acces=acces)
+    # The holder reads every document; a representative, tutor or carer the same ones, without
+    # a minor's secrets (``lit_les_secrets``): two cached summaries.
     lecteur = "titulaire" if acces.est_titulaire else "representant"
     etiquette = f"dossier.sommaire|{acces.espace.uuid}|{lecteur}"
     cle = f"dossier:sommaire:{acces.espace.uuid}:{lecteur}:{jeton}"

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from espace_sante.acces import (
     AccesPatient,
+    Rubrique,
     espace_pour_acteur_avec,
     espace_pour_lecture,
     peut_remplacer,
@@ -37,7 +38,7 @@ from espace_sante.coffre.televersement import (
     vue_de_televersement,
 )
 from espace_sante.journal.models import Action
-from espace_sante.lib.http import client_ip
+from espace_sante.lib.http import client_ip, ecrit
 from espace_sante.taches.services import objets_en_attente
 
 from . import selectors, services
@@ -60,16 +61,30 @@ PANNE_STOCKAGE_FICHIER = _lazy(
 
 
 def _acces(
-    request: HttpRequest, espace_uuid: uuid.UUID, *avec: str, lecture: bool = False
+    request: HttpRequest,
+    espace_uuid: uuid.UUID,
+    *avec: str,
+    lecture: bool = False,
+    rubrique: Rubrique = Rubrique.DOCUMENTS,
 ) -> AccesPatient:
     """The space, or 404; with ``lecture`` (a page that only reads) a closed space stays
-    readable by its holder."""
-    trouver = espace_pour_lecture if lecture else espace_pour_acteur_avec
-    acces = trouver(
-        utilisateur=request.user,  # type: ignore[arg-type]
-        espace_uuid=espace_uuid,
-        avec=avec,
-    )
+    readable by its holder. The documents' pages are the ``DOCUMENTS`` part of the space (a
+    carer's perimeter); the visibility settings and the DMP import are its management."""
+    if lecture:
+        acces = espace_pour_lecture(
+            utilisateur=request.user,  # type: ignore[arg-type]
+            espace_uuid=espace_uuid,
+            avec=avec,
+            rubrique=rubrique,
+        )
+    else:
+        acces = espace_pour_acteur_avec(
+            utilisateur=request.user,  # type: ignore[arg-type]
+            espace_uuid=espace_uuid,
+            avec=avec,
+            rubrique=rubrique,
+            ecriture=ecrit(request),
+        )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
@@ -514,7 +529,7 @@ def _local(url: str | None) -> bool:
 @login_required
 @require_POST
 def reglages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     if not acces.peut_regler_visibilite:
         raise Http404
     form = ReglagesForm(request.POST)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from espace_sante.acces import AccesPatient, conflits_import_lisibles
+from espace_sante.acces import AccesPatient, Rubrique, conflits_import_lisibles
 from espace_sante.coffre.services import StockageIndisponible
 from espace_sante.coffre.televersement import (
     TeleversementRefuse,
@@ -40,7 +40,7 @@ from .views import PANNE_STOCKAGE, _acces
 @vue_de_televersement
 def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """Upload an XDM archive exported from the DMP; a job imports it."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     erreur, statut = None, 200
     if request.method == "POST":
         statut = 400
@@ -81,7 +81,7 @@ def import_dmp(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def import_dmp_etat(
     request: HttpRequest, espace_uuid: uuid.UUID, import_uuid: uuid.UUID
 ) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     demande = acces.espace.imports_dmp.filter(uuid=import_uuid).first()
     if demande is None:
         raise Http404
@@ -113,7 +113,7 @@ def import_dmp_conflit(
 ) -> HttpResponse:
     """The holder (or a representative) settles one conflict of an import: "Importer comme
     nouvelle version" or "Ignorer". Another space's conflict, or one they may not see: 404."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     conflit = get_object_or_404(conflits_import_lisibles(acces=acces), uuid=conflit_uuid)
     decision = request.POST.get("decision", "")
     try:

@@ -23,6 +23,7 @@ from dossier.models import Source
 from dossier.services import document_creer
 from espace_sante.acces import (
     AccesPatient,
+    Rubrique,
     espace_pour_acteur,
     espace_pour_lecture,
     majeur_titulaire,
@@ -32,7 +33,7 @@ from espace_sante.coffre.http import reponse_blob
 from espace_sante.coffre.services import BlobIllisible
 from espace_sante.journal.points import empreinte_espace
 from espace_sante.lib.erreurs import Refus
-from espace_sante.lib.http import client_ip
+from espace_sante.lib.http import client_ip, ecrit
 from espace_sante.taches.services import en_attente_expression, objets_en_attente
 from profil import profil_medical as pm
 from profil.models import ExportDonnees
@@ -53,11 +54,29 @@ SESSION_VISITE = "derniere_visite"
 logger = logging.getLogger(__name__)
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, lecture: bool = False) -> AccesPatient:
+def _acces(
+    request: HttpRequest,
+    espace_uuid: uuid.UUID,
+    rubrique: Rubrique,
+    *,
+    lecture: bool = False,
+) -> AccesPatient:
     """The space the page acts for, or 404; with ``lecture`` (a page that only reads, and the
-    export of one's data) a closed space stays reachable by its holder."""
-    trouver = espace_pour_lecture if lecture else espace_pour_acteur
-    acces = trouver(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    export of one's data) a closed space stays reachable by its holder. ``rubrique``: the part
+    of the space the page belongs to (a carer's perimeter)."""
+    if lecture:
+        acces = espace_pour_lecture(
+            utilisateur=request.user,  # type: ignore[arg-type]
+            espace_uuid=espace_uuid,
+            rubrique=rubrique,
+        )
+    else:
+        acces = espace_pour_acteur(
+            utilisateur=request.user,  # type: ignore[arg-type]
+            espace_uuid=espace_uuid,
+            rubrique=rubrique,
+            ecriture=ecrit(request),
+        )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
@@ -69,7 +88,7 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, lecture: bool = Fals
 def espace_accueil(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """The home of a space: what is new and what to do, for the space and, for a holder, for
     each child they represent; a closed space's home explains the closure."""
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.ACCUEIL, lecture=True)
     if not acces.espace.ouvert:
         return render(request, "profil/espace_cloture.html", {"acces": acces})
     request.session[SESSION_ESPACE] = str(acces.espace.uuid)
@@ -99,7 +118,7 @@ def _visite(request: HttpRequest) -> datetime | None:
 
 @login_required
 def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.HISTORIQUE, lecture=True)
     onglet = "professionnels" if request.GET.get("onglet") == "professionnels" else "moi"
     filtres = HistoriqueFiltreForm(request.GET or None)
     criteres = filtres.cleaned_data if filtres.is_bound and filtres.is_valid() else {}
@@ -132,7 +151,7 @@ def historique(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def historique_empreinte(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """A signed digest of the history as it stands, to check later that nothing was rewritten
     (docs/JOURNAL.md: ``python manage.py verify_journal --empreinte fichier.json``)."""
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.HISTORIQUE, lecture=True)
     empreinte = empreinte_espace(espace_uuid=acces.espace.uuid)
     reponse = HttpResponse(
         json.dumps(empreinte, ensure_ascii=False, indent=2), content_type="application/json"
@@ -146,7 +165,7 @@ def historique_empreinte(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRe
 
 
 def _majeur_titulaire(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, Rubrique.PROFIL)
     if not majeur_titulaire(acces):
         raise Http404
     return acces
@@ -167,7 +186,7 @@ def directives_pdf(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
 @login_required
 def synthese(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """GET: the one-page summary to print; POST: the same, kept in the dossier (DOCPAT08)."""
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, Rubrique.PROFIL)
     contenu = synthese_pdf(acces=acces)
     if request.method != "POST":
         return _pdf(contenu, "synthese-medicale.pdf")
@@ -200,7 +219,7 @@ def _pdf(contenu: bytes, nom: str) -> HttpResponse:
 @login_required
 def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     """The person's exports of this space, each with its state, and the button to ask."""
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.GESTION, lecture=True)
     return render(
         request,
         "ensemble/export.html",
@@ -219,7 +238,7 @@ def exports(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def export_demander(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.GESTION, lecture=True)
     try:
         _export, nouveau = export_.export_demander(acces=acces, ip=client_ip(request))
     except Refus as refus:
@@ -250,7 +269,7 @@ def export_telecharger(
 ) -> HttpResponseBase:
     """The archive, decrypted as it streams, to the person who asked for it alone, after they
     typed their password again; once expired, a page that says so (410)."""
-    acces = _acces(request, espace_uuid, lecture=True)
+    acces = _acces(request, espace_uuid, Rubrique.GESTION, lecture=True)
     export = export_.export_pour_acteur(acces=acces, export_uuid=export_uuid)
     if export_.export_expire(export):
         return render(request, "ensemble/export_expire.html", {"acces": acces}, status=410)

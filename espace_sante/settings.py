@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dossier",
     "professionnels",
     "messagerie",
+    "proches",
     "agenda",
     "ensemble",
     "interop",

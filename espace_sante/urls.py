@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("professionnels.urls")),
     path("", include("messagerie.urls")),
     path("", include("agenda.urls")),
+    path("", include("proches.urls")),
     path("", include("ensemble.urls")),
     path("", include("interop.urls")),
     path("", include("aide.urls")),

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from espace_sante.acces import AccesPatient, espace_pour_acteur
+from espace_sante.acces import AccesPatient, Rubrique, espace_pour_acteur
 from espace_sante.acces.messagerie import (
     AccesFil,
     fil_pour_acces,
@@ -50,7 +50,7 @@ from espace_sante.coffre.televersement import (
 )
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.lib.erreurs import Refus
-from espace_sante.lib.http import client_ip
+from espace_sante.lib.http import client_ip, ecrit
 from professionnels.models import Professionnel
 
 from . import selectors, services
@@ -80,6 +80,8 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         ouvert=False,
+        rubrique=Rubrique.MESSAGERIE,
+        ecriture=ecrit(request),
     )
     request.acces = acces  # type: ignore[attr-defined]
     return acces

@@ -10,21 +10,53 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 
-from espace_sante.acces import AccesPatient, espaces_accessibles
+from espace_sante.acces import AccesPatient, Rubrique, espaces_accessibles
 
-# The menu of a space: (URL name, label, and what makes it the current page: the view's
-# URL name, or its application for a whole section).
+# The menu of a space: (URL name, label, what makes it the current page: the view's URL name,
+# or its application for a whole section, and the part of the space it belongs to — a carer's
+# menu shows only the parts their perimeter opens).
 NAVIGATION = (
-    ("ensemble:espace", gettext_lazy("Accueil"), "url_name", "espace"),
-    ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier"),
-    ("messagerie:boite", gettext_lazy("Messagerie"), "app_name", "messagerie"),
-    ("agenda:liste", gettext_lazy("Agenda"), "app_name", "agenda"),
-    ("profil:profil_medical", gettext_lazy("Profil médical"), "url_name", "profil_medical"),
-    ("dossier:resultats:liste", gettext_lazy("Résultats"), "app_name", "dossier:resultats"),
-    ("dossier:remboursements", gettext_lazy("Remboursements"), "url_name", "remboursements"),
-    ("professionnels:liste", gettext_lazy("Professionnels"), "app_name", "professionnels"),
-    ("ensemble:historique", gettext_lazy("Historique d’activité"), "url_name", "historique"),
-    ("profil:parametres", gettext_lazy("Paramètres"), "url_name", "parametres"),
+    ("ensemble:espace", gettext_lazy("Accueil"), "url_name", "espace", Rubrique.ACCUEIL),
+    ("dossier:documents", gettext_lazy("Documents"), "app_name", "dossier", Rubrique.DOCUMENTS),
+    ("messagerie:boite", gettext_lazy("Messagerie"), "app_name", "messagerie", Rubrique.MESSAGERIE),
+    ("agenda:liste", gettext_lazy("Agenda"), "app_name", "agenda", Rubrique.AGENDA),
+    (
+        "profil:profil_medical",
+        gettext_lazy("Profil médical"),
+        "url_name",
+        "profil_medical",
+        Rubrique.PROFIL,
+    ),
+    (
+        "dossier:resultats:liste",
+        gettext_lazy("Résultats"),
+        "app_name",
+        "dossier:resultats",
+        Rubrique.DOCUMENTS,
+    ),
+    (
+        "dossier:remboursements",
+        gettext_lazy("Remboursements"),
+        "url_name",
+        "remboursements",
+        Rubrique.DOCUMENTS,
+    ),
+    (
+        "professionnels:liste",
+        gettext_lazy("Professionnels"),
+        "app_name",
+        "professionnels",
+        Rubrique.GESTION,
+    ),
+    ("proches:proches", gettext_lazy("Proches"), "app_name", "proches", Rubrique.GESTION),
+    (
+        "ensemble:historique",
+        gettext_lazy("Historique d’activité"),
+        "url_name",
+        "historique",
+        Rubrique.HISTORIQUE,
+    ),
+    ("profil:parametres", gettext_lazy("Paramètres"), "url_name", "parametres", Rubrique.GESTION),
 )
 
 
@@ -68,10 +100,10 @@ def navigation_espace(request: HttpRequest, acces: AccesPatient) -> list[dict[st
             "libelle": libelle,
             "courant": vue is not None and getattr(vue, critere) == valeur,
         }
-        for url, libelle, (nom, _libelle, critere, valeur) in zip(
+        for url, libelle, (nom, _libelle, critere, valeur, rubrique) in zip(
             urls, libelles, NAVIGATION, strict=True
         )
-        if ouvert or nom in LISIBLES_CLOS
+        if (ouvert or nom in LISIBLES_CLOS) and acces.peut_lire(rubrique)
     ]
 
 

@@ -216,6 +216,8 @@ class Representation(models.Model):
     debut = models.DateField(default=timezone.localdate)
     fin = models.DateField(null=True, blank=True)
     motif_fin = models.CharField(max_length=100, blank=True)
+    # An operator ends a representation on a court decision (the admin asks its reference).
+    decision_justice = models.CharField(_("décision de justice"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("représentation légale")
@@ -234,6 +236,163 @@ class Representation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.representant} → {self.espace}"
+
+
+# --- Proches: the second parent's invitation, carers, protected adults (docs/PROCHES.md) ---------
+
+
+class InvitationRepresentant(models.Model):
+    """A legal representative of a minor invites the other one by e-mail; the invitee accepts
+    from their own activated space, giving the child's birth date (``proches.parents``). The
+    token is kept as its SHA-256 only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(
+        Espace, on_delete=models.CASCADE, related_name="invitations_representant"
+    )
+    invite_par = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="+")
+    courriel = models.EmailField(_("adresse électronique invitée"))
+    lien = models.CharField(max_length=10, choices=Lien.choices, default=Lien.PARENT)
+    jeton_empreinte = models.CharField(max_length=64, unique=True)
+    cree_le = models.DateTimeField(default=timezone.now)
+    expire_le = models.DateTimeField()
+    acceptee_le = models.DateTimeField(null=True, blank=True)
+    acceptee_par = models.ForeignKey(
+        Espace, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    annulee_le = models.DateTimeField(null=True, blank=True)
+    essais_echoues = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invitation d'un représentant légal")
+        verbose_name_plural = _("invitations de représentants légaux")
+
+    def __str__(self) -> str:
+        return f"{self.courriel} → {self.espace}"
+
+    @property
+    def utilisable(self) -> bool:
+        return (
+            self.acceptee_le is None and self.annulee_le is None and self.expire_le > timezone.now()
+        )
+
+
+class Perimetre(models.TextChoices):
+    """What a carer (aidant) reaches in the holder's space."""
+
+    TOUT = "tout", _("Tout l'espace (documents, profil médical, agenda, messagerie, historique)")
+    DOCUMENTS = "documents", _("Les documents seulement")
+    PROFIL = "profil", _("Le profil médical seulement")
+    AGENDA = "agenda", _("L'agenda seulement")
+
+
+class Delegation(models.Model):
+    """An adult holder gives a carer (identified by their own space once they accept) access to
+    their space, within a perimeter, read only or read and write, until an optional date; either
+    side revokes it at any time (``proches.aidants``). The invitation's token is kept as its
+    SHA-256 only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="delegations")
+    aidant = models.ForeignKey(
+        Espace, on_delete=models.CASCADE, null=True, blank=True, related_name="aides"
+    )
+    courriel = models.EmailField(_("adresse électronique invitée"))
+    perimetre = models.CharField(
+        _("ce que l'aidant voit"), max_length=10, choices=Perimetre.choices
+    )
+    ecriture = models.BooleanField(_("peut aussi ajouter et modifier"), default=False)
+    fin = models.DateField(_("jusqu'au"), null=True, blank=True)
+    jeton_empreinte = models.CharField(max_length=64, unique=True)
+    invitation_expire_le = models.DateTimeField()
+    cree_le = models.DateTimeField(default=timezone.now)
+    acceptee_le = models.DateTimeField(null=True, blank=True)
+    revoquee_le = models.DateTimeField(null=True, blank=True)
+    revoquee_par = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("délégation à un aidant")
+        verbose_name_plural = _("délégations à des aidants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["espace", "aidant"],
+                condition=models.Q(revoquee_le__isnull=True, aidant__isnull=False),
+                name="delegation_unique_en_cours",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(espace=models.F("aidant")),
+                name="delegation_pas_soi_meme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aidant or self.courriel} → {self.espace} ({self.perimetre})"
+
+    def active(self, aujourd_hui: date | None = None) -> bool:
+        aujourd_hui = aujourd_hui or timezone.localdate()
+        return (
+            self.acceptee_le is not None
+            and self.revoquee_le is None
+            and (self.fin is None or self.fin >= aujourd_hui)
+        )
+
+
+class TypeProtection(models.TextChoices):
+    TUTELLE = "tutelle", _("Tutelle")
+    CURATELLE = "curatelle", _("Curatelle")
+
+
+class MesureProtection(models.Model):
+    """A court's protection measure for an adult, recorded by an operator: under a tutelle the
+    person in charge has the representative's rights; under a curatelle, once the protected
+    person accepts in their own space, a carer's full rights (``proches.protection``). Ending
+    the measure (``fin``) ends the rights."""
+
+    espace = models.ForeignKey(Espace, on_delete=models.CASCADE, related_name="protections")
+    type = models.CharField(_("mesure"), max_length=10, choices=TypeProtection.choices)
+    responsable = models.ForeignKey(
+        Espace,
+        on_delete=models.PROTECT,
+        related_name="protections_confiees",
+        verbose_name=_("personne chargée de la mesure"),
+    )
+    decision_justice = models.CharField(_("décision de justice"), max_length=200)
+    debut = models.DateField(_("à partir du"))
+    fin = models.DateField(_("jusqu'au"), null=True, blank=True)
+    motif_fin = models.CharField(_("motif de fin"), max_length=200, blank=True)
+    acceptee_le = models.DateTimeField(
+        _("acceptée par la personne protégée le"), null=True, blank=True
+    )
+    refusee_le = models.DateTimeField(
+        _("refusée par la personne protégée le"), null=True, blank=True
+    )
+    enregistree_le = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mesure de protection")
+        verbose_name_plural = _("mesures de protection")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(espace=models.F("responsable")),
+                name="protection_pas_soi_meme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} : {self.responsable} → {self.espace}"
+
+    def en_vigueur(self, aujourd_hui: date | None = None) -> bool:
+        aujourd_hui = aujourd_hui or timezone.localdate()
+        return self.debut <= aujourd_hui and (self.fin is None or self.fin >= aujourd_hui)
+
+    @property
+    def donne_acces(self) -> bool:
+        """Whether the measure lets its person in charge in today."""
+        if not self.en_vigueur():
+            return False
+        if self.type == TypeProtection.TUTELLE:
+            return True
+        return self.acceptee_le is not None and self.refusee_le is None
 
 
 # --- Medical profile (DESIGN.md §6) -------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from espace_sante.acces import (
     AccesPatient,
+    Rubrique,
     espace_pour_acteur,
     espace_pour_lecture,
     espaces_accessibles,
@@ -23,7 +24,7 @@ from espace_sante.acces import (
 )
 from espace_sante.comptes.adapters import fournisseurs_configures
 from espace_sante.lib.formulations import de_nom
-from espace_sante.lib.http import client_ip
+from espace_sante.lib.http import client_ip, ecrit
 
 from . import profil_medical as pm
 from . import services
@@ -34,11 +35,21 @@ SESSION_ACTIVATION = "activation_verifiee"
 DUREE_ACTIVATION = timedelta(minutes=15)
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True) -> AccesPatient:
+def _acces(
+    request: HttpRequest,
+    espace_uuid: uuid.UUID,
+    *,
+    ouvert: bool = True,
+    rubrique: Rubrique = Rubrique.PROFIL,
+) -> AccesPatient:
+    """The space, or 404: the profile's pages are its ``PROFIL`` part (a carer's perimeter);
+    the settings, closure and activation its management."""
     acces = espace_pour_acteur(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         ouvert=ouvert,
+        rubrique=rubrique,
+        ecriture=ecrit(request),
     )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
@@ -46,7 +57,11 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True)
 
 def _lecture(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
     """``_acces`` for a page that only reads: a closed space stays readable by its holder."""
-    acces = espace_pour_lecture(utilisateur=request.user, espace_uuid=espace_uuid)  # type: ignore[arg-type]
+    acces = espace_pour_lecture(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=espace_uuid,
+        rubrique=Rubrique.PROFIL,
+    )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
 
@@ -82,7 +97,14 @@ def espace_basculer(request: HttpRequest) -> HttpResponse:
         cible = uuid.UUID(request.POST.get("espace", ""))
     except ValueError as exc:
         raise Http404 from exc
-    acces = _acces(request, cible, ouvert=False)
+    # Switching is reading: every proche reaches the home of the spaces they act for.
+    acces = espace_pour_acteur(
+        utilisateur=request.user,  # type: ignore[arg-type]
+        espace_uuid=cible,
+        ouvert=False,
+        rubrique=Rubrique.ACCUEIL,
+    )
+    request.acces = acces  # type: ignore[attr-defined]
     request.session[SESSION_ESPACE] = str(acces.espace.uuid)
     services.espace_basculer(acces=acces, ip=client_ip(request))
     messages.info(
@@ -172,7 +194,7 @@ def profil_supprimer(
 
 @login_required
 def parametres(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     return render(
         request,
         "profil/parametres.html",
@@ -186,7 +208,7 @@ def parametres(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 def _titulaire(
     request: HttpRequest, espace_uuid: uuid.UUID, *, ouvert: bool = True
 ) -> AccesPatient:
-    acces = _acces(request, espace_uuid, ouvert=ouvert)
+    acces = _acces(request, espace_uuid, ouvert=ouvert, rubrique=Rubrique.GESTION)
     if not acces.est_titulaire:
         raise Http404
     return acces
@@ -228,7 +250,7 @@ def rouvrir(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def activer_pour_mineur(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, rubrique=Rubrique.GESTION)
     if acces.est_titulaire:
         raise Http404
     try:

@@ -44,6 +44,7 @@ SOURCES = (
             "professionnels",
             "messagerie",
             "agenda",
+            "proches",
             "ensemble",
             "interop",
         )

@@ -169,7 +169,7 @@ def dernieres_valeurs_lues(*, acces: Acces) -> list[Derniere]:
     jeton = "" if acces.est_professionnel else _version_documents(acces.espace)
     if not jeton:
         return dernieres_valeurs(acces=acces)
-    lecteur = "representant" if acces.est_representant else "titulaire"
+    lecteur = "titulaire" if acces.est_titulaire else "representant"  # lit_les_secrets
     etiquette = f"dossier.resultats|{acces.espace.uuid}|{lecteur}"
     cle = f"dossier:resultats:{acces.espace.uuid}:{lecteur}:{jeton}"
     chiffre = cache.get(cle)

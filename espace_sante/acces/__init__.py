@@ -26,7 +26,16 @@ The policy table (tests/acces/test_politique.py) checks every rule from DESIGN.m
 
 from __future__ import annotations
 
-from .acteurs import Acces, AccesPatient, AccesPro, Motif, Role, acteur_professionnel
+from .acteurs import (
+    PERIMETRES,
+    Acces,
+    AccesPatient,
+    AccesPro,
+    Motif,
+    Role,
+    Rubrique,
+    acteur_professionnel,
+)
 from .autorisations import (
     acces_professionnel,
     autorisation_active,
@@ -73,12 +82,14 @@ from .profil import (
 from .secret_mineur import evenements_lisibles, lit_les_secrets, marque_secret, peut_marquer_secret
 
 __all__ = [
+    "PERIMETRES",
     "SOURCES_DEPOT_PRO",
     "Acces",
     "AccesPatient",
     "AccesPro",
     "Motif",
     "Role",
+    "Rubrique",
     "acces_professionnel",
     "acteur_professionnel",
     "autorisation_active",

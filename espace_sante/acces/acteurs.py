@@ -1,8 +1,11 @@
 """Who acts on a space, and as what: the roles, and the one typed access (``Acces``) that every
 rule, selector, service and view takes.
 
-A person reaches a space as its holder (``titulaire``) or as a minor's legal representative
-(``representant``) — an ``AccesPatient``, found by ``espaces.espace_pour_acteur`` — or as a
+A person reaches a space as its holder (``titulaire``), as a minor's legal representative
+(``representant``), as the tutor of an adult under tutelle (``tuteur``, the representative's
+rights), as a carer the holder chose (``aidant``, within a perimeter, read only or read and
+write) or as the curator of an adult under curatelle who accepted them (``curateur``, a full
+carer's rights) — an ``AccesPatient``, found by ``espaces.espace_pour_acteur`` — or as a
 professional with an authorisation, as médecin traitant or in an emergency — an ``AccesPro``,
 found by ``autorisations.acces_professionnel``. Each is only ever built once the rules that let
 the person in have held; the rules then ask it what it may read and write
@@ -36,12 +39,57 @@ class Role(StrEnum):
 
     TITULAIRE = "titulaire"
     REPRESENTANT = "representant"
+    TUTEUR = "tuteur"
+    AIDANT = "aidant"
+    CURATEUR = "curateur"
     PROFESSIONNEL = "professionnel"
     OPERATEUR = "operateur"
 
     @property
     def type_acteur(self) -> TypeActeur:
         return TypeActeur(self.value)
+
+
+class Rubrique(StrEnum):
+    """The parts of a space a page belongs to: what a carer's perimeter opens (``PERIMETRES``).
+    The holder, a legal representative and a tutor reach every part; ``GESTION`` (who sees what,
+    professionals, proches, closure, export, settings) is never a carer's."""
+
+    ACCUEIL = "accueil"
+    DOCUMENTS = "documents"
+    PROFIL = "profil"
+    AGENDA = "agenda"
+    MESSAGERIE = "messagerie"
+    HISTORIQUE = "historique"
+    GESTION = "gestion"
+
+
+# A carer's perimeter (``profil.models.Perimetre``) → the parts of the space it opens.
+PERIMETRES: dict[str, frozenset[Rubrique]] = {
+    "tout": frozenset(
+        {
+            Rubrique.ACCUEIL,
+            Rubrique.DOCUMENTS,
+            Rubrique.PROFIL,
+            Rubrique.AGENDA,
+            Rubrique.MESSAGERIE,
+            Rubrique.HISTORIQUE,
+        }
+    ),
+    "documents": frozenset({Rubrique.ACCUEIL, Rubrique.DOCUMENTS}),
+    "profil": frozenset({Rubrique.ACCUEIL, Rubrique.PROFIL}),
+    "agenda": frozenset({Rubrique.ACCUEIL, Rubrique.AGENDA}),
+}
+ROLES_PATIENT = frozenset(
+    {Role.TITULAIRE, Role.REPRESENTANT, Role.TUTEUR, Role.AIDANT, Role.CURATEUR}
+)
+# How the journal names a proche after their name: "Marie DUPONT, aidante".
+QUALITES: dict[Role, tuple[str, str]] = {
+    Role.REPRESENTANT: ("représentant légal", "représentante légale"),
+    Role.TUTEUR: ("tuteur", "tutrice"),
+    Role.AIDANT: ("aidant", "aidante"),
+    Role.CURATEUR: ("curateur", "curatrice"),
+}
 
 
 class Motif(StrEnum):
@@ -54,7 +102,8 @@ class Motif(StrEnum):
 
 @dataclass(frozen=True)
 class AccesPatient:
-    """The holder's or a legal representative's access to one space."""
+    """The access of the holder, a legal representative, a tutor, a carer or a curator to one
+    space."""
 
     espace: Espace
     role: Role
@@ -62,13 +111,20 @@ class AccesPatient:
     # Every space the person may act for (this one included), read by the same query: the
     # header's space switcher shows them. ``None`` when not read.
     possibles: tuple[AccesPatient, ...] | None = field(default=None, compare=False, repr=False)
+    # A carer's perimeter (``PERIMETRES``' keys; "tout" for a curator) and whether they write.
+    perimetre: str | None = None
+    ecriture: bool = True
+    # The carer's or tutor's own sex ("F" names them "aidante", "tutrice"…), from their space.
+    sexe: str = ""
 
     est_professionnel: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        if self.role not in (Role.TITULAIRE, Role.REPRESENTANT):
-            raise ValueError(f"{self.role!r}: not a holder's or representative's role")
+        if self.role not in ROLES_PATIENT:
+            raise ValueError(f"{self.role!r}: not a role on a person's space")
         object.__setattr__(self, "role", Role(self.role))  # a plain string given: the enum
+        if self.est_aidant and self.perimetre not in PERIMETRES:
+            raise ValueError(f"{self.perimetre!r}: not a carer's perimeter")
 
     @property
     def est_titulaire(self) -> bool:
@@ -76,12 +132,40 @@ class AccesPatient:
 
     @property
     def est_representant(self) -> bool:
-        return self.role == Role.REPRESENTANT
+        """A legal representative: a minor's parent or guardian, or an adult's tutor."""
+        return self.role in (Role.REPRESENTANT, Role.TUTEUR)
+
+    @property
+    def est_aidant(self) -> bool:
+        """A carer the holder chose, or a curator the protected person accepted: within a
+        perimeter, never managing the space."""
+        return self.role in (Role.AIDANT, Role.CURATEUR)
+
+    def peut_lire(self, rubrique: Rubrique) -> bool:
+        """Whether the person reaches this part of the space at all."""
+        if not self.est_aidant:
+            return True
+        return rubrique in PERIMETRES[self.perimetre or ""]
+
+    def peut_ecrire(self, rubrique: Rubrique) -> bool:
+        """Whether the person adds or changes anything in this part of the space."""
+        return self.peut_lire(rubrique) and (not self.est_aidant or self.ecriture)
 
     @property
     def peut_regler_visibilite(self) -> bool:
-        """Who decides what professionals see: the holder, or a minor's representative."""
-        return self.est_titulaire or self.espace.est_mineur
+        """Who decides what professionals see: the holder, a minor's representative, or the
+        tutor of an adult under tutelle."""
+        return self.est_titulaire or (
+            self.est_representant and (self.espace.est_mineur or self.role == Role.TUTEUR)
+        )
+
+    @property
+    def qualite(self) -> str:
+        """ "aidante", "tuteur"…: what the person is to the space ("" for the holder)."""
+        if self.role not in QUALITES:
+            return ""
+        masculin, feminin = QUALITES[self.role]
+        return feminin if self.sexe == "F" else masculin
 
     @property
     def espace_url(self) -> str:
@@ -89,7 +173,12 @@ class AccesPatient:
 
     @property
     def acteur(self) -> Acteur:
-        return Acteur.pour_utilisateur(self.utilisateur, self.role.type_acteur)
+        """As the journal names the person: a tutor, carer or curator with what they are to
+        the space ("Marie DUPONT, aidante"); the holder and a parent by their name."""
+        acteur = Acteur.pour_utilisateur(self.utilisateur, self.role.type_acteur)
+        if self.role in (Role.TUTEUR, Role.AIDANT, Role.CURATEUR):
+            return Acteur(type=acteur.type, id=acteur.id, nom=f"{acteur.nom}, {self.qualite}")
+        return acteur
 
 
 @dataclass(frozen=True)

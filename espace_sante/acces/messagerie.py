@@ -31,7 +31,7 @@ from espace_sante.journal.services import Acteur
 from messagerie.models import Cote, Fil
 from professionnels.models import AccesProfessionnel, Professionnel, StatutProfessionnel
 
-from .acteurs import AccesPatient, AccesPro, acteur_professionnel
+from .acteurs import AccesPatient, AccesPro, Role, acteur_professionnel
 from .autorisations import _autorisation_active, professionnel_actif
 from .espaces import espace_pour_acteur
 from .secret_mineur import lit_les_secrets
@@ -65,11 +65,13 @@ class AccesFil:
 
 def nom_d_auteur(acces: AccesPatient | AccesPro) -> str:
     """How a message names its author: "Dr Paul MARTIN, médecin généraliste", "Camille
-    MARTIN", "Julien MARTIN, représentant légal"."""
-    if acces.est_professionnel:
+    MARTIN", "Julien MARTIN, représentant légal", "Marie DUPONT, aidante"."""
+    if isinstance(acces, AccesPro):
         return acces.acteur.nom
     nom = acces.utilisateur.nom_affiche
-    return _("%(nom)s, représentant légal") % {"nom": nom} if acces.est_representant else nom
+    if acces.role == Role.REPRESENTANT:
+        return _("%(nom)s, représentant légal") % {"nom": nom}
+    return f"{nom}, {acces.qualite}" if acces.qualite else nom
 
 
 # --- Whom the patient's side may write to --------------------------------------------------------

@@ -24,8 +24,9 @@ SECRET_MINEUR = "secret_mineur"  # noqa: S105 (a key of the details, no password
 
 
 def lit_les_secrets(acces: Acces) -> bool:
-    """Everyone with an access to the space reads its minor's secrets but a representative."""
-    return not acces.est_representant
+    """Who reads a minor's secrets: the holder and professionals; never a legal representative,
+    a tutor, a carer or a curator (an adult's space keeps the marks of their childhood)."""
+    return acces.est_professionnel or acces.est_titulaire
 
 
 def peut_marquer_secret(acces: Acces) -> bool:

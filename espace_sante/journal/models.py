@@ -126,6 +126,9 @@ def choix_des_actions() -> Sequence[tuple[str, StrOrPromise]]:
 class TypeActeur(models.TextChoices):
     TITULAIRE = "titulaire", _("Titulaire")
     REPRESENTANT = "representant", _("Représentant légal")
+    TUTEUR = "tuteur", _("Tuteur ou tutrice")
+    AIDANT = "aidant", _("Aidant ou aidante")
+    CURATEUR = "curateur", _("Curateur ou curatrice")
     PROFESSIONNEL = "professionnel", _("Professionnel de santé")
     OPERATEUR = "operateur", _("Opérateur")
     SYSTEME = "systeme", _("Système")

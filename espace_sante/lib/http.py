@@ -17,3 +17,8 @@ def client_ip(request: HttpRequest) -> str:
 
 def ratelimit_ip(group: str, request: HttpRequest) -> str:
     return client_ip(request)
+
+
+def ecrit(request: HttpRequest) -> bool:
+    """Whether the request changes something (what a read-only carer may not do)."""
+    return request.method not in ("GET", "HEAD", "OPTIONS")
