@@ -11,7 +11,7 @@ from django.shortcuts import render
 from espace_sante.acces import AccesPatient, Rubrique, espace_pour_acteur
 from espace_sante.lib.http import ecrit
 
-from . import parents, protection
+from . import aidants, parents, protection
 
 
 def acces_gestion(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
@@ -35,6 +35,7 @@ def proches(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         {
             "acces": acces,
             "parents": parents.resume(acces),
+            "aidants": aidants.resume(acces),
             "protection": protection.resume(acces),
         },
     )

@@ -455,3 +455,7 @@ class ExportDonneesAdmin(LectureSeule, admin.ModelAdmin[ExportDonnees]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportDonnees]:
         return super().get_queryset(request).select_related("espace")
+
+
+# The protection measures' admin lives in its own module (registered on import).
+from . import admin_protection  # noqa: E402, F401

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import secrets
+from datetime import date, timedelta
 
 import factory
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
 
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.lib.identifiants import OID_INS_NIR_TEST, nir_cle
-from profil.models import Espace, Representation, Statut
+from profil.models import (
+    Delegation,
+    Espace,
+    MesureProtection,
+    Perimetre,
+    Representation,
+    Statut,
+    TypeProtection,
+)
 
 SECRET_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 MOT_DE_PASSE = "un-mot-de-passe-solide-42"
@@ -60,6 +71,43 @@ class RepresentationFactory(factory.django.DjangoModelFactory):
         EspaceFactory, titulaire=None, date_naissance=date(2015, 1, 10), prenoms="Léo", sexe="M"
     )
     representant = factory.SubFactory(EspaceFactory)
+
+
+def empreinte_jeton(jeton: str) -> str:
+    """How invitations keep their token: its SHA-256, in hex."""
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """An accepted delegation (``acceptee_le=None`` for a pending invitation): an adult holder's
+    space, a carer's own active space, full perimeter, read only."""
+
+    class Meta:
+        model = Delegation
+
+    espace = factory.SubFactory(EspaceFactory)
+    aidant = factory.SubFactory(EspaceFactory, prenoms="Marie", sexe="F")
+    courriel = factory.LazyAttribute(
+        lambda o: o.aidant.titulaire.email if o.aidant else "aidant@exemple.test"
+    )
+    perimetre = Perimetre.TOUT
+    ecriture = False
+    jeton_empreinte = factory.LazyFunction(lambda: empreinte_jeton(secrets.token_urlsafe(32)))
+    invitation_expire_le = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    acceptee_le = factory.LazyFunction(timezone.now)
+
+
+class MesureProtectionFactory(factory.django.DjangoModelFactory):
+    """A tutelle in force since 2024 over an adult's space, its tutor's own active space."""
+
+    class Meta:
+        model = MesureProtection
+
+    espace = factory.SubFactory(EspaceFactory, prenoms="Paul", sexe="M")
+    responsable = factory.SubFactory(EspaceFactory, prenoms="Jeanne", sexe="F")
+    type = TypeProtection.TUTELLE
+    decision_justice = "Jugement du tribunal judiciaire de Lyon, RG 24/01234"
+    debut = date(2024, 1, 15)
 
 
 def document(espace: Espace, **champs: object):  # type: ignore[no-untyped-def]

@@ -44,6 +44,7 @@ THEMES: tuple[Theme, ...] = (
         _prefixes("message_", "piece_jointe", "fil_"),
     ),
     Theme("agenda", _("Agenda"), _prefixes("rdv_", "rappel_", "flux_")),
+    Theme("proches", _("Proches"), _prefixes("proche_", "protection_", "representation_")),
     Theme(
         "compte",
         _("Compte et sécurité"),
@@ -56,7 +57,6 @@ THEMES: tuple[Theme, ...] = (
             "cloture",
             "reouverture",
             "suppression_",
-            "representation_",
             "bascule_espace",
             "notification",
             "export_",
