@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_protection
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "espace/<uuid:espace_uuid>/proches/protection/<int:mesure_id>/accepter/",
+        views_protection.accepter,
+        name="protection_accepter",
+    ),
+    path(
+        "espace/<uuid:espace_uuid>/proches/protection/<int:mesure_id>/refuser/",
+        views_protection.refuser,
+        name="protection_refuser",
+    ),
+]
