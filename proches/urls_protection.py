@@ -1,4 +1,7 @@
-"""The protection pages' addresses (included by proches/urls.py, namespace "proches")."""
+"""The protection pages' addresses (included by proches/urls.py, namespace "proches").
+
+The measure is named by the form (``?mesure=`` on the confirmation page, a hidden field on the
+decision), looked up among the space's own curatelles only."""
 
 from __future__ import annotations
 
@@ -8,13 +11,8 @@ from . import views_protection
 
 urlpatterns: list[URLPattern] = [
     path(
-        "espace/<uuid:espace_uuid>/proches/protection/<int:mesure_id>/accepter/",
-        views_protection.accepter,
-        name="protection_accepter",
-    ),
-    path(
-        "espace/<uuid:espace_uuid>/proches/protection/<int:mesure_id>/refuser/",
-        views_protection.refuser,
-        name="protection_refuser",
+        "espace/<uuid:espace_uuid>/proches/protection/<str:choix>/",
+        views_protection.decider,
+        name="protection_decider",
     ),
 ]

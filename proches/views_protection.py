@@ -19,68 +19,57 @@ from profil.models import MesureProtection
 from . import protection
 from .views import acces_gestion
 
+# The holder's answers to a curatelle ("refuser" also withdraws an acceptance).
+CHOIX = ("accepter", "refuser")
+
 
 def _curatelle(
-    request: HttpRequest, espace_uuid: uuid.UUID, mesure_id: int
+    request: HttpRequest, espace_uuid: uuid.UUID
 ) -> tuple[AccesPatient, MesureProtection]:
-    """The holder's access and the curatelle over their space; 404 for anyone else (a
-    representative, a tutor, a carer) and any other measure."""
+    """The holder's access and the curatelle over their space the form names; 404 for anyone
+    else (a representative, a tutor, a carer) and any other measure."""
     acces = acces_gestion(request, espace_uuid)
     if not acces.est_titulaire:
         raise Http404
+    try:
+        mesure_id = int(request.POST.get("mesure") or request.GET.get("mesure") or "")
+    except ValueError as exc:
+        raise Http404 from exc
     mesure = protection.curatelle_de(acces=acces, mesure_id=mesure_id)
     if mesure is None:
         raise Http404
     return acces, mesure
 
 
-def _vers_proches(acces: AccesPatient) -> HttpResponse:
-    return redirect("proches:proches", acces.espace.uuid)
-
-
 @login_required
-def accepter(request: HttpRequest, espace_uuid: uuid.UUID, mesure_id: int) -> HttpResponse:
-    acces, mesure = _curatelle(request, espace_uuid, mesure_id)
+def decider(request: HttpRequest, espace_uuid: uuid.UUID, choix: str) -> HttpResponse:
+    """GET: what the answer means; POST: the answer (accept, or refuse / withdraw)."""
+    if choix not in CHOIX:
+        raise Http404
+    acces, mesure = _curatelle(request, espace_uuid)
+    retrait = mesure.acceptee_le is not None and mesure.refusee_le is None
     if request.method == "POST":
+        service = (
+            protection.protection_accepter if choix == "accepter" else protection.protection_refuser
+        )
         try:
-            protection.protection_accepter(acces=acces, mesure_id=mesure.pk, ip=client_ip(request))
+            service(acces=acces, mesure_id=mesure.pk, ip=client_ip(request))
         except Refus as refus:
             messages.error(request, refus.message)
         else:
-            messages.success(
-                request,
-                _("C'est accepté : %(nom)s peut maintenant vous accompagner dans votre espace.")
-                % {"nom": mesure.responsable.nom_complet},
-            )
-        return _vers_proches(acces)
+            messages.success(request, _message(choix) % {"nom": mesure.responsable.nom_complet})
+        return redirect("proches:proches", acces.espace.uuid)
     return render(
         request,
-        "proches/protection/accepter.html",
-        {"acces": acces, "espace": acces.espace, "mesure": mesure},
+        f"proches/protection/{choix}.html",
+        {"acces": acces, "espace": acces.espace, "mesure": mesure, "retrait": retrait},
     )
 
 
-@login_required
-def refuser(request: HttpRequest, espace_uuid: uuid.UUID, mesure_id: int) -> HttpResponse:
-    acces, mesure = _curatelle(request, espace_uuid, mesure_id)
-    retrait = mesure.acceptee_le is not None and mesure.refusee_le is None
-    if request.method == "POST":
-        try:
-            protection.protection_refuser(acces=acces, mesure_id=mesure.pk, ip=client_ip(request))
-        except Refus as refus:
-            messages.error(request, refus.message)
-        else:
-            messages.success(
-                request,
-                _(
-                    "C'est noté : %(nom)s n'a pas accès à votre espace. "
-                    "Vous pouvez changer d'avis à tout moment depuis cette page."
-                )
-                % {"nom": mesure.responsable.nom_complet},
-            )
-        return _vers_proches(acces)
-    return render(
-        request,
-        "proches/protection/refuser.html",
-        {"acces": acces, "espace": acces.espace, "mesure": mesure, "retrait": retrait},
+def _message(choix: str) -> str:
+    if choix == "accepter":
+        return _("C'est accepté : %(nom)s peut maintenant vous accompagner dans votre espace.")
+    return _(
+        "C'est noté : %(nom)s n'a pas accès à votre espace. "
+        "Vous pouvez changer d'avis à tout moment depuis cette page."
     )

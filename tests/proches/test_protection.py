@@ -279,18 +279,18 @@ def test_the_proches_page_lets_the_protected_person_accept_then_withdraw() -> No
     client = client_pour(protege.titulaire)
     page = _proches(client, protege)
     assert "Curatelle" in page and curateur.nom_complet in page and "Refuser" in page
-    accepter = reverse("proches:protection_accepter", args=[protege.uuid, mesure.pk])
-    assert accepter in page
-    confirmation = client.get(accepter)
+    accepter = reverse("proches:protection_decider", args=[protege.uuid, "accepter"])
+    assert f"{accepter}?mesure={mesure.pk}" in page
+    confirmation = client.get(accepter, {"mesure": mesure.pk})
     assert confirmation.status_code == 200
     assert "Vous pouvez retirer votre accord" in confirmation.content.decode()
-    assert client.post(accepter).status_code == 302
+    assert client.post(accepter, {"mesure": mesure.pk}).status_code == 302
     assert _peut(protege, curateur.titulaire, Rubrique.DOCUMENTS)
     page = _proches(client, protege)
     assert "Retirer mon accord" in page
-    refuser = reverse("proches:protection_refuser", args=[protege.uuid, mesure.pk])
-    assert "dès maintenant" in client.get(refuser).content.decode()
-    client.post(refuser)
+    refuser = reverse("proches:protection_decider", args=[protege.uuid, "refuser"])
+    assert "dès maintenant" in client.get(refuser, {"mesure": mesure.pk}).content.decode()
+    client.post(refuser, {"mesure": mesure.pk})
     assert not _peut(protege, curateur.titulaire)
 
 
@@ -316,27 +316,22 @@ def test_nobody_but_the_protected_holder_reaches_the_decision_pages() -> None:
     }
     for nom, (utilisateur, m) in autres.items():
         client = client_pour(utilisateur)
-        for vue in ("proches:protection_accepter", "proches:protection_refuser"):
-            url = reverse(vue, args=[m.espace.uuid, m.pk])
-            assert client.get(url).status_code == 404, nom
-            assert client.post(url).status_code == 404, nom
-    # the holder, about another space's measure or a tutelle
+        for choix in ("accepter", "refuser"):
+            url = reverse("proches:protection_decider", args=[m.espace.uuid, choix])
+            assert client.get(url, {"mesure": m.pk}).status_code == 404, nom
+            assert client.post(url, {"mesure": m.pk}).status_code == 404, nom
+    # the holder: another space's measure, a tutelle, no measure, an unknown answer
     client = client_pour(mesure.espace.titulaire)
-    assert (
-        client.post(
-            reverse("proches:protection_accepter", args=[mesure.espace.uuid, tutelle.pk])
-        ).status_code
-        == 404
-    )
+    accepter = reverse("proches:protection_decider", args=[mesure.espace.uuid, "accepter"])
+    for donnees in ({"mesure": tutelle.pk}, {}, {"mesure": "x"}):
+        assert client.post(accepter, donnees).status_code == 404
+    inconnu = reverse("proches:protection_decider", args=[mesure.espace.uuid, "supprimer"])
+    assert client.post(inconnu, {"mesure": mesure.pk}).status_code == 404
     client = client_pour(tutelle.espace.titulaire)
-    assert (
-        client.post(
-            reverse("proches:protection_refuser", args=[tutelle.espace.uuid, tutelle.pk])
-        ).status_code
-        == 404
-    )
+    refuser = reverse("proches:protection_decider", args=[tutelle.espace.uuid, "refuser"])
+    assert client.post(refuser, {"mesure": tutelle.pk}).status_code == 404
     mesure.refresh_from_db()
-    assert mesure.refusee_le is None
+    assert mesure.refusee_le is None and mesure.acceptee_le is not None
 
 
 def test_the_tutor_acts_for_the_protected_adult_through_the_portal_until_the_end() -> None:
