@@ -1,6 +1,6 @@
 """A curatelle in a real browser (issue 21, point 3): the protected person accepts their
 curator from the Proches page on a phone, then the curator finds the space in their switcher
-on a desktop; axe-core on every page."""
+on a desktop; the withdrawal takes it out again. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -57,3 +57,11 @@ def test_the_protected_person_accepts_and_the_curator_switches_to_the_space(
     _aller(page, page.get_by_role("button", name="Basculer").click)
     expect(page).to_have_url(re.compile(rf"/espace/{protege.uuid}/$"))
     expect(page.locator("#bandeau-espace")).to_contain_text("Paul LEFÈVRE")
+
+    # The protected person withdraws their agreement: the space leaves the curator's switcher.
+    _aller(mobile, mobile.get_by_role("link", name="Retirer mon accord").click)
+    _aller(mobile, mobile.get_by_role("button", name="Retirer mon accord").click)
+    expect(mobile.get_by_role("link", name="Accepter")).to_be_visible()
+    page.goto(f"/espace/{curateur.uuid}/")
+    verifier_accessibilite(page)
+    expect(page.locator("option", has_text="Paul LEFÈVRE")).to_have_count(0)
