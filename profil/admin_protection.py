@@ -27,7 +27,7 @@ from espace_sante.lib.formulations import compte
 from espace_sante.lib.http import client_ip
 from proches import protection
 
-from .models import MesureProtection
+from .models import MesureProtection, TypeProtection
 
 CHAMPS_SAISIS = ("espace", "type", "responsable", "decision_justice", "debut", "fin")
 CHAMPS_LUS = (
@@ -124,7 +124,7 @@ class MesureProtectionAdmin(admin.ModelAdmin[MesureProtection]):
     def etat(self, mesure: MesureProtection) -> str:
         if mesure.motif_fin or not protection.en_cours_ou_a_venir(mesure):
             return str(_("terminée"))
-        if mesure.type == "curatelle":
+        if mesure.type == TypeProtection.CURATELLE:
             if mesure.refusee_le is not None:
                 return str(_("accès du curateur refusé"))
             if mesure.acceptee_le is None:
