@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -100,9 +101,13 @@ def resume(acces: AccesPatient) -> dict[str, Any]:
 
 def invitation_de_l_espace(acces: AccesPatient, invitation_uuid: Any) -> InvitationRepresentant:
     """A waiting invitation of this child, for one of its representatives (else a refusal)."""
+    try:
+        cle = uuid.UUID(str(invitation_uuid))
+    except ValueError:
+        cle = None
     invitation = (
-        invitations_en_attente(acces.espace).filter(uuid=invitation_uuid).first()
-        if _gere_en_parent(acces)
+        invitations_en_attente(acces.espace).filter(uuid=cle).first()
+        if cle is not None and _gere_en_parent(acces)
         else None
     )
     if invitation is None:

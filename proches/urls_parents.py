@@ -13,7 +13,7 @@ urlpatterns: list[URLPattern] = [
         name="parent_inviter",
     ),
     path(
-        "espace/<uuid:espace_uuid>/proches/parents/invitation/<uuid:invitation_uuid>/annuler/",
+        "espace/<uuid:espace_uuid>/proches/parents/annuler/",
         views_parents.annuler,
         name="parent_invitation_annuler",
     ),

@@ -67,12 +67,11 @@ def inviter(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def annuler(
-    request: HttpRequest, espace_uuid: uuid.UUID, invitation_uuid: uuid.UUID
-) -> HttpResponse:
+def annuler(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
+    """Cancel the child's waiting invitation (its id in the form: one of this child's only)."""
     acces = acces_gestion(request, espace_uuid)
     try:
-        invitation = parents.invitation_de_l_espace(acces, invitation_uuid)
+        invitation = parents.invitation_de_l_espace(acces, request.POST.get("invitation", ""))
         parents.invitation_annuler(acces=acces, invitation=invitation, ip=client_ip(request))
     except Refus as refus:
         messages.error(request, refus.message)

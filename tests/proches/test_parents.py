@@ -225,9 +225,9 @@ def test_a_bad_link_choice_is_refused(client_parent, enfant, dominique) -> None:
 def test_the_inviter_cancels_and_the_link_stops_working(client_parent, enfant, dominique) -> None:  # type: ignore[no-untyped-def]
     jeton = _invitee(client_parent, enfant, dominique)
     invitation = InvitationRepresentant.objects.get()
-    url = reverse("proches:parent_invitation_annuler", args=[enfant.uuid, invitation.uuid])
+    url = reverse("proches:parent_invitation_annuler", args=[enfant.uuid])
     assert client_parent.get(url).status_code == 405
-    assert client_parent.post(url).status_code == 302
+    assert client_parent.post(url, {"invitation": str(invitation.uuid)}).status_code == 302
     invitation.refresh_from_db()
     assert invitation.annulee_le is not None
     assert Action.PROCHE_INVITATION_ANNULEE in _actions(enfant)
@@ -238,10 +238,27 @@ def test_a_stranger_cannot_cancel_the_invitation(client_parent, client_autre, en
     autre = EspaceFactory()
     _invitee(client_parent, enfant, autre)
     invitation = InvitationRepresentant.objects.get()
-    url = reverse("proches:parent_invitation_annuler", args=[enfant.uuid, invitation.uuid])
-    assert client_autre.post(url).status_code == 404
+    url = reverse("proches:parent_invitation_annuler", args=[enfant.uuid])
+    assert client_autre.post(url, {"invitation": str(invitation.uuid)}).status_code == 404
     invitation.refresh_from_db()
     assert invitation.annulee_le is None
+
+
+def test_another_childs_invitation_cannot_be_cancelled_from_ones_own_child(
+    client_parent, enfant, dominique
+) -> None:  # type: ignore[no-untyped-def]
+    """The invitation's id is forged: one of another child's, posted to one's own child."""
+    autre_parent = EspaceFactory()
+    autre_enfant = RepresentationFactory(representant=autre_parent).espace
+    _invitee(client_pour(autre_parent.titulaire), autre_enfant, dominique)
+    invitation = InvitationRepresentant.objects.get()
+    url = reverse("proches:parent_invitation_annuler", args=[enfant.uuid])
+    for valeur in (str(invitation.uuid), "pas-un-identifiant", ""):
+        reponse = client_parent.post(url, {"invitation": valeur}, follow=True)
+        assert "n&#x27;attend plus de réponse" in reponse.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.annulee_le is None
+    assert Action.PROCHE_INVITATION_ANNULEE not in _actions(autre_enfant)
 
 
 # --- Accepting ------------------------------------------------------------------------------
