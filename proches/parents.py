@@ -256,7 +256,7 @@ def invitation_envoyer(*, invitation_id: int) -> bool:
     jeton = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = (
-            InvitationRepresentant.objects.select_for_update()
+            InvitationRepresentant.objects.select_for_update(of=("self",))
             .select_related("invite_par")
             .filter(pk=invitation_id, acceptee_le__isnull=True, annulee_le__isnull=True)
             .first()

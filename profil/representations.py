@@ -104,7 +104,7 @@ def representation_terminer_sur_decision(
         raise Refus(_("La date de la décision ne peut pas être dans le futur."))
     with transaction.atomic():
         verrou = (
-            Representation.objects.select_for_update()
+            Representation.objects.select_for_update(of=("self",))
             .select_related("espace", "representant__titulaire")
             .get(pk=representation.pk)
         )
