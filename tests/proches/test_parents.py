@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from espace_sante.comptes.models import Notification, TypeNotification
@@ -420,3 +420,42 @@ def test_no_portal_page_lets_a_representative_remove_the_other(
     for nom in ("parent_retirer", "representant_retirer", "parent_terminer"):
         with pytest.raises(NoReverseMatch):
             reverse(f"proches:{nom}", args=[enfant.uuid, 1])
+    # The portal's only addresses about representatives: invite, cancel, accept (the admin aside).
+    noms = {n for n in _noms_d_urls(get_resolver()) if not n.startswith("admin:")}
+    assert {n for n in noms if "parent" in n or "represent" in n} == {
+        "proches:parent_inviter",
+        "proches:parent_invitation_annuler",
+        "proches:invitation_parent",
+    }
+
+
+def _noms_d_urls(resolveur, espace: str = ""):  # type: ignore[no-untyped-def]
+    for motif in resolveur.url_patterns:
+        if isinstance(motif, URLResolver):
+            yield from _noms_d_urls(
+                motif, f"{espace}{motif.namespace}:" if motif.namespace else espace
+            )
+        elif motif.name:
+            yield f"{espace}{motif.name}"
+
+
+def test_acceptance_is_refused_when_the_child_came_of_age_meanwhile(
+    client_parent, enfant, dominique
+) -> None:  # type: ignore[no-untyped-def]
+    jeton = _invitee(client_parent, enfant, dominique)
+    enfant.date_naissance = date(2000, 1, 10)
+    enfant.save()
+    page = _refus(_accepter(client_pour(dominique.titulaire), jeton, date(2000, 1, 10)))
+    assert "mineur" in page
+    assert not Representation.objects.filter(representant=dominique).exists()
+    assert InvitationRepresentant.objects.get().acceptee_le is None
+
+
+def test_the_acceptance_is_journaled_as_the_new_representatives(
+    client_parent, enfant, dominique
+) -> None:  # type: ignore[no-untyped-def]
+    _accepter(client_pour(dominique.titulaire), _invitee(client_parent, enfant, dominique))
+    evenement = Evenement.objects.get(espace_uuid=enfant.uuid, action=Action.REPRESENTATION_AJOUTEE)
+    assert evenement.acteur_type == "representant"
+    assert evenement.details["representant"] == dominique.nom_complet
+    assert dominique.titulaire.email not in str(evenement.details)
