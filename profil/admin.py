@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from espace_sante.admin_site import LectureSeule
@@ -32,7 +33,7 @@ from espace_sante.lib.formulations import compte
 from espace_sante.lib.http import client_ip
 from espace_sante.lib.identifiants import OIDS_INS_NIR, masquer_nir, valider_nir
 
-from . import csv_assures, services
+from . import csv_assures, representations, services
 from .models import Espace, ExportDonnees, Representation, Sexe, Statut
 
 
@@ -101,16 +102,34 @@ class ImportForm(forms.Form):
     )
 
 
+def _lien_decision(representation: Representation) -> str:
+    """The link to end a running representation on a court decision (nothing once ended)."""
+    if representation.pk is None or representation.fin is not None:
+        return ""
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:profil_representation_decision", args=[representation.pk]),
+        _("Mettre fin sur décision de justice"),
+    )
+
+
 class RepresentationInline(admin.TabularInline[Representation, Espace]):
     model = Representation
     fk_name = "espace"
-    fields = ("representant", "lien", "debut", "fin", "motif_fin")
-    readonly_fields = ("representant", "lien", "debut", "fin", "motif_fin")
+    fields = ("representant", "lien", "debut", "fin", "motif_fin", "decision_justice", "fin_action")
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("profil.view_espace")
+
+    @admin.display(description=_("décision de justice"))
+    def fin_action(self, obj: Representation) -> str:
+        return _lien_decision(obj)
 
 
 @admin.register(Espace)
@@ -455,6 +474,104 @@ class ExportDonneesAdmin(LectureSeule, admin.ModelAdmin[ExportDonnees]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportDonnees]:
         return super().get_queryset(request).select_related("espace")
+
+
+class DecisionJusticeForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Référence de la décision (juridiction, numéro RG)"), max_length=150
+    )
+    date_decision = forms.DateField(
+        label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@admin.register(Representation)
+class RepresentationAdmin(LectureSeule, admin.ModelAdmin[Representation]):
+    """The legal representatives of minors. A representative is removed only here, by an
+    operator, on a court decision (docs/PROCHES.md, "The second parent"); the portal has no
+    page for one parent to remove the other."""
+
+    list_display = ("espace", "representant", "lien", "debut", "fin", "motif_fin", "fin_action")
+    list_filter = ("lien", ("fin", admin.EmptyFieldListFilter))
+    search_fields = (
+        "espace__nom_naissance",
+        "espace__nom_utilise",
+        "representant__nom_naissance",
+        "representant__nom_utilise",
+    )
+    list_per_page = 50
+    show_full_result_count = False
+    fields = ("espace", "representant", "lien", "debut", "fin", "motif_fin", "decision_justice")
+    readonly_fields = fields
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("profil.view_espace")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("profil.view_espace")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Representation]:
+        return super().get_queryset(request).select_related("espace", "representant")
+
+    @admin.display(description=_("décision de justice"))
+    def fin_action(self, obj: Representation) -> str:
+        return _lien_decision(obj) or obj.decision_justice
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/decision-justice/",
+                self.admin_site.admin_view(self.decision_view),
+                name="profil_representation_decision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decision_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """End one running representation on a court decision: its reference and date are
+        asked, kept and journaled with the operator as actor; the removed person is told."""
+        liste = reverse("admin:profil_representation_changelist")
+        if not request.user.has_perm("profil.add_espace"):
+            return HttpResponseRedirect(liste)
+        representation = (
+            Representation.objects.select_related("espace", "representant")
+            .filter(pk=pk, fin__isnull=True)
+            .first()
+        )
+        if representation is None:
+            self.message_user(request, "Cette représentation est déjà terminée.", messages.ERROR)
+            return HttpResponseRedirect(liste)
+        form = DecisionJusticeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                representations.representation_terminer_sur_decision(
+                    representation=representation,
+                    reference=form.cleaned_data["reference"],
+                    date_decision=form.cleaned_data["date_decision"],
+                    acteur=_operateur(request),
+                    ip=client_ip(request),
+                )
+            except services.Refus as refus:
+                form.add_error(None, refus.message)
+            else:
+                self.message_user(
+                    request,
+                    f"La représentation de {representation.espace} par "
+                    f"{representation.representant} est terminée (décision de justice).",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(liste)
+        return TemplateResponse(
+            request,
+            "proches/parents/admin_decision.html",
+            {
+                **self.admin_site.each_context(request),
+                "titre": "Mettre fin sur décision de justice",
+                "representation": representation,
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
 
 
 # The protection measures' admin lives in its own module (registered on import).

@@ -61,10 +61,17 @@ def terminer_representation(
     acteur: Acteur,
     ip: str | None,
     fin: date | None = None,
+    decision_justice: str = "",
 ) -> None:
     representation.fin = fin or timezone.localdate()
     representation.motif_fin = motif
-    representation.save(update_fields=["fin", "motif_fin"])
+    champs = ["fin", "motif_fin"]
+    details: dict[str, object] = {}
+    if decision_justice:
+        representation.decision_justice = decision_justice
+        champs.append("decision_justice")
+        details["decision_justice"] = decision_justice
+    representation.save(update_fields=champs)
     journal_espace(
         Action.REPRESENTATION_TERMINEE,
         espace=representation.espace,
@@ -72,7 +79,51 @@ def terminer_representation(
         ip=ip,
         representant=representation.representant.nom_complet,
         motif=motif,
+        **details,
     )
+
+
+MOTIF_DECISION_JUSTICE = "décision de justice"
+
+
+def representation_terminer_sur_decision(
+    *,
+    representation: Representation,
+    reference: str,
+    date_decision: date,
+    acteur: Acteur,
+    ip: str | None,
+) -> None:
+    """An operator ends one representation on a court decision (its reference and date are
+    kept and journaled); the removed person is told. Refuses one already ended, a decision
+    dated in the future, an empty reference."""
+    reference = reference.strip()
+    if not reference:
+        raise Refus(_("Indiquez la référence de la décision de justice."))
+    if date_decision > timezone.localdate():
+        raise Refus(_("La date de la décision ne peut pas être dans le futur."))
+    with transaction.atomic():
+        verrou = (
+            Representation.objects.select_for_update(of=("self",))
+            .select_related("espace", "representant__titulaire")
+            .get(pk=representation.pk)
+        )
+        if verrou.fin is not None:
+            raise Refus(_("Cette représentation est déjà terminée."))
+        terminer_representation(
+            verrou,
+            motif=MOTIF_DECISION_JUSTICE,
+            acteur=acteur,
+            ip=ip,
+            decision_justice=f"{reference} ({date_decision.isoformat()})"[:200],
+        )
+        titulaire = verrou.representant.titulaire
+        if titulaire is not None:
+            notification_programmer(
+                destinataire=titulaire,
+                type=TypeNotification.REPRESENTATION_TERMINEE,
+                cle=f"representation:{verrou.pk}",
+            )
 
 
 def terminer_representations(*, espace: Espace, motif: str, acteur: Acteur, ip: str | None) -> None:

@@ -1,0 +1,5 @@
+"""The proches' jobs: thin wrappers over the services (docs/ARCHITECTURE.md, "Jobs")."""
+
+from __future__ import annotations
+
+from . import tasks_parents  # noqa: F401
