@@ -39,7 +39,7 @@ class InvitationAidantForm(DsfrBaseForm):
         initial="lecture",
     )
     fin = forms.DateField(
-        label=_("Jusqu'au (facultatif)"),
+        label=_("Jusqu'au"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Sans date, l'accès dure jusqu'à ce que l'un de vous deux y mette fin."),

@@ -126,7 +126,7 @@ def test_the_hub_explains_each_perimeter_in_plain_words(client_titulaire, titula
         "Le profil médical seulement",
         "L&#x27;agenda seulement",
         "Consulter seulement",
-        "Jusqu&#x27;au (facultatif)",
+        "y mette fin",
     ):
         assert texte in page
 
