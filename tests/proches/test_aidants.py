@@ -509,3 +509,12 @@ def test_the_invitation_job_does_nothing_for_an_answered_invitation(titulaire, m
     assert aidants.invitation_envoyer(delegation_id=d.pk) is False
     d.refresh_from_db()
     assert d.jeton_empreinte == avant and not mail.outbox
+
+
+def test_the_notifications_say_what_happened(client_titulaire, titulaire, marie) -> None:  # type: ignore[no-untyped-def]
+    d = _acceptee(client_titulaire, titulaire, marie)
+    (accepte,) = [m for m in mail.outbox if m.to == [titulaire.titulaire.email]]
+    assert "a accepté" in accepte.body
+    client_titulaire.post(reverse("proches:aidant_terminer", args=[titulaire.uuid, d.uuid]))
+    (fin,) = [m for m in mail.outbox if m.to == [marie.titulaire.email] and "pris fin" in m.body]
+    assert "aidant" in fin.body and "représentation légale" not in fin.body
