@@ -298,7 +298,7 @@ def invitation_envoyer(*, delegation_id: int) -> bool:
     jeton = secrets.token_urlsafe(32)
     with transaction.atomic():
         delegation = (
-            Delegation.objects.select_for_update()
+            Delegation.objects.select_for_update(of=("self",))
             .select_related("espace")
             .filter(pk=delegation_id, acceptee_le__isnull=True, revoquee_le__isnull=True)
             .first()
@@ -445,7 +445,7 @@ def delegation_terminer(*, acces: AccesPatient, delegation: Delegation, ip: str 
         raise Refus(_("Cette délégation ne vous concerne pas."))
     with transaction.atomic():
         fraiche = (
-            Delegation.objects.select_for_update()
+            Delegation.objects.select_for_update(of=("self",))
             .select_related("espace__titulaire", "aidant__titulaire")
             .get(pk=delegation.pk)
         )
