@@ -198,6 +198,8 @@ def monde():  # type: ignore[no-untyped-def]
         "pro_urgence": pro_urgence.utilisateur,
         "pro_non_autorise": ProfessionnelFactory(utilisateur__nom="NONAUTORISE").utilisateur,
         "pro_en_attente": ProfessionnelFactory(statut="en_attente").utilisateur,
+        # a carer of the first space with every part open and writing (issue 21)
+        "aidant": DelegationFactory(espace=mien, ecriture=True).aidant.titulaire,
     }
     return {
         "mien": mien,
