@@ -474,14 +474,27 @@ def test_each_perimeter_opens_its_pages_and_no_other(titulaire, marie, perimetre
         assert carer.get(reverse(gestion, args=[titulaire.uuid])).status_code == 404
 
 
-def test_a_read_only_carer_cannot_post_and_a_writing_one_can(titulaire, marie) -> None:  # type: ignore[no-untyped-def]
-    d = DelegationFactory(espace=titulaire, aidant=marie, perimetre=Perimetre.AGENDA)
+ECRITURES = {
+    Perimetre.DOCUMENTS: ("dossier:deposer", []),
+    Perimetre.PROFIL: ("profil:profil_ajouter", ["allergies"]),
+    Perimetre.AGENDA: ("agenda:ajouter", []),
+}
+
+
+@pytest.mark.parametrize("perimetre", list(ECRITURES))
+def test_a_read_only_carer_cannot_post_and_a_writing_one_can(titulaire, marie, perimetre) -> None:  # type: ignore[no-untyped-def]
+    d = DelegationFactory(espace=titulaire, aidant=marie, perimetre=perimetre)
     carer = client_pour(marie.titulaire)
-    url = reverse("agenda:ajouter", args=[titulaire.uuid])
+    nom, suite = ECRITURES[perimetre]
+    url = reverse(nom, args=[titulaire.uuid, *suite])
     assert carer.get(url).status_code == 200
     assert carer.post(url, {}).status_code == 404
     Delegation.objects.filter(pk=d.pk).update(ecriture=True)
-    assert carer.post(url, {}).status_code == 200  # the form's errors: in scope
+    assert carer.post(url, {}).status_code in (200, 400)  # the form's errors: in scope
+    for autre, (nom_autre, suite_autre) in ECRITURES.items():
+        if autre != perimetre:
+            url_autre = reverse(nom_autre, args=[titulaire.uuid, *suite_autre])
+            assert carer.post(url_autre, {}).status_code == 404
 
 
 def test_the_journal_names_the_carer_with_her_quality(titulaire, marie) -> None:  # type: ignore[no-untyped-def]
