@@ -531,3 +531,24 @@ def test_the_notifications_say_what_happened(client_titulaire, titulaire, marie)
     client_titulaire.post(reverse("proches:aidant_terminer", args=[titulaire.uuid, d.uuid]))
     (fin,) = [m for m in mail.outbox if m.to == [marie.titulaire.email] and "pris fin" in m.body]
     assert "aidant" in fin.body and "représentation légale" not in fin.body
+
+
+@pytest.mark.parametrize("perimetre", list(OUVERTES))
+def test_the_home_shows_a_carer_only_her_perimeter_and_every_link_opens(
+    titulaire, marie, perimetre
+) -> None:  # type: ignore[no-untyped-def]
+    DelegationFactory(espace=titulaire, aidant=marie, perimetre=perimetre)
+    carer = client_pour(marie.titulaire)
+    page = carer.get(reverse("ensemble:espace", args=[titulaire.uuid])).content.decode()
+    cartes = {
+        "documents": f'id="nouveaux-documents-{titulaire.uuid}"',
+        "messagerie": f'id="messages-{titulaire.uuid}"',
+        "agenda": f'id="rendez-vous-{titulaire.uuid}"',
+    }
+    for part, carte in cartes.items():
+        assert (carte in page) is (part in OUVERTES[perimetre]), part
+    assert ("Vaccination" in page) is (perimetre in (Perimetre.TOUT, Perimetre.PROFIL))
+    liens = set(re.findall(r'href="(/espace/[^"#]+)', page))
+    assert liens
+    for lien in liens:
+        assert carer.get(lien).status_code == 200, lien
