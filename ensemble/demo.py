@@ -1,20 +1,25 @@
 """Realistic demonstration files, made here (no real person, no file copied from elsewhere):
-PDF letters, a photo, a DICOM scanner series, CI-SIS-shaped CDA documents."""
+PDF letters, a photo, a DICOM scanner series, CI-SIS-shaped CDA documents; and the proches'
+demo rows (a carer for Camille, a tutelle), which the demo command calls."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape as _attr
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from profil.models import Delegation, Espace, MesureProtection, Perimetre, TypeProtection
 
 OID_INS_TEST = "1.2.250.1.213.1.4.10"
 
@@ -357,3 +362,34 @@ def cr_bio(
     </entry>
   </section></component></structuredBody></component>
 </ClinicalDocument>""".encode()
+
+
+# --- Proches (issue 21) ------------------------------------------------------------------------
+
+
+def proches(
+    *, camille: Espace, aidante: Espace, courriel_aidante: str, protege: Espace, tuteur: Espace
+) -> None:
+    """Camille's carer (documents, read only, accepted) and an adult under tutelle with their
+    tutor: rows only, once (the command runs twice without doubling them)."""
+    maintenant = timezone.now()
+    if not Delegation.objects.filter(espace=camille, aidant=aidante).exists():
+        Delegation.objects.create(
+            espace=camille,
+            aidant=aidante,
+            courriel=courriel_aidante,
+            perimetre=Perimetre.DOCUMENTS,
+            ecriture=False,
+            # an accepted delegation's link is spent: a hash no token was given for
+            jeton_empreinte=hashlib.sha256(secrets.token_urlsafe(32).encode()).hexdigest(),
+            invitation_expire_le=maintenant + timedelta(days=7),
+            acceptee_le=maintenant,
+        )
+    if not MesureProtection.objects.filter(espace=protege, responsable=tuteur).exists():
+        MesureProtection.objects.create(
+            espace=protege,
+            responsable=tuteur,
+            type=TypeProtection.TUTELLE,
+            decision_justice="Jugement de démonstration du juge des contentieux de la protection",
+            debut=date(2025, 6, 2),
+        )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from agenda.models import RendezVous
 from dossier.models import Document, Statut
 from dossier.selectors import documents_visibles
-from espace_sante.acces import AccesPatient, refus_a_signaler
+from espace_sante.acces import AccesPatient, Rubrique, refus_a_signaler
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from messagerie.selectors import non_lus_espace
@@ -66,6 +66,14 @@ class Tableau:
     vaccins: Vaccins
     documents_refuses: int
     urgences: list[Urgence]
+    # The parts of the space the person reaches (``Rubrique`` values): a carer's perimeter
+    # hides the others' cards and shortcuts (the parts not reached are not read at all).
+    parts: frozenset[str] = frozenset(r.value for r in Rubrique)
+
+    @property
+    def a_surveiller(self) -> bool:
+        """Whether the "À surveiller" card has anything it may show to this person."""
+        return bool(self.parts & {Rubrique.PROFIL, Rubrique.DOCUMENTS, Rubrique.GESTION})
 
     @property
     def alertes(self) -> bool:
@@ -142,21 +150,34 @@ def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
     """Everything the home shows for ``acces.espace``."""
     maintenant = timezone.now()
     depuis = depuis_la_visite(visite)
+    lit = acces.peut_lire
+    documents = lit(Rubrique.DOCUMENTS)
     nouveaux = (
         documents_visibles(acces=acces)
         .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
         .order_by("-cree_le")
+        if documents
+        else Document.objects.none()
     )
     return Tableau(
         acces=acces,
         depuis=depuis,
-        nouveaux=list(nouveaux.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES]),
-        nombre_nouveaux=nouveaux.count(),
-        non_lus=non_lus_espace(acces),
-        rendez_vous=rendez_vous_prochains(acces=acces, maintenant=maintenant),
-        vaccins=vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate()),
-        documents_refuses=documents_refuses(acces=acces),
-        urgences=urgences_recentes(acces=acces, maintenant=maintenant),
+        nouveaux=list(nouveaux.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES])
+        if documents
+        else [],
+        nombre_nouveaux=nouveaux.count() if documents else 0,
+        non_lus=non_lus_espace(acces) if lit(Rubrique.MESSAGERIE) else 0,
+        rendez_vous=rendez_vous_prochains(acces=acces, maintenant=maintenant)
+        if lit(Rubrique.AGENDA)
+        else [],
+        vaccins=vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate())
+        if lit(Rubrique.PROFIL)
+        else Vaccins(),
+        documents_refuses=documents_refuses(acces=acces) if documents else 0,
+        urgences=urgences_recentes(acces=acces, maintenant=maintenant)
+        if lit(Rubrique.GESTION)
+        else [],
+        parts=frozenset(r.value for r in Rubrique if lit(r)),
     )
 
 

@@ -7,9 +7,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from espace_sante.acces import Role, Rubrique, espace_pour_acteur, espaces_accessibles
+from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.services import journal_verifier
 from profil import services
-from profil.models import Espace, Representation, Statut
+from profil.models import (
+    Delegation,
+    Espace,
+    MesureProtection,
+    Representation,
+    Statut,
+    TypeProtection,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +27,7 @@ def test_demo_data_loads_twice_and_prints_working_logins() -> None:
     premiere, seconde = StringIO(), StringIO()
     call_command("demo", stdout=premiere)
     call_command("demo", stdout=seconde)
-    assert Espace.objects.count() == 5
+    assert Espace.objects.count() == 8
     camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
     assert camille.titulaire.check_password("demo-Espace-Sante-2026")
     assert Representation.objects.filter(representant=camille, fin__isnull=True).count() == 2
@@ -33,6 +42,28 @@ def test_demo_data_loads_twice_and_prints_working_logins() -> None:
         ins=jean.ins, date_naissance=jean.date_naissance, code=trouve.group(5)
     )
     assert list(journal_verifier()) == []
+
+
+def test_the_demo_carer_reaches_camille_s_documents_and_the_tutor_paul_s_space() -> None:
+    sortie = StringIO()
+    call_command("demo", stdout=sortie)
+    call_command("demo", stdout=StringIO())
+    assert "Aidante de Camille (documents, consultation seulement) : marie.dupont@" in (
+        sortie.getvalue()
+    )
+    assert "Tutrice de Paul GARNIER (tutelle) : jeanne.robert@" in sortie.getvalue()
+    camille = Espace.objects.get(titulaire__email="camille.martin@demo.espace-sante.test")
+    marie = Utilisateur.objects.get(email="marie.dupont@demo.espace-sante.test")
+    jeanne = Utilisateur.objects.get(email="jeanne.robert@demo.espace-sante.test")
+    assert Delegation.objects.filter(espace=camille).count() == 1
+    acces = espace_pour_acteur(
+        utilisateur=marie, espace_uuid=camille.uuid, rubrique=Rubrique.DOCUMENTS
+    )
+    assert acces.role == Role.AIDANT and not acces.ecriture
+    assert acces.acteur.nom == "Marie DUPONT, aidante"
+    (tutelle,) = [a for a in espaces_accessibles(utilisateur=jeanne) if a.role == Role.TUTEUR]
+    assert tutelle.espace.nom_complet == "Paul GARNIER"
+    assert MesureProtection.objects.filter(type=TypeProtection.TUTELLE).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)  # the ingestion jobs run as each document commits

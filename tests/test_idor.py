@@ -26,7 +26,13 @@ from profil.models import Allergie, ExportDonnees
 
 from .conftest import client_pour
 from .dossier.resultats_cda import resultat
-from .factories import EspaceFactory, ProfessionnelFactory, RepresentationFactory, document
+from .factories import (
+    DelegationFactory,
+    EspaceFactory,
+    ProfessionnelFactory,
+    RepresentationFactory,
+    document,
+)
 from .interop.conftest import jeton, logiciel_de
 
 pytestmark = pytest.mark.django_db
@@ -114,9 +120,10 @@ def monde():  # type: ignore[no-untyped-def]
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
     objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
-    fils, pieces, rdvs, recurrents = {}, {}, {}, {}
+    fils, pieces, rdvs, recurrents, delegations = {}, {}, {}, {}, {}
     pro_des_fils = ProfessionnelFactory(utilisateur__nom="DESFILS")
     for espace in (autre, enfant_autre):
+        delegations[espace.pk] = DelegationFactory(espace=espace)
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
         conflits[espace.pk] = ConflitImport.objects.create(
@@ -191,6 +198,8 @@ def monde():  # type: ignore[no-untyped-def]
         "pro_urgence": pro_urgence.utilisateur,
         "pro_non_autorise": ProfessionnelFactory(utilisateur__nom="NONAUTORISE").utilisateur,
         "pro_en_attente": ProfessionnelFactory(statut="en_attente").utilisateur,
+        # a carer of the first space with every part open and writing (issue 21)
+        "aidant": DelegationFactory(espace=mien, ecriture=True).aidant.titulaire,
     }
     return {
         "mien": mien,
@@ -206,6 +215,7 @@ def monde():  # type: ignore[no-untyped-def]
         "pieces": pieces,
         "rdvs": rdvs,
         "recurrents": recurrents,
+        "delegations": delegations,
         "pro_de_l_autre": pro_de_l_autre,
         "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
@@ -247,6 +257,8 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["rdvs"][autre.pk].uuid]
                 elif p == "recurrent_uuid":
                     valeurs[p] = [monde["recurrents"][autre.pk].uuid]
+                elif p == "delegation_uuid":
+                    valeurs[p] = [monde["delegations"][autre.pk].uuid]
                 else:
                     valeurs[p] = list(VALEURS_FIXES[p])
             ids_etrangers = [

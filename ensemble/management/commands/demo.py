@@ -104,6 +104,10 @@ PERSONNES = {
     "zoe": ("2200975056345", "MARTIN", "Zoé", date(2020, 9, 21), "F"),
     "alex": ("1921169123456", "BERNARD", "Alex", date(1992, 11, 30), "M"),
     "jean": ("17001" + "2A" + "004567", "DUPONT", "Jean Pierre", date(1970, 1, 5), "M"),
+    # proches (issue 21): Camille's carer; an adult under tutelle and his tutor
+    "marie": ("2780575056456", "DUPONT", "Marie", date(1978, 5, 20), "F"),
+    "paul": ("1450875056567", "GARNIER", "Paul", date(1945, 8, 3), "M"),
+    "jeanne": ("2700275056678", "ROBERT", "Jeanne", date(1970, 2, 11), "F"),
 }
 
 _D = "@demo.espace-sante.test"
@@ -164,8 +168,19 @@ class Command(BaseCommand):
                     )
             if espaces["leo"].statut == Statut.CREE:
                 services.espace_activer_pour_mineur(espace=espaces["leo"], representant=camille)
+            marie = self._titulaire(espaces["marie"], "marie.dupont@demo.espace-sante.test")
+            jeanne = self._titulaire(espaces["jeanne"], "jeanne.robert@demo.espace-sante.test")
+            demo.proches(
+                camille=espaces["camille"],
+                aidante=espaces["marie"],
+                courriel_aidante=marie.email,
+                protege=espaces["paul"],
+                tuteur=espaces["jeanne"],
+            )
             operateur = self._operateur()
             self._totp(camille)
+            self._totp(marie)
+            self._totp(jeanne)
             codes_operateur = self._totp(operateur)
             code_jean = (
                 services.code_activation_renouveler(espace=espaces["jean"], acteur=systeme)
@@ -182,6 +197,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n".join(
                 [
+                    f"Aidante de Camille (documents, consultation seulement) : {marie.email} "
+                    "(TOTP ci-dessus)",
+                    f"Tutrice de Paul GARNIER (tutelle) : {jeanne.email} (TOTP ci-dessus)",
+                    "",
                     "Professionnels (http://127.0.0.1:8000/pro/, TOTP ci-dessus) :",
                     *[f"  {ligne}" for ligne in logins_pros],
                     "Inscription d'un professionnel : http://127.0.0.1:8000/pro/inscription/",
