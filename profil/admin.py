@@ -572,7 +572,3 @@ class RepresentationAdmin(LectureSeule, admin.ModelAdmin[Representation]):
                 "opts": self.model._meta,
             },
         )
-
-
-# The protection measures' admin lives in its own module (registered on import).
-from . import admin_protection  # noqa: E402, F401

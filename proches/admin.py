@@ -1,4 +1,4 @@
-"""The operators' admin of protection measures (tutelle, curatelle): helper H3.
+"""The operators' admin of protection measures (tutelle, curatelle).
 
 An operator records a court's measure (the protected adult's space, the person in charge's own
 space found by name or INS, the decision's reference, the dates) and may end it. Every change
@@ -25,9 +25,9 @@ from espace_sante.journal.services import Acteur
 from espace_sante.lib.erreurs import Refus
 from espace_sante.lib.formulations import compte
 from espace_sante.lib.http import client_ip
-from proches import protection
+from profil.models import MesureProtection, TypeProtection
 
-from .models import MesureProtection, TypeProtection
+from . import protection
 
 CHAMPS_SAISIS = ("espace", "type", "responsable", "decision_justice", "debut", "fin")
 CHAMPS_LUS = (
