@@ -600,6 +600,11 @@ class Command(BaseCommand):
                     "add_questionfrequente",
                     "change_questionfrequente",
                     "delete_questionfrequente",
+                    # protected adults: the operators record and end the court's measures
+                    "view_mesureprotection",
+                    "add_mesureprotection",
+                    "change_mesureprotection",
+                    "view_representation",
                 ],
             )
         )
