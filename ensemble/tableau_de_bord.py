@@ -20,7 +20,7 @@ from django.utils import timezone
 from agenda.models import RendezVous
 from dossier.models import Document, Statut
 from dossier.selectors import documents_visibles
-from espace_sante.acces import AccesPatient, refus_a_signaler
+from espace_sante.acces import AccesPatient, Rubrique, refus_a_signaler
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from messagerie.selectors import non_lus_espace
@@ -66,6 +66,9 @@ class Tableau:
     vaccins: Vaccins
     documents_refuses: int
     urgences: list[Urgence]
+    # The parts of the space the person reads, by name ("documents", "profil"…): a carer's
+    # home shows only their perimeter (the template asks ``t.voit.documents``…).
+    voit: dict[str, bool] = field(default_factory=dict)
 
     @property
     def alertes(self) -> bool:
@@ -138,25 +141,53 @@ def rendez_vous_prochains(*, acces: AccesPatient, maintenant: datetime) -> list[
     )
 
 
+def parties_lues(acces: AccesPatient) -> dict[str, bool]:
+    """Which parts of the space the person reads, by the part's name: everything for the
+    holder, a representative or a tutor; a carer's or curator's perimeter for them."""
+    return {rubrique.value: acces.peut_lire(rubrique) for rubrique in Rubrique}
+
+
 def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
-    """Everything the home shows for ``acces.espace``."""
+    """Everything the home shows for ``acces.espace``, within the parts the person reads: a
+    documents-only carer is told of no message, appointment or vaccination (nothing is read
+    for a part they do not reach)."""
     maintenant = timezone.now()
     depuis = depuis_la_visite(visite)
-    nouveaux = (
-        documents_visibles(acces=acces)
-        .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
-        .order_by("-cree_le")
-    )
+    voit = parties_lues(acces)
+    nouveaux: list[Document] = []
+    nombre_nouveaux = refuses = 0
+    if voit[Rubrique.DOCUMENTS]:
+        lus = (
+            documents_visibles(acces=acces)
+            .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
+            .order_by("-cree_le")
+        )
+        nouveaux = list(lus.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES])
+        nombre_nouveaux = lus.count()
+        refuses = documents_refuses(acces=acces)
     return Tableau(
         acces=acces,
         depuis=depuis,
-        nouveaux=list(nouveaux.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES]),
-        nombre_nouveaux=nouveaux.count(),
-        non_lus=non_lus_espace(acces),
-        rendez_vous=rendez_vous_prochains(acces=acces, maintenant=maintenant),
-        vaccins=vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate()),
-        documents_refuses=documents_refuses(acces=acces),
-        urgences=urgences_recentes(acces=acces, maintenant=maintenant),
+        nouveaux=nouveaux,
+        nombre_nouveaux=nombre_nouveaux,
+        non_lus=non_lus_espace(acces) if voit[Rubrique.MESSAGERIE] else 0,
+        rendez_vous=(
+            rendez_vous_prochains(acces=acces, maintenant=maintenant)
+            if voit[Rubrique.AGENDA]
+            else []
+        ),
+        vaccins=(
+            vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate())
+            if voit[Rubrique.PROFIL]
+            else Vaccins()
+        ),
+        documents_refuses=refuses,
+        urgences=(
+            urgences_recentes(acces=acces, maintenant=maintenant)
+            if voit[Rubrique.HISTORIQUE]
+            else []
+        ),
+        voit=voit,
     )
 
 
