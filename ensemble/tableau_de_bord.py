@@ -69,6 +69,8 @@ class Tableau:
     # The parts of the space the person reads, by name ("documents", "profil"…): a carer's
     # home shows only their perimeter (the template asks ``t.voit.documents``…).
     voit: dict[str, bool] = field(default_factory=dict)
+    # The parts they change (a read-only carer none): an appointment links to its form only then.
+    ecrit: dict[str, bool] = field(default_factory=dict)
 
     @property
     def alertes(self) -> bool:
@@ -188,6 +190,7 @@ def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
             else []
         ),
         voit=voit,
+        ecrit={rubrique.value: acces.peut_ecrire(rubrique) for rubrique in Rubrique},
     )
 
 

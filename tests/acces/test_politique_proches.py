@@ -185,6 +185,9 @@ RESERVEES: dict[str, set[str]] = {
     # service, which refuses an adult's active space with a message and sends them home.
     "profil:activer_mineur": {"tuteur"},
 }
+# (A form page — add, change, delete — answers a read-only carer's GET, as any page of their
+# part read by GET: no link leads there (tests/acces/test_boutons_proches.py) and its POST is
+# 404. Asking ``ecriture=True`` on its GET too would close it; the views decide that.)
 # Pages that only read, whatever the method (a POST is answered as a GET, nothing written):
 # whoever reads the part gets them, a read-only carer too.
 LECTURES = {

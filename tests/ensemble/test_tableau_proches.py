@@ -123,3 +123,14 @@ def test_a_full_carer_told_of_an_emergency_is_sent_to_the_history_not_the_manage
     page = client_pour(carer).get(reverse("ensemble:espace", args=[espace.uuid])).content.decode()
     assert "Accès en urgence en cours" in page
     assert "Gérer les accès" not in page and "Voir l’historique" in page
+
+
+def test_a_read_only_carer_s_appointment_is_no_link_to_its_form() -> None:
+    espace = _espace_plein()
+    for ecriture in (False, True):
+        carer = DelegationFactory(
+            espace=espace, aidant=EspaceFactory(), perimetre=Perimetre.AGENDA, ecriture=ecriture
+        ).aidant.titulaire
+        page = client_pour(carer).get(reverse("ensemble:espace", args=[espace.uuid]))
+        assert "Dentiste" in page.content.decode()
+        assert ("/rendez-vous/" in page.content.decode()) is ecriture
