@@ -94,9 +94,9 @@ def test_a_read_only_carer_is_offered_nothing_to_write_and_a_writer_is(perimetre
     for ecriture in (False, True):
         for nom, motif in _pages_lues(perimetre):
             espace, client = _espace_aide(perimetre, ecriture)
-            if nom in PREPARATIONS:
-                PREPARATIONS[nom](espace)
-            reponse = client.get(_url(nom, motif, espace))  # type: ignore[arg-type]
+            prepare = PREPARATIONS[nom](espace) if nom in PREPARATIONS else None
+            donnees = prepare if isinstance(prepare, dict) else {}
+            reponse = client.get(_url(nom, motif, espace), donnees)  # type: ignore[arg-type]
             if reponse.status_code != 200 or "html" not in reponse.get("Content-Type", ""):
                 continue
             formulaires, liens = _promesses(reponse.content.decode(), espace)

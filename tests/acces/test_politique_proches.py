@@ -181,6 +181,14 @@ RESERVEES: dict[str, set[str]] = {
     "profil:rouvrir": {"titulaire"},
     # An export is downloaded by whom asked for it (here the holder).
     "ensemble:export_telecharger": {"titulaire"},
+    # The proches pages of issue 21 as their branches stand: only the adult holder gives,
+    # re-sends, ends or certifies a delegation (a tutor does not: docs/PROCHES.md, "the adult
+    # holder invites"), and only the protected person answers a curatelle.
+    "proches:aidant_inviter": {"titulaire"},
+    "proches:aidant_renvoyer": {"titulaire"},
+    "proches:aidant_terminer": {"titulaire"},
+    "proches:aidant_attestation": {"titulaire"},
+    "proches:protection_decider": {"titulaire"},
     # The holder never "activates for a minor"; a tutor (a representative's rights) reaches the
     # service, which refuses an adult's active space with a message and sends them home.
     "profil:activer_mineur": {"tuteur"},
@@ -201,8 +209,14 @@ LECTURES = {
     "ensemble:historique",
     "ensemble:historique_empreinte",
 }
-# What a page needs to answer at all, besides the objects of its URL.
+# What a page needs to answer at all, besides the objects of its URL (a dict returned: the
+# data its GET and POST carry).
 PREPARATIONS: dict[str, Callable[[Espace], object]] = {
+    # the protected person's answer to a curatelle (issue 21, proches/urls_protection.py)
+    # (its form names the measure: what a preparation returns is the request's data)
+    "proches:protection_decider": lambda espace: {
+        "mesure": str(MesureProtectionFactory(espace=espace, type=TypeProtection.CURATELLE).pk)
+    },
     "ensemble:directives_pdf": lambda espace: DirectivesAnticipees.objects.create(
         espace=espace, situation="bonne_sante", fait_le=timezone.localdate()
     ),
@@ -377,7 +391,9 @@ def _objet(parametre: str, espace: Espace, nom: str) -> object:
     if parametre == "professionnel_uuid":
         return ProfessionnelFactory().uuid
     if parametre == "delegation_uuid":
-        return DelegationFactory(espace=espace, aidant=None, acceptee_le=None).uuid
+        if nom.endswith("renvoyer"):  # an invitation re-sent: still pending
+            return DelegationFactory(espace=espace, aidant=None, acceptee_le=None).uuid
+        return DelegationFactory(espace=espace).uuid  # another carer's, accepted
     if parametre == "invitation_uuid":
         return InvitationRepresentant.objects.create(
             espace=espace,
@@ -431,10 +447,11 @@ def _reponses(personne: Personne) -> Iterator[tuple[str, str, int, bool]]:
             espace = EspaceFactory(prenoms="Paul", sexe="M")
             client = personne.client or _client(espace.titulaire)
             personne.lier(espace)
-            if nom in PREPARATIONS:
-                PREPARATIONS[nom](espace)
+            prepare = PREPARATIONS[nom](espace) if nom in PREPARATIONS else None
             url = _url(nom, motif, espace)
             donnees = DONNEES.get(nom, {}) if methode == "post" else {}
+            if isinstance(prepare, dict):
+                donnees = {**donnees, **prepare}
             reponse = getattr(client, methode)(url, donnees)
             yield (
                 nom,
