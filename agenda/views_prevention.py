@@ -92,6 +92,7 @@ def _page_abonnement(
         "agenda/prevention/abonnement.html",
         {
             "acces": acces,
+            "ecriture": acces.peut_ecrire(Rubrique.AGENDA),
             "actif": actif,
             "url": url,
             "url_webcal": url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1)
@@ -195,7 +196,13 @@ def a_prevoir(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "agenda/prevention/a_prevoir.html",
-        {"acces": acces, "a_faire": a_faire, "suivis": suivis, "aujourd_hui": aujourd_hui},
+        {
+            "acces": acces,
+            "ecriture": acces.peut_ecrire(Rubrique.AGENDA),
+            "a_faire": a_faire,
+            "suivis": suivis,
+            "aujourd_hui": aujourd_hui,
+        },
     )
 
 
@@ -264,6 +271,7 @@ def prevention_messages(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRes
         "agenda/prevention/prevention.html",
         {
             "acces": acces,
+            "ecriture": acces.peut_ecrire(Rubrique.AGENDA),
             "messages_prevention": prevention.messages_prevention(acces),
             "themes": [
                 {"cle": cle, "libelle": libelle, "refuse": cle in refuses}

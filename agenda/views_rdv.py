@@ -50,6 +50,11 @@ def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
     return acces
 
 
+def _ecriture(acces: AccesPatient) -> bool:
+    """Whether the page offers to add, change or delete (never to a read-only carer)."""
+    return acces.peut_ecrire(Rubrique.AGENDA)
+
+
 def _soins(acces: AccesPatient, du: date, au: date) -> list[prevention.SoinAPrevoir]:
     """The recommended care to plan in [du, au] (``agenda.prevention``)."""
     return prevention.soins_a_prevoir(acces, du=du, au=au)
@@ -68,6 +73,7 @@ def liste(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     aujourd_hui = timezone.localdate()
     contexte = {
         "espace": acces.espace,
+        "ecriture": _ecriture(acces),
         "a_venir": services_rdv.rendez_vous_a_venir(acces=acces),
         "passes": services_rdv.rendez_vous_passes(acces=acces),
         "recurrents": services_rdv.rappels_recurrents(acces=acces),
@@ -116,6 +122,7 @@ def mois(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     precedent = du - timedelta(days=1)
     contexte: dict[str, Any] = {
         "espace": acces.espace,
+        "ecriture": _ecriture(acces),
         "premier": du.date(),
         "semaines": semaines,
         "jours_semaine": JOURS_SEMAINE,

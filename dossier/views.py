@@ -89,6 +89,17 @@ def _acces(
     return acces
 
 
+def _ecriture(acces: AccesPatient) -> dict[str, bool]:
+    """What the page may offer: adding, changing or deleting documents (an open space, and a
+    person who writes there — never a read-only carer), and the management's links (the DMP
+    import: never a carer's)."""
+    ouvert = acces.espace.ouvert
+    return {
+        "ecriture": ouvert and acces.peut_ecrire(Rubrique.DOCUMENTS),
+        "gestion": ouvert and acces.peut_ecrire(Rubrique.GESTION),
+    }
+
+
 _PAGES = ("documents", "chronologie", "deposer", "corbeille", "selection", "reglages", "import_dmp")
 
 
@@ -174,6 +185,7 @@ def _page(request: HttpRequest, acces: AccesPatient) -> dict[str, Any]:
     libelles = _libelles_categories(get_language())
     return {
         "acces": acces,
+        **_ecriture(acces),
         "liens": _liens(acces),
         "filtres_html": mark_safe(_filtres_html(form)),  # noqa: S308 (our template)
         "url_documents": _liste_url(acces),
@@ -201,7 +213,7 @@ def documents(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     contexte["lignes"] = lignes_documents(
         contexte["page"].object_list,
         url_documents=contexte["url_documents"],
-        selection=acces.espace.ouvert,
+        selection=contexte["ecriture"],
     )
     contexte["refus"] = selectors.refus_du_titulaire(acces=acces)
     return render(request, "dossier/documents.html", contexte)
@@ -215,7 +227,7 @@ def chronologie(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
         (
             cle,
             lignes_documents(
-                groupe, url_documents=contexte["url_documents"], selection=acces.espace.ouvert
+                groupe, url_documents=contexte["url_documents"], selection=contexte["ecriture"]
             ),
         )
         for cle, groupe in groupby(
@@ -373,6 +385,7 @@ def document(
     )
     contexte = {
         "acces": acces,
+        **_ecriture(acces),
         "document": doc,
         "en_attente": selectors.document_en_attente(doc),
         "type": doc.type_document,
@@ -551,7 +564,7 @@ def corbeille(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "dossier/corbeille.html",
-        {"acces": acces, "liens": _liens(acces), "documents": documents},
+        {"acces": acces, **_ecriture(acces), "liens": _liens(acces), "documents": documents},
     )
 
 

@@ -66,14 +66,11 @@ class Tableau:
     vaccins: Vaccins
     documents_refuses: int
     urgences: list[Urgence]
-    # The parts of the space the person reaches (``Rubrique`` values): a carer's perimeter
-    # hides the others' cards and shortcuts (the parts not reached are not read at all).
-    parts: frozenset[str] = frozenset(r.value for r in Rubrique)
-
-    @property
-    def a_surveiller(self) -> bool:
-        """Whether the "À surveiller" card has anything it may show to this person."""
-        return bool(self.parts & {Rubrique.PROFIL, Rubrique.DOCUMENTS, Rubrique.GESTION})
+    # The parts of the space the person reads, by name ("documents", "profil"…): a carer's
+    # home shows only their perimeter (the template asks ``t.voit.documents``…).
+    voit: dict[str, bool] = field(default_factory=dict)
+    # The parts they change (a read-only carer none): an appointment links to its form only then.
+    ecrit: dict[str, bool] = field(default_factory=dict)
 
     @property
     def alertes(self) -> bool:
@@ -146,38 +143,54 @@ def rendez_vous_prochains(*, acces: AccesPatient, maintenant: datetime) -> list[
     )
 
 
+def parties_lues(acces: AccesPatient) -> dict[str, bool]:
+    """Which parts of the space the person reads, by the part's name: everything for the
+    holder, a representative or a tutor; a carer's or curator's perimeter for them."""
+    return {rubrique.value: acces.peut_lire(rubrique) for rubrique in Rubrique}
+
+
 def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
-    """Everything the home shows for ``acces.espace``."""
+    """Everything the home shows for ``acces.espace``, within the parts the person reads: a
+    documents-only carer is told of no message, appointment or vaccination (nothing is read
+    for a part they do not reach)."""
     maintenant = timezone.now()
     depuis = depuis_la_visite(visite)
-    lit = acces.peut_lire
-    documents = lit(Rubrique.DOCUMENTS)
-    nouveaux = (
-        documents_visibles(acces=acces)
-        .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
-        .order_by("-cree_le")
-        if documents
-        else Document.objects.none()
-    )
+    voit = parties_lues(acces)
+    nouveaux: list[Document] = []
+    nombre_nouveaux = refuses = 0
+    if voit[Rubrique.DOCUMENTS]:
+        lus = (
+            documents_visibles(acces=acces)
+            .filter(cree_le__gt=depuis, statut=Statut.DISPONIBLE)
+            .order_by("-cree_le")
+        )
+        nouveaux = list(lus.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES])
+        nombre_nouveaux = lus.count()
+        refuses = documents_refuses(acces=acces)
     return Tableau(
         acces=acces,
         depuis=depuis,
-        nouveaux=list(nouveaux.only("uuid", "titre", "cree_le", "date_acte")[:NOUVEAUX_MONTRES])
-        if documents
-        else [],
-        nombre_nouveaux=nouveaux.count() if documents else 0,
-        non_lus=non_lus_espace(acces) if lit(Rubrique.MESSAGERIE) else 0,
-        rendez_vous=rendez_vous_prochains(acces=acces, maintenant=maintenant)
-        if lit(Rubrique.AGENDA)
-        else [],
-        vaccins=vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate())
-        if lit(Rubrique.PROFIL)
-        else Vaccins(),
-        documents_refuses=documents_refuses(acces=acces) if documents else 0,
-        urgences=urgences_recentes(acces=acces, maintenant=maintenant)
-        if lit(Rubrique.GESTION)
-        else [],
-        parts=frozenset(r.value for r in Rubrique if lit(r)),
+        nouveaux=nouveaux,
+        nombre_nouveaux=nombre_nouveaux,
+        non_lus=non_lus_espace(acces) if voit[Rubrique.MESSAGERIE] else 0,
+        rendez_vous=(
+            rendez_vous_prochains(acces=acces, maintenant=maintenant)
+            if voit[Rubrique.AGENDA]
+            else []
+        ),
+        vaccins=(
+            vaccins_a_signaler(acces=acces, aujourd_hui=timezone.localdate())
+            if voit[Rubrique.PROFIL]
+            else Vaccins()
+        ),
+        documents_refuses=refuses,
+        urgences=(
+            urgences_recentes(acces=acces, maintenant=maintenant)
+            if voit[Rubrique.HISTORIQUE]
+            else []
+        ),
+        voit=voit,
+        ecrit={rubrique.value: acces.peut_ecrire(rubrique) for rubrique in Rubrique},
     )
 
 

@@ -239,7 +239,11 @@ def boite(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
             "lignes": _lignes(list(page.object_list), url_boite),
             "requete": requete.urlencode(),
             "ouvert": ouvert,
-            "peut_ecrire": ouvert and peut_ecrire_a_un_professionnel(acces),
+            # Never offered to a read-only carer; the management's link never to a carer.
+            "peut_ecrire": ouvert
+            and acces.peut_ecrire(Rubrique.MESSAGERIE)
+            and peut_ecrire_a_un_professionnel(acces),
+            "gestion": acces.peut_lire(Rubrique.GESTION),
         },
     )
 
@@ -302,18 +306,42 @@ def _page_ecrire(acces: AccesPatient, form: EcrireForm) -> dict[str, Any]:
 # --- A thread ------------------------------------------------------------------------------------
 
 
+def _ecriture(acces_fil: AccesFil) -> bool:
+    """Whether the thread's page offers to reply, file or delete (never to a read-only
+    carer)."""
+    return acces_fil.acces is not None and acces_fil.acces.peut_ecrire(Rubrique.MESSAGERIE)
+
+
+def _peut_ajouter(acces_fil: AccesFil) -> bool:
+    """Whether an attachment may be added to the documents: also a writer of the documents."""
+    return (
+        _ecriture(acces_fil)
+        and acces_fil.acces is not None
+        and acces_fil.acces.peut_ecrire(Rubrique.DOCUMENTS)
+        and peut_ajouter_aux_documents(acces_fil)
+    )
+
+
+LECTURE_SEULE = _lazy(
+    "Vous pouvez lire cette conversation, mais pas y répondre : la personne qui vous a confié "
+    "son espace peut vous donner aussi le droit d’ajouter et de modifier."
+)
+
+
 def _page_fil(acces_fil: AccesFil, form: ReponseForm) -> dict[str, Any]:
     liste = selectors.messages_du_fil(acces_fil)
     etat = _etat(acces_fil)
+    ecriture = _ecriture(acces_fil)
     return {
+        "ecriture": ecriture,
         "acces": acces_fil.acces,
         "acces_fil": acces_fil,
         "fil": acces_fil.fil,
         "liste_messages": liste,
         "url_nouveaux": _url_nouveaux(acces_fil, liste[-1].cree_le if liste else None),
         "accuses": _accuses(acces_fil, liste),
-        "refus": refus_d_ecrire(acces_fil),
-        "peut_ajouter": peut_ajouter_aux_documents(acces_fil),
+        "refus": refus_d_ecrire(acces_fil) if ecriture else LECTURE_SEULE,
+        "peut_ajouter": _peut_ajouter(acces_fil),
         "archive": etat is not None and etat.archive,
         "supprime": etat is not None and etat.supprime,
         "form": form,
@@ -368,7 +396,7 @@ def nouveaux(request: HttpRequest, espace_uuid: uuid.UUID, fil_uuid: uuid.UUID) 
         {
             "acces_fil": acces_fil,
             "liste_messages": liste,
-            "peut_ajouter": peut_ajouter_aux_documents(acces_fil),
+            "peut_ajouter": _peut_ajouter(acces_fil),
             "url_nouveaux": _url_nouveaux(acces_fil, liste[-1].cree_le),
         },
     )

@@ -127,6 +127,10 @@ def profil_medical(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse
             "acces": acces,
             "sections": sections,
             "reserves_aux_majeurs": majeur_titulaire(acces),
+            # What the page may offer: changing the profile (never a read-only carer) and the
+            # management's links (never a carer's).
+            "ecriture": acces.espace.ouvert and acces.peut_ecrire(Rubrique.PROFIL),
+            "gestion": acces.peut_lire(Rubrique.GESTION),
             "calendrier": pm.calendrier_vaccinal(acces=acces),
             "courbes": courbes,
             "imc": imc,

@@ -1,8 +1,9 @@
 """Issue 13, finding 2: no health page may stay in a cache. Every response to a logged-in
 person, and every download, is ``Cache-Control: no-store, private``; checked on every URL the
-IDOR sweep (tests/test_idor.py) visits, and on the same URLs with the persona's own objects
-(the pages that answer 200: documents, a document, its download, the profile, the history,
-the reimbursements, the professional's pages)."""
+IDOR sweep (tests/test_idor.py) visits, by its personas (the proches of issue 21 among them: a
+carer of each perimeter, a tutor), and on the same URLs with the persona's own objects (the
+pages that answer 200: documents, a document, its download, the profile, the history, the
+reimbursements, the professional's pages, the proches page)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,17 @@ from django.utils import timezone
 from agenda.models import RappelRecurrent, RendezVous
 from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
-from profil.models import Allergie, ExportDonnees
+from profil.models import (
+    Allergie,
+    Delegation,
+    ExportDonnees,
+    InvitationRepresentant,
+    MesureProtection,
+)
 
 from .conftest import client_pour
 from .dossier.resultats_cda import resultat
-from .factories import ProfessionnelFactory, document
+from .factories import ProfessionnelFactory, document, empreinte_jeton
 from .test_idor import _fil, _motifs, _reauthentifier, _urls, monde  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +82,19 @@ def objets_propres(monde: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
         expire_le=timezone.now() + timedelta(days=7),
     )
     fil, piece = _fil(mien, ProfessionnelFactory(utilisateur__nom="MONFIL"))
+    invitation = InvitationRepresentant.objects.create(
+        espace=monde["enfant_mien"],
+        invite_par=mien,
+        courriel="second-parent@exemple.test",
+        jeton_empreinte=empreinte_jeton("mon-jeton"),
+        expire_le=timezone.now() + timedelta(days=7),
+    )
     return {
         **monde,
+        # the proches of my space (the sweep's own: a carer's delegation, a measure)
+        "delegations": {mien.pk: Delegation.objects.filter(espace=mien).first()},
+        "invitations": {mien.pk: invitation},
+        "mesures": {mien.pk: MesureProtection.objects.filter(espace=mien).first()},
         "fils": {mien.pk: fil},
         "pieces": {mien.pk: piece},
         "rdvs": {
@@ -125,13 +143,26 @@ def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
         }
     )
     servies, fautes = set(), []
+    par_persona: dict[str, set[str]] = {}
     for (persona, client), (nom, url) in itertools.product(_clients(objets_propres).items(), urls):
         reponse = client.get(url)
         if reponse.status_code == 200:
             servies.add(nom)
+            par_persona.setdefault(persona, set()).add(nom)
         if not _sans_cache(reponse):
             fautes.append(f"{persona} GET {url} → {reponse.status_code}")
     assert not fautes, "\n".join(fautes)
+    # The proches were served their part's pages (so their answers were checked too).
+    proches = {
+        "aidant_tout": {"dossier:document", "messagerie:fil", "agenda:modifier", "proches:proches"},
+        "aidant_documents": {"dossier:document", "dossier:contenu"},
+        "aidant_profil": {"profil:profil_modifier"},
+        "aidant_agenda": {"agenda:modifier"},
+        "tuteur": {"dossier:document", "profil:profil_modifier", "proches:proches"},
+    }
+    for persona, pages in proches.items():
+        attendues_proche = pages - {"proches:proches"} if persona.startswith("aidant") else pages
+        assert attendues_proche <= par_persona.get(persona, set()), (persona, par_persona)
     attendues = {
         "dossier:document",
         "dossier:contenu",
@@ -139,6 +170,7 @@ def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
         "dossier:import_dmp_etat",
         "dossier:resultats:analyse",
         "ensemble:export_telecharger",
+        "proches:proches",
         "professionnels:patient",
         "professionnels:document",
     }
@@ -161,6 +193,7 @@ def test_the_pages_of_ones_own_space_are_never_cached(
         "ensemble:synthese",
         "ensemble:historique",
         "profil:parametres",
+        "proches:proches",
     ]:
         reponse = client.get(reverse(nom, args=[monde["mien"].uuid]))
         assert reponse.status_code == 200 and _sans_cache(reponse), (nom, reponse.status_code)

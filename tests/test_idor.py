@@ -2,11 +2,21 @@
 requested, by every persona, with the ids of another space's objects — alone, and mixed with
 the persona's own space — in GET and POST. Anything but 404, 403, 405 or a redirect to the
 login page fails the test. Patterns without ids carry nothing to forge; allauth's and the
-admin's own URLs are left to them (the admin is staff-only and tested in tests/profil)."""
+admin's own URLs are left to them (the admin is staff-only and tested in tests/profil).
+
+The proches of issue 21 are personas too: a carer of each perimeter (writing) and a tutor, all
+acting for the persona's own space ("mien"). A proches page is swept as soon as it exists if
+its parameters are named as here: ``espace_uuid``, ``delegation_uuid`` (a carer's delegation),
+``invitation_uuid`` (a second parent's invitation), ``mesure_id`` (a protection measure, which
+has no uuid); a page whose only parameter is an invitation's ``jeton`` has no id to forge and is
+checked by ``test_an_unknown_invitation_token_opens_nothing`` (name it ``proches:…`` with the
+parameter ``jeton``)."""
 
 from __future__ import annotations
 
 import itertools
+import re
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,16 +32,24 @@ from dossier.models import Apercu, ConflitImport, ImportDMP, empreinte_analyse
 from espace_sante.coffre.services import blob_ecrire_octets
 from messagerie.models import Fil, Message, PieceJointe
 from professionnels.models import AccesProfessionnel, BrisDeGlace
-from profil.models import Allergie, ExportDonnees
+from profil.models import (
+    Allergie,
+    ExportDonnees,
+    InvitationRepresentant,
+    Perimetre,
+    TypeProtection,
+)
 
 from .conftest import client_pour
 from .dossier.resultats_cda import resultat
 from .factories import (
     DelegationFactory,
     EspaceFactory,
+    MesureProtectionFactory,
     ProfessionnelFactory,
     RepresentationFactory,
     document,
+    empreinte_jeton,
 )
 from .interop.conftest import jeton, logiciel_de
 
@@ -120,10 +138,10 @@ def monde():  # type: ignore[no-untyped-def]
     enfant_autre = RepresentationFactory(representant=autre).espace
     enfant_mien = RepresentationFactory(representant=mien).espace
     objets, elements, imports, exports, conflits, analyses = {}, {}, {}, {}, {}, {}
-    fils, pieces, rdvs, recurrents, delegations = {}, {}, {}, {}, {}
+    fils, pieces, rdvs, recurrents = {}, {}, {}, {}
+    delegations, invitations, mesures = {}, {}, {}
     pro_des_fils = ProfessionnelFactory(utilisateur__nom="DESFILS")
     for espace in (autre, enfant_autre):
-        delegations[espace.pk] = DelegationFactory(espace=espace)
         elements[espace.pk] = Allergie.objects.create(espace=espace, substance="Latex")
         imports[espace.pk] = ImportDMP.objects.create(espace=espace, etat="termine")
         conflits[espace.pk] = ConflitImport.objects.create(
@@ -159,6 +177,17 @@ def monde():  # type: ignore[no-untyped-def]
         rdvs[espace.pk] = RendezVous.objects.create(
             espace=espace, titre="rendez-vous d'un autre", debut=timezone.now()
         )
+        # The proches of the other spaces: a carer's delegation, a second parent's invitation,
+        # a protection measure (a minor's space carries them too: the ids are what matters).
+        delegations[espace.pk] = DelegationFactory(espace=espace, perimetre=Perimetre.TOUT)
+        invitations[espace.pk] = InvitationRepresentant.objects.create(
+            espace=espace,
+            invite_par=autre,
+            courriel="second-parent@exemple.test",
+            jeton_empreinte=empreinte_jeton(f"jeton-{espace.pk}"),
+            expire_le=timezone.now() + timedelta(days=7),
+        )
+        mesures[espace.pk] = MesureProtectionFactory(espace=espace, type=TypeProtection.CURATELLE)
         recurrents[espace.pk] = RappelRecurrent.objects.create(
             espace=espace,
             libelle="rappel d'un autre",
@@ -191,15 +220,23 @@ def monde():  # type: ignore[no-untyped-def]
         "logiciel_pro_non_autorise": logiciel_de(ProfessionnelFactory(utilisateur__nom="NONAUT")),
     }
     logiciel_de_l_autre = logiciel_de(ProfessionnelFactory(utilisateur__nom="AUTRELOGICIEL"))
+    # The proches of my space: a carer of each perimeter, writing (the most a carer reaches),
+    # and a tutor (an adult's space under tutelle: the representative's rights).
+    proches = {
+        f"aidant_{perimetre}": DelegationFactory(
+            espace=mien, perimetre=perimetre, ecriture=True
+        ).aidant.titulaire
+        for perimetre in Perimetre.values
+    }
+    proches["tuteur"] = MesureProtectionFactory(espace=mien).responsable.titulaire
     personas = {
         "titulaire": mien.titulaire,
         "representant": mien.titulaire,  # represents enfant_mien
+        **proches,
         "pro_autorise": pro_du_mien.utilisateur,
         "pro_urgence": pro_urgence.utilisateur,
         "pro_non_autorise": ProfessionnelFactory(utilisateur__nom="NONAUTORISE").utilisateur,
         "pro_en_attente": ProfessionnelFactory(statut="en_attente").utilisateur,
-        # a carer of the first space with every part open and writing (issue 21)
-        "aidant": DelegationFactory(espace=mien, ecriture=True).aidant.titulaire,
     }
     return {
         "mien": mien,
@@ -216,6 +253,8 @@ def monde():  # type: ignore[no-untyped-def]
         "rdvs": rdvs,
         "recurrents": recurrents,
         "delegations": delegations,
+        "invitations": invitations,
+        "mesures": mesures,
         "pro_de_l_autre": pro_de_l_autre,
         "logiciel_de_l_autre": logiciel_de_l_autre,
         "personas": personas,
@@ -259,12 +298,17 @@ def _urls(nom: str, motif: _Motif, monde: dict) -> Iterator[str]:  # type: ignor
                     valeurs[p] = [monde["recurrents"][autre.pk].uuid]
                 elif p == "delegation_uuid":
                     valeurs[p] = [monde["delegations"][autre.pk].uuid]
+                elif p == "invitation_uuid":
+                    valeurs[p] = [monde["invitations"][autre.pk].uuid]
+                elif p == "mesure_id":
+                    valeurs[p] = [monde["mesures"][autre.pk].pk]
                 else:
+                    assert p in VALEURS_FIXES, f"{nom}: name the parameter {p!r} as the sweep does"
                     valeurs[p] = list(VALEURS_FIXES[p])
             ids_etrangers = [
                 p
                 for p in parametres
-                if (p.endswith("uuid") and p != "espace_uuid") or p == "analyse"
+                if (p.endswith("uuid") and p != "espace_uuid") or p in ("analyse", "mesure_id")
             ]
             if propre != autre and not ids_etrangers:
                 continue  # the persona's own space alone is not someone else's id
@@ -298,6 +342,44 @@ def test_no_url_answers_with_another_spaces_objects(monde) -> None:  # type: ign
         ):
             continue
         fautes.append(f"{persona} {methode.upper()} {url} → {code} {reponse.get('Location', '')}")
+    assert not fautes, "\n".join(fautes)
+
+
+def test_an_unknown_invitation_token_opens_nothing(monde) -> None:  # type: ignore[no-untyped-def]
+    """The proches' invitation pages (a second parent's, a carer's: ``proches:`` names taking a
+    ``jeton`` and no other id) with a token nobody was given, by every persona, GET and POST:
+    no error, no other person's name shown, never cached for a logged-in person. (Whether it answers
+    404, 410 or a page that says what to do next is the invitation's own tests' business.)"""
+    motifs = [
+        (nom, motif)
+        for nom, motif in _motifs(get_resolver())
+        if nom.startswith("proches:") and "jeton" in _parametres(motif)
+    ]
+    if not motifs:
+        pytest.skip("no invitation page yet")
+    urls = []
+    for nom, motif in motifs:
+        autres = [p for p in _parametres(motif) if p != "jeton"]
+        assert not autres, f"{nom}: an invitation page takes its token alone ({autres})"
+        urls.append(reverse(nom, kwargs={"jeton": secrets.token_urlsafe(32)}))
+    clients = {"anonyme": Client()}
+    for nom, utilisateur in monde["personas"].items():
+        clients[nom] = _reauthentifier(client_pour(utilisateur), utilisateur)
+    # The names of the spaces nobody here acts for (a word: "DELAUTRE" is a professional's).
+    noms = [re.compile(rf"\b{e.nom_naissance}\b") for e in monde["autres"]]
+    fautes = []
+    for (persona, client), url, methode in itertools.product(
+        clients.items(), urls, ["get", "post"]
+    ):
+        reponse = getattr(client, methode)(url)
+        contenu = reponse.content.decode(errors="replace")
+        cache = {d.strip() for d in reponse.get("Cache-Control", "").split(",")}
+        if (
+            reponse.status_code >= 500
+            or any(nom.search(contenu) for nom in noms)
+            or (persona != "anonyme" and not {"no-store", "private"} <= cache)
+        ):
+            fautes.append(f"{persona} {methode.upper()} {url} → {reponse.status_code}")
     assert not fautes, "\n".join(fautes)
 
 
