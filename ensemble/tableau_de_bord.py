@@ -24,8 +24,10 @@ from espace_sante.acces import AccesPatient, Rubrique, refus_a_signaler
 from espace_sante.comptes.models import Utilisateur
 from espace_sante.journal.models import Action, Evenement
 from messagerie.selectors import non_lus_espace
+from proches.protection import mesures_a_accepter
 from professionnels.models import BrisDeGlace
 from profil import profil_medical as pm
+from profil.models import MesureProtection
 
 NOUVEAUX_MONTRES = 5
 RENDEZ_VOUS_MONTRES = 3
@@ -71,11 +73,13 @@ class Tableau:
     voit: dict[str, bool] = field(default_factory=dict)
     # The parts they change (a read-only carer none): an appointment links to its form only then.
     ecrit: dict[str, bool] = field(default_factory=dict)
+    # The curatelles awaiting the protected holder's answer (proches.protection).
+    curatelles: list[MesureProtection] = field(default_factory=list)
 
     @property
     def alertes(self) -> bool:
         vaccins = self.vaccins.en_retard or self.vaccins.a_faire
-        return bool(vaccins or self.documents_refuses or self.urgences)
+        return bool(vaccins or self.documents_refuses or self.urgences or self.curatelles)
 
 
 def derniere_visite(*, utilisateur: Utilisateur) -> datetime | None:
@@ -191,6 +195,7 @@ def tableau_de_bord(*, acces: AccesPatient, visite: datetime | None) -> Tableau:
         ),
         voit=voit,
         ecrit={rubrique.value: acces.peut_ecrire(rubrique) for rubrique in Rubrique},
+        curatelles=list(mesures_a_accepter(acces.espace)) if acces.est_titulaire else [],
     )
 
 

@@ -372,3 +372,23 @@ def test_the_tutor_acts_for_the_protected_adult_through_the_portal_until_the_end
         reverse("ensemble:exports", args=[u]),
     ):
         assert client.get(url).status_code == 404
+
+
+def test_the_home_of_the_protected_person_asks_for_their_answer_until_they_give_it() -> None:
+    mesure = MesureProtectionFactory(type=TypeProtection.CURATELLE)
+    protege, curateur = mesure.espace, mesure.responsable
+    client = client_pour(protege.titulaire)
+    accueil = reverse("ensemble:espace", args=[protege.uuid])
+    page = client.get(accueil).content.decode()
+    assert "Une curatelle a été enregistrée" in page and curateur.nom_complet in page
+    assert reverse("proches:proches", args=[protege.uuid]) + "#titre-protection" in page
+    # the curator's own home says nothing of it; once answered, the protected person's neither
+    assert (
+        "Une curatelle a été enregistrée"
+        not in client_pour(curateur.titulaire)
+        .get(reverse("ensemble:espace", args=[curateur.uuid]))
+        .content.decode()
+    )
+    decider = reverse("proches:protection_decider", args=[protege.uuid, "accepter"])
+    client.post(decider, {"mesure": mesure.pk})
+    assert "Une curatelle a été enregistrée" not in client.get(accueil).content.decode()
