@@ -39,12 +39,17 @@ JOURS_SEMAINE = (
 )
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
+def _acces(
+    request: HttpRequest, espace_uuid: uuid.UUID, *, formulaire: bool = False
+) -> AccesPatient:
+    """The space, or 404.
+    ``formulaire``: a page that shows a form to add, change or delete asks for writing on its
+    GET too (a read-only carer is not shown a form whose sending would be refused)."""
     acces = espace_pour_acteur(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         rubrique=Rubrique.AGENDA,
-        ecriture=ecrit(request),
+        ecriture=formulaire or ecrit(request),
     )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
@@ -166,19 +171,19 @@ def _formulaire_rdv(
 
 @login_required
 def ajouter(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    return _formulaire_rdv(request, _acces(request, espace_uuid), None)
+    return _formulaire_rdv(request, _acces(request, espace_uuid, formulaire=True), None)
 
 
 @login_required
 def modifier(request: HttpRequest, espace_uuid: uuid.UUID, rdv_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     rdv = services_rdv.rendez_vous_de(acces=acces, rdv_uuid=rdv_uuid)
     return _formulaire_rdv(request, acces, rdv)
 
 
 @login_required
 def supprimer(request: HttpRequest, espace_uuid: uuid.UUID, rdv_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     rdv = services_rdv.rendez_vous_de(acces=acces, rdv_uuid=rdv_uuid)
     if request.method == "POST":
         services_rdv.rendez_vous_supprimer(acces=acces, rdv=rdv)
@@ -192,7 +197,7 @@ def supprimer(request: HttpRequest, espace_uuid: uuid.UUID, rdv_uuid: uuid.UUID)
 
 @login_required
 def recurrent_ajouter(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     if request.method == "POST":
         form = RappelRecurrentForm(request.POST)
         if form.is_valid():
@@ -212,7 +217,7 @@ def recurrent_ajouter(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpRespo
 def recurrent_supprimer(
     request: HttpRequest, espace_uuid: uuid.UUID, recurrent_uuid: uuid.UUID
 ) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     recurrent = services_rdv.rappel_recurrent_de(acces=acces, recurrent_uuid=recurrent_uuid)
     if request.method == "POST":
         services_rdv.rappel_recurrent_supprimer(acces=acces, recurrent=recurrent)
@@ -228,7 +233,7 @@ def recurrent_supprimer(
 @login_required
 @require_POST
 def preferences(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     form = PreferencesForm(request.POST)
     form.is_valid()
     details = bool(form.cleaned_data.get("details_dans_les_rappels"))

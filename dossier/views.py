@@ -66,10 +66,13 @@ def _acces(
     *avec: str,
     lecture: bool = False,
     rubrique: Rubrique = Rubrique.DOCUMENTS,
+    formulaire: bool = False,
 ) -> AccesPatient:
     """The space, or 404; with ``lecture`` (a page that only reads) a closed space stays
     readable by its holder. The documents' pages are the ``DOCUMENTS`` part of the space (a
-    carer's perimeter); the visibility settings and the DMP import are its management."""
+    carer's perimeter); the visibility settings and the DMP import are its management.
+    ``formulaire``: a page that shows a form to add, change or delete asks for writing on its
+    GET too (a read-only carer is not shown a form whose sending would be refused)."""
     if lecture:
         acces = espace_pour_lecture(
             utilisateur=request.user,  # type: ignore[arg-type]
@@ -83,7 +86,7 @@ def _acces(
             espace_uuid=espace_uuid,
             avec=avec,
             rubrique=rubrique,
-            ecriture=ecrit(request),
+            ecriture=formulaire or ecrit(request),
         )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
@@ -288,7 +291,7 @@ def refus_en_clair(nom_fichier: str, motif: str, *, conseil: str | None = None) 
 @login_required
 @vue_de_televersement
 def deposer(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     if request.method != "POST":
         type_demande = request.GET.get("type", "")
         initial = {"type_code": type_demande} if type_demande in TYPES else {}

@@ -74,14 +74,18 @@ PANNE_STOCKAGE = _lazy(
 # --- Finding what the person may see (404 otherwise) -------------------------------------------
 
 
-def _acces(request: HttpRequest, espace_uuid: uuid.UUID) -> AccesPatient:
-    """The space the person acts for, open or closed (its conversations stay readable)."""
+def _acces(
+    request: HttpRequest, espace_uuid: uuid.UUID, *, formulaire: bool = False
+) -> AccesPatient:
+    """The space the person acts for, open or closed (its conversations stay readable).
+    ``formulaire``: a page that shows a form to add, change or delete asks for writing on its
+    GET too (a read-only carer is not shown a form whose sending would be refused)."""
     acces = espace_pour_acteur(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         ouvert=False,
         rubrique=Rubrique.MESSAGERIE,
-        ecriture=ecrit(request),
+        ecriture=formulaire or ecrit(request),
     )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
@@ -254,7 +258,7 @@ def boite(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
 @login_required
 @vue_de_televersement
 def ecrire(request: HttpRequest, espace_uuid: uuid.UUID) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     if not acces.espace.ouvert:
         messages.error(request, ESPACE_FERME)
         return redirect("messagerie:boite", acces.espace.uuid)

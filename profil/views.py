@@ -41,15 +41,18 @@ def _acces(
     *,
     ouvert: bool = True,
     rubrique: Rubrique = Rubrique.PROFIL,
+    formulaire: bool = False,
 ) -> AccesPatient:
     """The space, or 404: the profile's pages are its ``PROFIL`` part (a carer's perimeter);
-    the settings, closure and activation its management."""
+    the settings, closure and activation its management.
+    ``formulaire``: a page that shows a form to add, change or delete asks for writing on its
+    GET too (a read-only carer is not shown a form whose sending would be refused)."""
     acces = espace_pour_acteur(
         utilisateur=request.user,  # type: ignore[arg-type]
         espace_uuid=espace_uuid,
         ouvert=ouvert,
         rubrique=rubrique,
-        ecriture=ecrit(request),
+        ecriture=formulaire or ecrit(request),
     )
     request.acces = acces  # type: ignore[attr-defined]
     return acces
@@ -157,7 +160,7 @@ def profil_modifier(
 def _profil_formulaire(
     request: HttpRequest, espace_uuid: uuid.UUID, cle: str, element_uuid: uuid.UUID | None
 ) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     section = pm.section(cle)
     element = (
         pm.element_pour_acteur(acces=acces, section=section, element_uuid=element_uuid)
@@ -188,7 +191,7 @@ def _profil_formulaire(
 def profil_supprimer(
     request: HttpRequest, espace_uuid: uuid.UUID, section: str, element_uuid: uuid.UUID
 ) -> HttpResponse:
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     choisie = pm.section(section)
     element = pm.element_pour_acteur(acces=acces, section=choisie, element_uuid=element_uuid)
     pm.element_supprimer(acces=acces, section=choisie, element=element, ip=client_ip(request))
@@ -307,7 +310,7 @@ def profil_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> Htt
 def _acces_unique(request: HttpRequest, espace_uuid: uuid.UUID, cle: str) -> AccesPatient:
     if cle not in pm.UNIQUES:
         raise Http404
-    acces = _acces(request, espace_uuid)
+    acces = _acces(request, espace_uuid, formulaire=True)
     if not peut_ecrire_unique(acces=acces, cle=cle):
         raise Http404
     return acces

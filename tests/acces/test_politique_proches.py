@@ -193,9 +193,23 @@ RESERVEES: dict[str, set[str]] = {
     # service, which refuses an adult's active space with a message and sends them home.
     "profil:activer_mineur": {"tuteur"},
 }
-# (A form page — add, change, delete — answers a read-only carer's GET, as any page of their
-# part read by GET: no link leads there (tests/acces/test_boutons_proches.py) and its POST is
-# 404. Asking ``ecriture=True`` on its GET too would close it; the views decide that.)
+# A form page — add, change, delete — asks for writing on its GET too (``formulaire=True`` in
+# its view): a read-only carer is not shown a form whose sending would be refused.
+FORMULAIRES = {
+    "dossier:deposer",
+    "profil:profil_ajouter",
+    "profil:profil_modifier",
+    "profil:profil_supprimer",
+    "profil:profil_unique",
+    "profil:profil_unique_supprimer",
+    "agenda:ajouter",
+    "agenda:modifier",
+    "agenda:supprimer",
+    "agenda:recurrent_ajouter",
+    "agenda:recurrent_supprimer",
+    "agenda:preferences",
+    "messagerie:ecrire",
+}
 # Pages that only read, whatever the method (a POST is answered as a GET, nothing written):
 # whoever reads the part gets them, a read-only carer too.
 LECTURES = {
@@ -261,7 +275,7 @@ def attendu(nom: str, qui: str, *, ecriture: bool) -> bool:
         espace=Espace(), role=role, utilisateur=None, perimetre=perimetre, ecriture=ecrit
     )  # type: ignore[arg-type]
     assert isinstance(rubrique, Rubrique)
-    if ecriture and nom not in LECTURES:
+    if (ecriture or nom in FORMULAIRES) and nom not in LECTURES:
         return acces.peut_ecrire(rubrique)
     return acces.peut_lire(rubrique)
 

@@ -482,14 +482,16 @@ ECRITURES = {
 
 
 @pytest.mark.parametrize("perimetre", list(ECRITURES))
-def test_a_read_only_carer_cannot_post_and_a_writing_one_can(titulaire, marie, perimetre) -> None:  # type: ignore[no-untyped-def]
+def test_a_read_only_carer_gets_no_form_and_a_writing_one_does(titulaire, marie, perimetre) -> None:  # type: ignore[no-untyped-def]
     d = DelegationFactory(espace=titulaire, aidant=marie, perimetre=perimetre)
     carer = client_pour(marie.titulaire)
     nom, suite = ECRITURES[perimetre]
     url = reverse(nom, args=[titulaire.uuid, *suite])
-    assert carer.get(url).status_code == 200
+    # a read-only carer is not even shown the form (its sending would be refused)
+    assert carer.get(url).status_code == 404
     assert carer.post(url, {}).status_code == 404
     Delegation.objects.filter(pk=d.pk).update(ecriture=True)
+    assert carer.get(url).status_code == 200
     assert carer.post(url, {}).status_code in (200, 400)  # the form's errors: in scope
     for autre, (nom_autre, suite_autre) in ECRITURES.items():
         if autre != perimetre:
