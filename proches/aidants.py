@@ -9,18 +9,13 @@ package's (``espace_sante.acces``: role ``aidant``)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -35,7 +30,8 @@ from espace_sante.taches.services import tache_programmer
 from profil.evenements import journal_espace
 from profil.models import Delegation, Espace, Perimetre, Statut
 
-INVITATION_VALIDITE = timedelta(days=7)
+from .invitations import INVITATION_VALIDITE, empreinte, jeton_renouveler, lien_envoyer
+
 MAX_AIDANTS = 5
 
 # What each perimeter opens, in plain words (the invitation form, the invitation page, the PDF).
@@ -50,11 +46,6 @@ EXPLICATIONS: dict[str, Any] = {
     ),
     Perimetre.AGENDA: _lazy("L'agenda seulement : rendez-vous et rappels."),
 }
-
-
-def empreinte(jeton: str) -> str:
-    """How a delegation keeps its invitation's token: its SHA-256, in hex."""
-    return hashlib.sha256(jeton.encode()).hexdigest()
 
 
 def _sans_jeton() -> str:
@@ -295,34 +286,27 @@ def invitation_envoyer(*, delegation_id: int) -> bool:
     """The job: make the token, keep its hash, send the link, in one step (a new token each
     time). Nothing for an invitation answered or cancelled meanwhile. Returns whether an
     e-mail left."""
-    jeton = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        delegation = (
-            Delegation.objects.select_for_update(of=("self",))
-            .select_related("espace")
-            .filter(pk=delegation_id, acceptee_le__isnull=True, revoquee_le__isnull=True)
-            .first()
-        )
-        if delegation is None:
-            return False
-        delegation.jeton_empreinte = empreinte(jeton)
-        delegation.invitation_expire_le = timezone.now() + INVITATION_VALIDITE
-        delegation.save(update_fields=["jeton_empreinte", "invitation_expire_le"])
-    lien = settings.SITE_URL.rstrip("/") + reverse("proches:invitation_aidant", args=[jeton])
-    contexte = {
-        "titulaire": delegation.espace.nom_complet,
-        "perimetre": EXPLICATIONS[delegation.perimetre],
-        "mode": libelle_mode(delegation.ecriture),
-        "fin": delegation.fin,
-        "expire_le": delegation.invitation_expire_le,
-        "lien": lien,
-    }
-    send_mail(
-        subject=_("Espace Santé — %(nom)s vous invite à devenir son aidant")
+    attendues = Delegation.objects.select_related("espace").filter(
+        acceptee_le__isnull=True, revoquee_le__isnull=True
+    )
+    renouvelee = jeton_renouveler(attendues, pk=delegation_id, expiration="invitation_expire_le")
+    if renouvelee is None:
+        return False
+    delegation, jeton = renouvelee
+    lien_envoyer(
+        adresse=delegation.courriel,
+        sujet=_("Espace Santé — %(nom)s vous invite à devenir son aidant")
         % {"nom": delegation.espace.nom_complet},
-        message=render_to_string("proches/aidants/email_invitation.txt", contexte),
-        from_email=None,
-        recipient_list=[delegation.courriel],
+        gabarit="proches/aidants/email_invitation.txt",
+        contexte={
+            "titulaire": delegation.espace.nom_complet,
+            "perimetre": EXPLICATIONS[delegation.perimetre],
+            "mode": libelle_mode(delegation.ecriture),
+            "fin": delegation.fin,
+            "expire_le": delegation.invitation_expire_le,
+        },
+        vue="proches:invitation_aidant",
+        jeton=jeton,
     )
     return True
 

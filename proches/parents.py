@@ -11,19 +11,14 @@ access package's role ``representant``); only an operator ends one, on a court d
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,17 +34,12 @@ from profil.models import Espace, InvitationRepresentant, Lien, Representation, 
 from profil.representations import representation_ajouter
 
 from .forms_parents import InvitationParentForm
+from .invitations import INVITATION_VALIDITE, empreinte, jeton_renouveler, lien_envoyer
 
-INVITATION_VALIDITE = timedelta(days=7)
 MAX_REPRESENTANTS = 2
 MAX_ESSAIS = 5
 
 INVALIDE = _("Cette invitation n'est plus valable : demandez-en une nouvelle.")
-
-
-def empreinte(jeton: str) -> str:
-    """How an invitation keeps its token: its SHA-256, in hex."""
-    return hashlib.sha256(jeton.encode()).hexdigest()
 
 
 def _sans_jeton() -> str:
@@ -253,32 +243,22 @@ def invitation_envoyer(*, invitation_id: int) -> bool:
     """The job: make the token, keep its hash, send the link, in one step (a new token each
     time, valid 7 days). Nothing for an invitation answered or cancelled meanwhile. Returns
     whether an e-mail left."""
-    jeton = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        invitation = (
-            InvitationRepresentant.objects.select_for_update(of=("self",))
-            .select_related("invite_par")
-            .filter(pk=invitation_id, acceptee_le__isnull=True, annulee_le__isnull=True)
-            .first()
-        )
-        if invitation is None:
-            return False
-        invitation.jeton_empreinte = empreinte(jeton)
-        invitation.expire_le = timezone.now() + INVITATION_VALIDITE
-        invitation.save(update_fields=["jeton_empreinte", "expire_le"])
-    lien = settings.SITE_URL.rstrip("/") + reverse("proches:invitation_parent", args=[jeton])
-    # The child is named only on the page, once the invitee is signed in with this address.
-    contexte = {
-        "inviteur": invitation.invite_par.nom_complet,
-        "expire_le": invitation.expire_le,
-        "lien": lien,
-    }
-    send_mail(
-        subject=_("Espace Santé — %(nom)s vous invite comme représentant légal d'un enfant")
+    attendues = InvitationRepresentant.objects.select_related("invite_par").filter(
+        acceptee_le__isnull=True, annulee_le__isnull=True
+    )
+    renouvelee = jeton_renouveler(attendues, pk=invitation_id, expiration="expire_le")
+    if renouvelee is None:
+        return False
+    invitation, jeton = renouvelee
+    lien_envoyer(
+        adresse=invitation.courriel,
+        sujet=_("Espace Santé — %(nom)s vous invite comme représentant légal d'un enfant")
         % {"nom": invitation.invite_par.nom_complet},
-        message=render_to_string("proches/parents/email_invitation.txt", contexte),
-        from_email=None,
-        recipient_list=[invitation.courriel],
+        gabarit="proches/parents/email_invitation.txt",
+        # The child is named only on the page, once the invitee is signed in with this address.
+        contexte={"inviteur": invitation.invite_par.nom_complet, "expire_le": invitation.expire_le},
+        vue="proches:invitation_parent",
+        jeton=jeton,
     )
     return True
 
