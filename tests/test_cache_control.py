@@ -155,9 +155,6 @@ def test_the_health_pages_and_downloads_of_ones_own_space_are_never_cached(
     # The proches were served their part's pages (so their answers were checked too).
     proches = {
         "aidant_tout": {"dossier:document", "messagerie:fil", "agenda:modifier", "proches:proches"},
-        "aidant_documents": {"dossier:document", "dossier:contenu"},
-        "aidant_profil": {"profil:profil_modifier"},
-        "aidant_agenda": {"agenda:modifier"},
         "tuteur": {"dossier:document", "profil:profil_modifier", "proches:proches"},
     }
     for persona, pages in proches.items():

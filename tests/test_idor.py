@@ -4,13 +4,16 @@ the persona's own space — in GET and POST. Anything but 404, 403, 405 or a red
 login page fails the test. Patterns without ids carry nothing to forge; allauth's and the
 admin's own URLs are left to them (the admin is staff-only and tested in tests/profil).
 
-The proches of issue 21 are personas too: a carer of each perimeter (writing) and a tutor, all
-acting for the persona's own space ("mien"). A proches page is swept as soon as it exists if
-its parameters are named as here: ``espace_uuid``, ``delegation_uuid`` (a carer's delegation),
-``invitation_uuid`` (a second parent's invitation), ``mesure_id`` (a protection measure, which
-has no uuid); a page whose only parameter is an invitation's ``jeton`` has no id to forge and is
-checked by ``test_an_unknown_invitation_token_opens_nothing`` (name it ``proches:…`` with the
-parameter ``jeton``)."""
+The proches of issue 21 are personas too: a carer of the whole space (writing) and a tutor,
+both acting for the persona's own space ("mien"). A carer of a narrower perimeter reaches a
+subset of the pages the full carer reaches (``AccesPatient.peut_lire``), each checked by the
+policy table for proches (tests/acces/test_politique_proches.py): sweeping it too would only
+repeat the same requests, at a minute of the suite each. A proches page is swept as soon as it
+exists if its parameters are named as here: ``espace_uuid``, ``delegation_uuid`` (a carer's
+delegation), ``invitation_uuid`` (a second parent's invitation), ``mesure_id`` (a protection
+measure, which has no uuid); a page whose only parameter is an invitation's ``jeton`` has no
+id to forge and is checked by ``test_an_unknown_invitation_token_opens_nothing`` (name it
+``proches:…`` with the parameter ``jeton``)."""
 
 from __future__ import annotations
 
@@ -220,13 +223,12 @@ def monde():  # type: ignore[no-untyped-def]
         "logiciel_pro_non_autorise": logiciel_de(ProfessionnelFactory(utilisateur__nom="NONAUT")),
     }
     logiciel_de_l_autre = logiciel_de(ProfessionnelFactory(utilisateur__nom="AUTRELOGICIEL"))
-    # The proches of my space: a carer of each perimeter, writing (the most a carer reaches),
+    # The proches of my space: a carer of the whole space, writing (the most a carer reaches),
     # and a tutor (an adult's space under tutelle: the representative's rights).
     proches = {
-        f"aidant_{perimetre}": DelegationFactory(
-            espace=mien, perimetre=perimetre, ecriture=True
+        "aidant_tout": DelegationFactory(
+            espace=mien, perimetre=Perimetre.TOUT, ecriture=True
         ).aidant.titulaire
-        for perimetre in Perimetre.values
     }
     proches["tuteur"] = MesureProtectionFactory(espace=mien).responsable.titulaire
     personas = {
